@@ -1,0 +1,33 @@
+#pragma once
+// The table of subcommands: each cmd/X.cpp binds its options and sets ctx.run to a call into lib/.
+#include <CLI/CLI.hpp>
+
+#include "app/context.h"
+
+namespace unmine {
+
+struct Command {
+  const char* name;
+  void (*add)(CLI::App& app, Context& ctx);
+};
+
+void add_validate(CLI::App&, Context&);
+void add_identify(CLI::App&, Context&);
+void add_preserve(CLI::App&, Context&);
+void add_kill(CLI::App&, Context&);
+void add_unpersist(CLI::App&, Context&);
+void add_block(CLI::App&, Context&);
+void add_hunt(CLI::App&, Context&);
+void add_verify(CLI::App&, Context&);
+void add_status(CLI::App&, Context&);
+void add_report(CLI::App&, Context&);
+void add_evidence(CLI::App&, Context&);
+
+inline constexpr Command kCommands[] = {
+    {"validate", add_validate}, {"identify", add_identify}, {"preserve", add_preserve},
+    {"kill", add_kill},         {"unpersist", add_unpersist}, {"block", add_block},
+    {"hunt", add_hunt},         {"verify", add_verify},     {"status", add_status},
+    {"report", add_report},     {"evidence", add_evidence},
+};
+
+}  // namespace unmine

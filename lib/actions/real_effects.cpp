@@ -1,0 +1,150 @@
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "actions/effects.h"
+#include "core/error.h"
+
+namespace unmine {
+namespace {
+
+std::pair<std::string, std::string> split_last(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return {"/", path};
+  return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
+}
+
+class RealEffects : public Effects {
+ public:
+  bool signal_pidfd(int pidfd, int, int sig) override {
+    return ::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) == 0;
+  }
+
+  void write_file(const HostRoot& host, const std::string& path, const std::string& content, mode_t mode, uid_t uid,
+                  gid_t gid) override {
+    auto [parent, name] = split_last(path);
+    auto dir = host.open(parent, O_PATH | O_DIRECTORY);
+    if (!dir) throw RuntimeError("cannot open " + parent + ": " + std::strerror(errno));
+    std::string tmp = "." + name + ".unmine-" + std::to_string(std::random_device{}());
+    UniqueFd fd(::openat(dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd) throw RuntimeError("cannot create a temporary file beside " + path + ": " + std::strerror(errno));
+    size_t off = 0;
+    while (off < content.size()) {
+      auto n = ::write(fd.get(), content.data() + off, content.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        int e = errno;
+        ::unlinkat(dir.get(), tmp.c_str(), 0);
+        throw RuntimeError("writing " + path + ": " + std::strerror(e));
+      }
+      off += static_cast<size_t>(n);
+    }
+    if (::fchown(fd.get(), uid, gid) != 0 || ::fchmod(fd.get(), mode & 07777) != 0 || ::fsync(fd.get()) != 0 ||
+        ::renameat(dir.get(), tmp.c_str(), dir.get(), name.c_str()) != 0) {
+      int e = errno;
+      ::unlinkat(dir.get(), tmp.c_str(), 0);
+      throw RuntimeError("replacing " + path + ": " + std::strerror(e));
+    }
+    ::fsync(dir.get());
+  }
+
+  void remove_file(const HostRoot& host, const std::string& path) override {
+    auto [parent, name] = split_last(path);
+    auto dir = host.open(parent, O_PATH | O_DIRECTORY);
+    if (!dir || ::unlinkat(dir.get(), name.c_str(), 0) != 0)
+      throw RuntimeError("cannot remove " + path + ": " + std::strerror(errno));
+    ::fsync(dir.get());
+  }
+
+  void set_inode_flags(const HostRoot& host, const std::string& path, unsigned flags) override {
+    auto fd = host.open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+    int f = static_cast<int>(flags);
+    if (!fd || ::ioctl(fd.get(), FS_IOC_SETFLAGS, &f) != 0)
+      throw RuntimeError("cannot set attributes of " + path + ": " + std::strerror(errno));
+  }
+
+  RunResult run(const std::vector<std::string>& argv, const std::string& stdin_data) override {
+    RunResult r;
+    if (argv.empty() || argv[0].empty() || argv[0][0] != '/') throw RuntimeError("refusing to run a non-absolute program");
+    int in[2], out[2], err[2];
+    if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC))
+      throw RuntimeError(std::string("pipe: ") + std::strerror(errno));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    // A fixed environment: nothing the attacker may have planted in ours (LD_PRELOAD, PATH) reaches the tool.
+    char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+    char lang_env[] = "LC_ALL=C";
+    char* envp[] = {path_env, lang_env, nullptr};
+    pid_t pid = -1;
+    int rc = ::posix_spawn(&pid, argv[0].c_str(), &fa, nullptr, args.data(), envp);
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(in[0]);
+    ::close(out[1]);
+    ::close(err[1]);
+    if (rc != 0) {
+      ::close(in[1]);
+      ::close(out[0]);
+      ::close(err[0]);
+      r.err = std::strerror(rc);
+      return r;
+    }
+    // Feed stdin and drain stdout/stderr together so a large output never deadlocks the child.
+    size_t off = 0;
+    if (stdin_data.empty()) ::close(in[1]), in[1] = -1;
+    ::fcntl(in[1], F_SETFL, O_NONBLOCK);
+    struct pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in[1], POLLOUT, 0}};
+    int open_reads = 2;
+    char buf[65536];
+    while (open_reads > 0 || fds[2].fd >= 0) {
+      if (::poll(fds, 3, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      for (int i = 0; i < 2; ++i) {
+        if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        auto n = ::read(fds[i].fd, buf, sizeof buf);
+        if (n > 0) (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
+        else if (n == 0 || errno != EINTR) {
+          ::close(fds[i].fd);
+          fds[i].fd = -1;
+          --open_reads;
+        }
+      }
+      if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+        auto n = ::write(fds[2].fd, stdin_data.data() + off, stdin_data.size() - off);
+        if (n > 0) off += static_cast<size_t>(n);
+        if (off >= stdin_data.size() || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+          ::close(fds[2].fd);
+          fds[2].fd = -1;
+        }
+      }
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return r;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Effects> make_real_effects() { return std::make_unique<RealEffects>(); }
+
+}  // namespace unmine

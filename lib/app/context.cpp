@@ -1,0 +1,38 @@
+#include "app/context.h"
+
+#include <cstdlib>
+
+namespace unmine {
+
+const Output& Context::out() {
+  if (!out_) out_.emplace(opt.json);
+  return *out_;
+}
+
+const HostRoot& Context::host() {
+  if (!host_) host_ = std::make_unique<HostRoot>(HostPaths{opt.root, opt.proc, opt.sys});
+  return *host_;
+}
+
+const Playbook& Context::playbook() {
+  if (!playbook_) playbook_ = Playbook::load("cryptomining", opt.playbook_dir);
+  return *playbook_;
+}
+
+std::string Context::case_dir() const {
+  if (!opt.case_dir.empty()) return opt.case_dir;
+  if (const char* env = std::getenv("UNMINE_CASE"); env && *env) return env;
+  return "unmine-case";
+}
+
+CaseStore& Context::case_store() {
+  if (!case_) case_ = CaseStore::open(case_dir(), "cryptomining", opt.root);
+  return *case_;
+}
+
+Effects& Context::effects() {
+  if (!effects_) effects_ = make_real_effects();
+  return *effects_;
+}
+
+}  // namespace unmine

@@ -1,0 +1,87 @@
+#pragma once
+// The case: one folder with case.db (SQLite, WAL) and evidence/. Every command that works on the case
+// records into it inside transactions, so a crash at any point leaves it consistent.
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "detect/finding.h"
+
+namespace unmine {
+
+// ISO 8601 UTC with microseconds ("2026-11-23T12:00:00.123456Z").
+std::string now_iso8601();
+std::string iso8601(int64_t unix_seconds);
+
+class Statement;
+
+class CaseStore {
+ public:
+  // Opens (creating folder, database and evidence/ on first use) and upgrades an older schema.
+  static std::unique_ptr<CaseStore> open(const std::filesystem::path& dir, const std::string& playbook,
+                                         const std::string& root);
+  ~CaseStore();
+  CaseStore(const CaseStore&) = delete;
+  CaseStore& operator=(const CaseStore&) = delete;
+
+  sqlite3* db() const { return db_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path evidence_dir() const { return dir_ / "evidence"; }
+  int64_t case_id() const { return case_id_; }
+  int schema_version() const;
+
+  // RAII write transaction (BEGIN IMMEDIATE, so two processes serialise on the busy timeout instead of
+  // failing on lock upgrade). Commits in commit(); rolls back if destroyed uncommitted.
+  class Transaction {
+   public:
+    explicit Transaction(CaseStore& s);
+    ~Transaction();
+    void commit();
+
+   private:
+    CaseStore& s_;
+    bool done_ = false;
+  };
+
+  // Runs SQL with positional parameters (each json value bound by its type: null, integer, number, string).
+  void exec(const std::string& sql, const std::vector<nlohmann::json>& params = {});
+  // Rows as JSON objects keyed by column name.
+  std::vector<nlohmann::json> query(const std::string& sql, const std::vector<nlohmann::json>& params = {}) const;
+  int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+
+  // Steps -----------------------------------------------------------------------------------------
+  int64_t begin_step(const std::string& step, const std::string& command, const nlohmann::json& argv);
+  void finish_step(int64_t step_id, const std::string& status, const std::string& outcome, int exit_code);
+  std::optional<int64_t> current_step() const { return current_step_; }
+
+  // Findings: upserts each by finding id and links it to the step.
+  void record_findings(const std::vector<Finding>& findings, std::optional<int64_t> step_id);
+  // Indicators of the incident (type, value) with context; duplicates are ignored.
+  void record_indicator(const std::string& type, const std::string& value, const nlohmann::json& context,
+                        const std::string& source);
+
+  // Custody: appends one chained row. Call inside the transaction that does the recorded thing.
+  void custody(const std::string& event, const nlohmann::json& details);
+
+ private:
+  CaseStore(std::filesystem::path dir, sqlite3* db);
+  void migrate();
+  void ensure_case(const std::string& playbook, const std::string& root);
+
+  std::filesystem::path dir_;
+  sqlite3* db_;
+  int64_t case_id_ = 0;
+  std::optional<int64_t> current_step_;
+};
+
+// SHA-256 of a custody row (prev_hash + fields), hex. Exposed so `evidence verify` recomputes the chain.
+std::string custody_hash(const std::string& prev_hash, int64_t seq, const std::string& at, const std::string& actor,
+                         const std::string& event, const std::string& details);
+
+}  // namespace unmine

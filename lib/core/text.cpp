@@ -1,0 +1,102 @@
+#include "core/text.h"
+
+#include <cctype>
+#include <cstdio>
+
+namespace unmine {
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0 if it is not one.
+size_t utf8_len(std::string_view s, size_t i) {
+  auto b = static_cast<unsigned char>(s[i]);
+  size_t n;
+  char32_t cp;
+  if (b < 0x80) return 1;
+  if ((b & 0xE0) == 0xC0) { n = 2; cp = b & 0x1F; }
+  else if ((b & 0xF0) == 0xE0) { n = 3; cp = b & 0x0F; }
+  else if ((b & 0xF8) == 0xF0) { n = 4; cp = b & 0x07; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  // Overlong forms, surrogates and out-of-range code points are not valid UTF-8.
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return n;
+}
+
+}  // namespace
+
+std::string printable(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size();) {
+    auto b = static_cast<unsigned char>(raw[i]);
+    if (b == '\\') { out += "\\\\"; ++i; continue; }
+    if (b == '\n') { out += "\\n"; ++i; continue; }
+    if (b == '\t') { out += "\\t"; ++i; continue; }
+    size_t n = (b < 0x20 || b == 0x7F) ? 0 : utf8_len(raw, i);
+    if (n == 0) {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", b);
+      out += buf;
+      ++i;
+    } else {
+      out.append(raw.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> split_nul(std::string_view raw, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < raw.size()) {
+    size_t end = raw.find(sep, start);
+    if (end == std::string_view::npos) end = raw.size();
+    out.emplace_back(raw.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool starts_with_icase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i])))
+      return false;
+  return true;
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::vector<std::string_view> lines(std::string_view text) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    auto line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out.push_back(line);
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace unmine

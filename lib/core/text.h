@@ -1,0 +1,22 @@
+#pragma once
+// Attacker-controlled bytes (file names, cmdlines) made safe for terminals and JSON.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace unmine {
+
+// Valid UTF-8 passes through; invalid bytes, control characters and backslashes become \xNN / \n / \\ ,
+// so the result is valid UTF-8 on one line and the original bytes can be read back from it.
+std::string printable(std::string_view raw);
+
+// Splits on a separator byte, dropping one trailing empty field (as /proc/PID/cmdline ends with NUL).
+std::vector<std::string> split_nul(std::string_view raw, char sep = '\0');
+
+std::string_view trim(std::string_view s);
+bool starts_with_icase(std::string_view s, std::string_view prefix);
+std::string to_lower(std::string_view s);
+// Lines of a text, each without its newline; \r before \n is dropped.
+std::vector<std::string_view> lines(std::string_view text);
+
+}  // namespace unmine

@@ -1,0 +1,216 @@
+#include "host/host_root.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include "core/error.h"
+
+namespace unmine {
+namespace {
+
+int sys_openat2(int dirfd, const char* path, int flags, uint64_t resolve) {
+  struct open_how how {};
+  // openat2 rejects O_NOCTTY together with O_PATH.
+  how.flags = static_cast<uint64_t>(flags) | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY);
+  how.resolve = resolve;
+  return static_cast<int>(::syscall(SYS_openat2, dirfd, path, &how, sizeof how));
+}
+
+// "/etc/crontab" -> "etc/crontab"; "/" -> "."
+std::string relative(std::string_view path) {
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  return path.empty() ? std::string(".") : std::string(path);
+}
+
+std::string join(std::string_view a, std::string_view b) {
+  std::string out(a);
+  if (out.empty() || out.back() != '/') out += '/';
+  while (!b.empty() && b.front() == '/') b.remove_prefix(1);
+  out.append(b);
+  return out;
+}
+
+UniqueFd open_dir(const std::string& path) {
+  return UniqueFd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+}
+
+// Splits "/a/b/c" into the parent ("/a/b") and the last component ("c").
+std::pair<std::string, std::string> split_last(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  auto slash = path.rfind('/');
+  if (slash == std::string_view::npos) return {"/", std::string(path)};
+  return {slash == 0 ? std::string("/") : std::string(path.substr(0, slash)), std::string(path.substr(slash + 1))};
+}
+
+}  // namespace
+
+HostRoot::HostRoot(const HostPaths& paths) : root_path_(paths.root.empty() ? "/" : paths.root) {
+  while (root_path_.size() > 1 && root_path_.back() == '/') root_path_.pop_back();
+  root_fd_ = open_dir(root_path_);
+  if (!root_fd_) throw RuntimeError("--root " + root_path_ + ": " + std::strerror(errno));
+  proc_path_ = !paths.proc.empty() ? paths.proc : (is_live_root() ? std::string("/proc") : join(root_path_, "proc"));
+  sys_path_ = !paths.sys.empty() ? paths.sys : (is_live_root() ? std::string("/sys") : join(root_path_, "sys"));
+  proc_fd_ = open_dir(proc_path_);
+  sys_fd_ = open_dir(sys_path_);
+  if (proc_fd_) {
+    struct statfs sf {};
+    proc_live_ = ::fstatfs(proc_fd_.get(), &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+  } else if (!paths.proc.empty()) {
+    throw RuntimeError("--proc " + proc_path_ + ": " + std::strerror(errno));
+  } else {
+    std::cerr << "unmine: no procfs at " << proc_path_ << ": no live process or socket state\n";
+  }
+  if (!sys_fd_ && !paths.sys.empty()) throw RuntimeError("--sys " + sys_path_ + ": " + std::strerror(errno));
+}
+
+UniqueFd HostRoot::open(std::string_view path, int flags) const {
+  auto rel = relative(path);
+  return UniqueFd(sys_openat2(root_fd_.get(), rel.c_str(), flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
+}
+
+std::optional<FileContent> HostRoot::read(std::string_view path, size_t max_bytes) const {
+  auto fd = open(path, O_RDONLY | O_NONBLOCK);
+  if (!fd) return std::nullopt;
+  return read_fd(fd.get(), max_bytes);
+}
+
+std::optional<struct stat> HostRoot::stat(std::string_view path) const {
+  auto fd = open(path, O_PATH);
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0) return std::nullopt;
+  return st;
+}
+
+std::optional<struct stat> HostRoot::lstat(std::string_view path) const {
+  auto [parent, name] = split_last(path);
+  if (name.empty()) return stat("/");
+  auto dir = open(parent, O_PATH | O_DIRECTORY);
+  struct stat st {};
+  if (!dir || ::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
+  return st;
+}
+
+std::optional<std::string> HostRoot::readlink(std::string_view path) const {
+  auto [parent, name] = split_last(path);
+  auto dir = open(parent, O_PATH | O_DIRECTORY);
+  if (!dir) return std::nullopt;
+  char buf[4096];
+  auto n = ::readlinkat(dir.get(), name.c_str(), buf, sizeof buf);
+  if (n < 0) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+std::vector<DirEntry> HostRoot::list(std::string_view dir) const {
+  auto fd = open(dir, O_RDONLY | O_DIRECTORY);
+  if (!fd) return {};
+  return list_fd(fd.get());
+}
+
+std::string HostRoot::host_path(std::string_view path) const {
+  if (is_live_root()) return std::string(path);
+  return join(root_path_, path);
+}
+
+UniqueFd HostRoot::open_proc(std::string_view rel, int flags) const {
+  if (!proc_fd_) return {};
+  auto r = relative(rel);
+  // A live procfs is the kernel's: its magic links (/proc/PID/exe) are what preserve reads. A fixture
+  // procfs is attacker-shaped data like any other file tree: stay inside it.
+  if (proc_live_) return UniqueFd(::openat(proc_fd_.get(), r.c_str(), flags | O_CLOEXEC | O_NOCTTY));
+  return UniqueFd(sys_openat2(proc_fd_.get(), r.c_str(), flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
+}
+
+std::optional<FileContent> HostRoot::read_proc(std::string_view rel, size_t max_bytes) const {
+  auto fd = open_proc(rel, O_RDONLY | O_NONBLOCK);
+  if (!fd) return std::nullopt;
+  return read_fd(fd.get(), max_bytes);
+}
+
+std::optional<std::string> HostRoot::readlink_proc(std::string_view rel) const {
+  if (!proc_fd_) return std::nullopt;
+  auto r = relative(rel);
+  char buf[4096];
+  auto n = ::readlinkat(proc_fd_.get(), r.c_str(), buf, sizeof buf);
+  if (n < 0) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+std::vector<DirEntry> HostRoot::list_proc(std::string_view rel) const {
+  auto fd = open_proc(rel, O_RDONLY | O_DIRECTORY);
+  if (!fd) return {};
+  return list_fd(fd.get());
+}
+
+std::optional<FileContent> HostRoot::read_sys(std::string_view rel, size_t max_bytes) const {
+  if (!sys_fd_) return std::nullopt;
+  auto r = relative(rel);
+  UniqueFd fd(sys_openat2(sys_fd_.get(), r.c_str(), O_RDONLY | O_NONBLOCK, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
+  if (!fd) return std::nullopt;
+  return read_fd(fd.get(), max_bytes);
+}
+
+std::vector<DirEntry> HostRoot::list_sys(std::string_view rel) const {
+  if (!sys_fd_) return {};
+  auto r = relative(rel);
+  UniqueFd fd(sys_openat2(sys_fd_.get(), r.c_str(), O_RDONLY | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
+  if (!fd) return {};
+  return list_fd(fd.get());
+}
+
+std::optional<FileContent> read_fd(int fd, size_t max_bytes) {
+  FileContent out;
+  if (::fstat(fd, &out.st) != 0) return std::nullopt;
+  // FIFOs, sockets and devices could block or never end: only regular files are read.
+  if (!S_ISREG(out.st.st_mode)) return std::nullopt;
+  size_t want = out.st.st_size > 0 ? std::min<size_t>(static_cast<size_t>(out.st.st_size), max_bytes) : 4096;
+  out.data.resize(want);
+  size_t got = 0;
+  for (;;) {
+    if (got == out.data.size()) {
+      if (got >= max_bytes) {
+        char probe;
+        out.truncated = ::read(fd, &probe, 1) == 1;
+        break;
+      }
+      out.data.resize(std::min(max_bytes, std::max<size_t>(got * 2, 4096)));
+    }
+    auto n = ::read(fd, out.data.data() + got, out.data.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (got == 0) return std::nullopt;  // e.g. ESRCH: the process exited mid-read
+      break;
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  out.data.resize(got);
+  return out;
+}
+
+std::vector<DirEntry> list_fd(int dirfd) {
+  std::vector<DirEntry> out;
+  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) return out;
+  DIR* d = ::fdopendir(dup);
+  if (!d) {
+    ::close(dup);
+    return out;
+  }
+  while (auto* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    out.push_back({e->d_name, e->d_type});
+  }
+  ::closedir(d);
+  return out;
+}
+
+}  // namespace unmine

@@ -1,0 +1,81 @@
+#pragma once
+// The one seam between unmine and the host it inspects: a filesystem root (a live system or a mounted
+// disk image), a procfs and a sysfs. Every file read goes through here, so absolute symlinks are resolved
+// inside the root (openat2 RESOLVE_IN_ROOT) and never on the analyst's machine.
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/fd.h"
+
+namespace unmine {
+
+struct HostPaths {
+  std::string root = "/";
+  std::string proc;  // empty: SPEC default (/proc for root "/", else ROOT/proc)
+  std::string sys;   // empty: same rule as proc
+};
+
+struct FileContent {
+  std::string data;
+  bool truncated = false;  // the file was larger than the limit asked for
+  struct stat st {};
+};
+
+struct DirEntry {
+  std::string name;  // raw bytes, may hold newlines or invalid UTF-8
+  unsigned char type = 0;  // DT_* from readdir (DT_UNKNOWN on some filesystems)
+};
+
+class HostRoot {
+ public:
+  // Throws RuntimeError when the root is not a directory. A missing proc/sys is not an error: it means
+  // no live state, and has_proc()/has_sys() say so.
+  explicit HostRoot(const HostPaths& paths);
+
+  const std::string& root_path() const { return root_path_; }
+  const std::string& proc_path() const { return proc_path_; }
+  const std::string& sys_path() const { return sys_path_; }
+  bool is_live_root() const { return root_path_ == "/"; }
+  bool has_proc() const { return bool(proc_fd_); }
+  bool has_sys() const { return bool(sys_fd_); }
+  // The procfs is a real, mounted procfs (not a fixture tree): live sockets via netlink, signals, pidfds.
+  bool proc_is_live() const { return proc_live_; }
+
+  // Files under the root. `path` is absolute as seen on the inspected host ("/etc/crontab").
+  // Opens never block on FIFOs and never follow a symlink out of the root.
+  UniqueFd open(std::string_view path, int flags = 0) const;
+  std::optional<FileContent> read(std::string_view path, size_t max_bytes = kDefaultMax) const;
+  std::optional<struct stat> stat(std::string_view path) const;   // follows symlinks inside the root
+  std::optional<struct stat> lstat(std::string_view path) const;  // the entry itself
+  std::optional<std::string> readlink(std::string_view path) const;
+  std::vector<DirEntry> list(std::string_view dir) const;  // empty when missing or unreadable
+  bool exists(std::string_view path) const { return stat(path).has_value(); }
+  // Where the path lives on the analyst's machine (for messages and for tools that need a path).
+  std::string host_path(std::string_view path) const;
+
+  // Files under proc and sys, relative to their mount ("self/status", "1234/cmdline").
+  UniqueFd open_proc(std::string_view rel, int flags = 0) const;
+  std::optional<FileContent> read_proc(std::string_view rel, size_t max_bytes = kDefaultMax) const;
+  std::optional<std::string> readlink_proc(std::string_view rel) const;
+  std::vector<DirEntry> list_proc(std::string_view rel) const;
+  std::optional<FileContent> read_sys(std::string_view rel, size_t max_bytes = kDefaultMax) const;
+  std::vector<DirEntry> list_sys(std::string_view rel) const;
+
+  static constexpr size_t kDefaultMax = 16 * 1024 * 1024;
+
+ private:
+  std::string root_path_, proc_path_, sys_path_;
+  UniqueFd root_fd_, proc_fd_, sys_fd_;
+  bool proc_live_ = false;
+};
+
+// Reads everything from fd up to max_bytes (regular files, procfs files whose st_size is 0, pipes).
+std::optional<FileContent> read_fd(int fd, size_t max_bytes);
+std::vector<DirEntry> list_fd(int dirfd);
+
+}  // namespace unmine

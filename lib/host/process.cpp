@@ -1,0 +1,228 @@
+#include "host/process.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <regex>
+
+#include "core/text.h"
+#include "host/passwd.h"
+
+namespace unmine {
+namespace {
+
+template <typename T>
+bool to_num(std::string_view s, T& out) {
+  s = trim(s);
+  return !s.empty() && std::from_chars(s.data(), s.data() + s.size(), out).ec == std::errc{};
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+constexpr size_t kCmdlineMax = 1024 * 1024;  // argv can be up to ~2 MiB; 1 MiB is evidence enough
+constexpr unsigned long kPfKthread = 0x00200000;
+
+}  // namespace
+
+std::optional<StatFields> parse_proc_stat(std::string_view text) {
+  auto open = text.find('(');
+  auto close = text.rfind(')');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) return std::nullopt;
+  StatFields f;
+  if (!to_num(text.substr(0, open), f.pid)) return std::nullopt;
+  f.comm = std::string(text.substr(open + 1, close - open - 1));
+  std::vector<std::string_view> rest;
+  size_t i = close + 1;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    size_t j = text.find(' ', i);
+    if (j == std::string_view::npos) j = text.size();
+    if (j > i) rest.push_back(trim(text.substr(i, j - i)));
+    i = j;
+  }
+  // rest[0] is field 3 (state); field N is rest[N-3].
+  if (rest.size() < 20 || rest[0].empty()) return std::nullopt;
+  f.state = rest[0][0];
+  if (!to_num(rest[1], f.ppid) || !to_num(rest[6], f.flags) || !to_num(rest[11], f.utime) ||
+      !to_num(rest[12], f.stime) || !to_num(rest[19], f.starttime))
+    return std::nullopt;
+  return f;
+}
+
+std::optional<StatusFields> parse_proc_status(std::string_view text) {
+  StatusFields f;
+  bool any = false;
+  for (auto line : lines(text)) {
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    auto key = line.substr(0, colon);
+    auto val = trim(line.substr(colon + 1));
+    if (key == "Name") f.name = std::string(val), any = true;
+    else if (key == "Tgid") to_num(val, f.tgid);
+    else if (key == "PPid") to_num(val, f.ppid);
+    else if (key == "Uid") {
+      uid_t uid;
+      if (to_num(val.substr(0, val.find_first_of(" \t")), uid)) f.uid = uid;
+    }
+  }
+  if (!any) return std::nullopt;
+  return f;
+}
+
+std::optional<ContainerRef> parse_cgroup_container(std::string_view text) {
+  // Matched against each cgroup path; the id is the 64-hex container id the runtimes use.
+  static const std::regex docker(R"((?:/docker/|docker-)([0-9a-f]{64}))");
+  static const std::regex crio(R"(crio-(?:conmon-)?([0-9a-f]{64}))");
+  static const std::regex containerd(R"(cri-containerd-([0-9a-f]{64}))");
+  static const std::regex podman(R"(libpod-(?:conmon-)?([0-9a-f]{64}))");
+  static const std::regex kube(R"(/kubepods[^\n]*/([0-9a-f]{64}))");
+  static const std::regex lxc(R"((?:/lxc/|/lxc\.payload\.)([^/\n]+))");
+  const std::pair<const std::regex*, const char*> rules[] = {
+      {&docker, "docker"}, {&crio, "cri-o"}, {&containerd, "containerd"},
+      {&podman, "podman"}, {&kube, "kubepods"}, {&lxc, "lxc"}};
+  for (auto line : lines(text)) {
+    std::string l(line);
+    std::smatch m;
+    for (auto& [re, runtime] : rules)
+      if (std::regex_search(l, m, *re)) return ContainerRef{runtime, m[1].str(), {}};
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> parse_boot_time(std::string_view text) {
+  for (auto line : lines(text)) {
+    if (line.starts_with("btime ")) {
+      int64_t v;
+      if (to_num(line.substr(6), v)) return v;
+    }
+  }
+  return std::nullopt;
+}
+
+ExeLink parse_exe_link(std::string_view link) {
+  ExeLink e;
+  constexpr std::string_view kDeleted = " (deleted)";
+  if (link.ends_with(kDeleted)) {
+    e.deleted = true;
+    link.remove_suffix(kDeleted.size());
+  }
+  e.memfd = link.starts_with("/memfd:");
+  e.path = std::string(link);
+  return e;
+}
+
+ProcReader::ProcReader(const HostRoot& host) : host_(host) {
+  if (auto st = host_.read_proc("stat")) boot_time_ = parse_boot_time(st->data).value_or(0);
+  ticks_ = ::sysconf(_SC_CLK_TCK);
+  if (ticks_ <= 0) ticks_ = 100;
+  now_ = static_cast<int64_t>(::time(nullptr));
+  for (auto& u : read_passwd(host_)) users_.emplace_back(u.uid, u.name);
+}
+
+std::string ProcReader::user_name(uid_t uid) const {
+  for (auto& [id, name] : users_)
+    if (id == uid) return name;
+  return std::to_string(uid);
+}
+
+std::vector<int> ProcReader::pids() const {
+  std::vector<int> out;
+  for (auto& e : host_.list_proc(".")) {
+    int pid;
+    if (all_digits(e.name) && to_num(e.name, pid)) out.push_back(pid);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::optional<Process> ProcReader::read(int pid, unsigned fields) const {
+  const std::string dir = std::to_string(pid) + "/";
+  auto stat = host_.read_proc(dir + "stat", 4096);
+  if (!stat) return std::nullopt;
+  auto sf = parse_proc_stat(stat->data);
+  if (!sf) return std::nullopt;
+  Process p;
+  p.pid = pid;
+  p.ppid = sf->ppid;
+  p.comm = sf->comm;
+  p.state = sf->state;
+  p.kernel_thread = (sf->flags & kPfKthread) != 0 || (sf->ppid == 2) || pid == 2;
+  p.start_ticks = sf->starttime;
+  p.cpu_seconds = static_cast<double>(sf->utime + sf->stime) / static_cast<double>(ticks_);
+  if (boot_time_ > 0) {
+    p.started_at = boot_time_ + static_cast<int64_t>(sf->starttime / static_cast<uint64_t>(ticks_));
+    double alive = static_cast<double>(now_ - p.started_at);
+    if (alive >= 1) p.cpu_share = p.cpu_seconds / alive;
+  }
+  if (auto status = host_.read_proc(dir + "status", 16384)) {
+    if (auto st = parse_proc_status(status->data); st && st->uid) {
+      p.uid = *st->uid;
+    }
+  } else {
+    return std::nullopt;  // exited between stat and status
+  }
+  p.user = user_name(p.uid);
+  if (auto cl = host_.read_proc(dir + "cmdline", kCmdlineMax)) p.cmdline = split_nul(cl->data);
+  if (auto exe = host_.readlink_proc(dir + "exe")) {
+    auto e = parse_exe_link(*exe);
+    p.exe = e.path;
+    p.exe_deleted = e.deleted;
+    p.exe_memfd = e.memfd;
+    if (host_.proc_is_live()) {
+      if (auto fd = host_.open_proc(dir + "exe", O_PATH)) {
+        struct stat st {};
+        if (::fstat(fd.get(), &st) == 0) {
+          p.exe_dev = st.st_dev;
+          p.exe_ino = st.st_ino;
+        }
+      }
+    }
+  }
+  if (auto cwd = host_.readlink_proc(dir + "cwd")) p.cwd = *cwd;
+  if (fields & kProcEnviron) {
+    if (auto env = host_.read_proc(dir + "environ", kCmdlineMax)) p.environ = split_nul(env->data);
+  }
+  if (fields & kProcCgroup) {
+    if (auto cg = host_.read_proc(dir + "cgroup", 65536)) {
+      p.cgroup = cg->data;
+      p.container = parse_cgroup_container(cg->data);
+    }
+  }
+  return p;
+}
+
+std::vector<Process> ProcReader::all(unsigned fields) const {
+  std::vector<Process> out;
+  for (int pid : pids())
+    if (auto p = read(pid, fields)) out.push_back(std::move(*p));
+  return out;
+}
+
+std::vector<OpenFd> ProcReader::fds(int pid) const {
+  std::vector<OpenFd> out;
+  const std::string dir = std::to_string(pid) + "/fd";
+  for (auto& e : host_.list_proc(dir)) {
+    int fd;
+    if (!to_num(e.name, fd)) continue;
+    if (auto t = host_.readlink_proc(dir + "/" + e.name)) out.push_back({fd, *t});
+  }
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.fd < b.fd; });
+  return out;
+}
+
+std::optional<std::string> ProcReader::read_environ_var(int pid, std::string_view key) const {
+  auto env = host_.read_proc(std::to_string(pid) + "/environ", kCmdlineMax);
+  if (!env) return std::nullopt;
+  for (auto& kv : split_nul(env->data))
+    if (kv.size() > key.size() && kv.compare(0, key.size(), key) == 0 && kv[key.size()] == '=')
+      return kv.substr(key.size() + 1);
+  return std::nullopt;
+}
+
+}  // namespace unmine

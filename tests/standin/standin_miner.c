@@ -1,0 +1,151 @@
+/* A stand-in for an XMRig-style miner, for tests: parses XMRig's options (or a config.json, or a wallet
+ * in the environment), connects to the pool, sends a stratum login, then keeps the connection alive with a
+ * keepalive every second. It mines nothing. Options it adds for tests:
+ *   --burn            spin one core (sustained CPU)
+ *   --workers N       fork N children that idle (a worker tree); --grandchild gives the first one a child
+ *   --pidfile PATH    write our pid once connected
+ *   --no-connect      do not connect at all
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Kept in the binary so `identify --file` can read the family and version, as it does from XMRig. */
+const char kUserAgent[] = "XMRig/6.21.0 (Linux x86_64) libuv/1.44.2 gcc/12.2.0";
+
+static char url[512], user[512] = "", pass[128] = "x";
+
+/* Pulls the string value of "key" out of a JSON text: enough for a test's config.json. */
+static int json_string(const char* text, const char* key, char* out, size_t n) {
+  char pat[64];
+  snprintf(pat, sizeof pat, "\"%s\"", key);
+  const char* p = strstr(text, pat);
+  if (!p) return 0;
+  p = strchr(p + strlen(pat), '"');
+  if (!p) return 0;
+  const char* e = strchr(p + 1, '"');
+  if (!e || (size_t)(e - p - 1) >= n) return 0;
+  memcpy(out, p + 1, (size_t)(e - p - 1));
+  out[e - p - 1] = 0;
+  return 1;
+}
+
+static void read_config(const char* path) {
+  FILE* f = fopen(path, "r");
+  if (!f) return;
+  static char text[65536];
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  text[n] = 0;
+  fclose(f);
+  json_string(text, "url", url, sizeof url);
+  json_string(text, "user", user, sizeof user);
+}
+
+static int connect_pool(void) {
+  /* stratum+tcp://host:port */
+  const char* hp = strstr(url, "://");
+  hp = hp ? hp + 3 : url;
+  char host[256];
+  const char* colon = strrchr(hp, ':');
+  if (!colon) return -1;
+  size_t hl = (size_t)(colon - hp);
+  if (hl >= sizeof host) return -1;
+  memcpy(host, hp, hl);
+  host[hl] = 0;
+  if (host[0] == '[') { memmove(host, host + 1, hl); host[strlen(host) - 1] = 0; }
+  struct addrinfo hints = {0}, *res;
+  hints.ai_socktype = SOCK_STREAM;
+  if (getaddrinfo(host, colon + 1, &hints, &res) != 0) return -1;
+  int fd = socket(res->ai_family, SOCK_STREAM, 0);
+  if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
+    freeaddrinfo(res);
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  freeaddrinfo(res);
+  return fd;
+}
+
+static void idle_forever(void) {
+  for (;;) pause();
+}
+
+int main(int argc, char** argv) {
+  int burn = 0, workers = 0, grandchild = 0, no_connect = 0;
+  const char* pidfile = NULL;
+  for (int i = 1; i < argc; ++i) {
+    const char* a = argv[i];
+    const char* v = i + 1 < argc ? argv[i + 1] : "";
+    if (!strcmp(a, "-o") || !strcmp(a, "--url")) snprintf(url, sizeof url, "%s", v), ++i;
+    else if (!strncmp(a, "--url=", 6)) snprintf(url, sizeof url, "%s", a + 6);
+    else if (!strcmp(a, "-u") || !strcmp(a, "--user")) snprintf(user, sizeof user, "%s", v), ++i;
+    else if (!strncmp(a, "--user=", 7)) snprintf(user, sizeof user, "%s", a + 7);
+    else if (!strcmp(a, "-p") || !strcmp(a, "--pass")) snprintf(pass, sizeof pass, "%s", v), ++i;
+    else if (!strcmp(a, "-c") || !strcmp(a, "--config")) read_config(v), ++i;
+    else if (!strncmp(a, "--config=", 9)) read_config(a + 9);
+    else if (!strcmp(a, "--burn")) burn = 1;
+    else if (!strcmp(a, "--workers")) workers = atoi(v), ++i;
+    else if (!strcmp(a, "--grandchild")) grandchild = 1;
+    else if (!strcmp(a, "--pidfile")) pidfile = v, ++i;
+    else if (!strcmp(a, "--no-connect")) no_connect = 1;
+  }
+  if (!user[0] && getenv("WALLET")) snprintf(user, sizeof user, "%s", getenv("WALLET"));
+  if (!url[0] && getenv("POOL")) snprintf(url, sizeof url, "%s", getenv("POOL"));
+
+  for (int w = 0; w < workers; ++w) {
+    pid_t c = fork();
+    if (c == 0) {
+      if (w == 0 && grandchild && fork() == 0) idle_forever();
+      idle_forever();
+    }
+  }
+
+  int fd = -1;
+  if (!no_connect && url[0]) {
+    for (int tries = 0; tries < 50 && (fd = connect_pool()) < 0; ++tries) usleep(100000);
+    if (fd < 0) {
+      fprintf(stderr, "standin_miner: cannot connect to %s\n", url);
+      return 1;
+    }
+    char login[2048];
+    int n = snprintf(login, sizeof login,
+                     "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"login\",\"params\":{\"login\":\"%s\",\"pass\":\"%s\","
+                     "\"agent\":\"%s\",\"algo\":[\"rx/0\"]}}\n",
+                     user, pass, kUserAgent);
+    if (write(fd, login, (size_t)n) != n) return 1;
+  }
+  if (pidfile) {
+    FILE* f = fopen(pidfile, "w");
+    if (f) fprintf(f, "%d\n", getpid()), fclose(f);
+  }
+  time_t last = time(NULL);
+  for (;;) {
+    if (burn) {
+      for (volatile unsigned long k = 0; k < 50000000UL; ++k) {
+      }
+    } else {
+      sleep(1);
+    }
+    if (fd >= 0 && time(NULL) != last) {
+      last = time(NULL);
+      static const char ka[] = "{\"id\":2,\"jsonrpc\":\"2.0\",\"method\":\"keepalived\",\"params\":{}}\n";
+      /* A blocked pool makes writes fail or stall: carry on idling, as a real miner retries. */
+      if (send(fd, ka, sizeof ka - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno != EAGAIN) {
+        close(fd);
+        fd = -1;
+      }
+    }
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+  }
+}
