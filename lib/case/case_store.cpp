@@ -1,6 +1,5 @@
 #include "case/case_store.h"
 
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -12,6 +11,7 @@
 
 #include "core/embedded.h"
 #include "core/error.h"
+#include "core/hashing.h"
 #include "core/hex.h"
 
 namespace unmine {
@@ -132,11 +132,7 @@ std::string iso8601(int64_t t) {
 
 std::string custody_hash(const std::string& prev_hash, int64_t seq, const std::string& at, const std::string& actor,
                          const std::string& event, const std::string& details) {
-  std::string buf = prev_hash + '\n' + std::to_string(seq) + '\n' + at + '\n' + actor + '\n' + event + '\n' + details;
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(buf.data(), buf.size(), md, &len, EVP_sha256(), nullptr);
-  return to_hex(std::string_view(reinterpret_cast<char*>(md), len));
+  return sha256_hex(prev_hash + '\n' + std::to_string(seq) + '\n' + at + '\n' + actor + '\n' + event + '\n' + details);
 }
 
 CaseStore::CaseStore(std::filesystem::path dir, sqlite3* db) : dir_(std::move(dir)), db_(db) {}

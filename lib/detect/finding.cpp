@@ -1,12 +1,10 @@
 #include "detect/finding.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <map>
 
-#include "core/hex.h"
+#include "core/hashing.h"
 
 namespace unmine {
 namespace {
@@ -66,10 +64,7 @@ std::string make_finding_id(std::string_view kind, std::string_view key) {
   buf.reserve(kind.size() + key.size() + 1);
   buf.append(kind).push_back('\0');
   buf.append(key);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(buf.data(), buf.size(), md, &len, EVP_sha256(), nullptr);
-  return "F-" + to_hex(std::string_view(reinterpret_cast<const char*>(md), 8));
+  return "F-" + sha256_hex(buf).substr(0, 16);
 }
 
 Finding make_finding(Group group, std::string kind, Severity severity, std::string summary, std::string_view key) {

@@ -1,0 +1,48 @@
+#pragma once
+// A miner as identify describes it: the SPEC miners[] object.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "detect/incident.h"
+#include "detect/wallets.h"
+#include "host/process.h"
+#include "host/sockets.h"
+
+namespace unmine {
+
+struct PoolRef {
+  std::string url;   // as written ("stratum+tcp://pool.example:3333")
+  std::string host;
+  uint16_t port = 0;
+  bool tls = false;
+  std::string user;    // the login (wallet[.worker][+diff])
+  std::string source;  // cmdline | config | environ | connection | hosts | dns_cache
+};
+
+struct AncestorRef {
+  int pid = 0;
+  std::string exe;
+};
+
+struct MinerInfo {
+  Process proc;              // pid, ppid, user, exe, exe_deleted, cmdline, cwd, started_at, cpu_seconds, container
+  std::string exe_sha256;    // of the running image (/proc/PID/exe), empty when unreadable
+  std::string family = "unknown";
+  std::optional<std::string> version;
+  std::optional<std::string> algorithm;
+  std::optional<std::string> worker;
+  std::vector<WalletMatch> wallets;
+  std::vector<PoolRef> pools;
+  std::optional<std::string> config_path;
+  std::vector<SocketEntry> connections;
+  std::vector<AncestorRef> ancestry;  // parent first, up to PID 1
+
+  nlohmann::json to_json() const;  // SPEC miners[] field names
+  // Paths, folder, name, hash, inode, pools and wallets of this miner.
+  IncidentIndicators indicators() const;
+};
+
+}  // namespace unmine

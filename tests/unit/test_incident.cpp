@@ -1,0 +1,40 @@
+#include <doctest/doctest.h>
+
+#include "detect/incident.h"
+
+using namespace unmine;
+
+TEST_CASE("incident indicators match on word and path boundaries") {
+  IncidentIndicators ind;
+  ind.paths = {"/tmp/.x/xmrig"};
+  ind.dirs = {"/tmp/.x", "/tmp"};
+  ind.names = {"kdevtmpfsi"};
+  ind.domains = {"pool.supportxmr.com"};
+  ind.wallets = {"44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A"};
+  struct Row { std::string text; std::optional<std::string> type; };
+  const Row rows[] = {
+      {"* * * * * /tmp/.x/xmrig -B", "path"},
+      {"* * * * * /tmp/.x/xmrigs", "dir"},            // not the exe, but inside its folder
+      {"@reboot /tmp/.xy/run", std::nullopt},          // /tmp/.x is not /tmp/.xy; /tmp alone is generic
+      {"curl http://pool.supportxmr.com:3333", "domain"},
+      {"echo notpool.supportxmr.community", std::nullopt},
+      {"nohup ./kdevtmpfsi &", "name"},
+      {"nohup ./kdevtmpfsi2 &", std::nullopt},
+      {"-u 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A", "wallet"},
+      {"0 3 * * * /usr/bin/apt-get update", std::nullopt},
+  };
+  for (auto& r : rows) {
+    CAPTURE(r.text);
+    auto hit = ind.referenced_in(r.text);
+    CHECK(hit.has_value() == r.type.has_value());
+    if (hit && r.type) CHECK(hit->type == *r.type);
+  }
+}
+
+TEST_CASE("generic folders never tie an artifact to the incident") {
+  CHECK(is_generic_dir("/tmp"));
+  CHECK(is_generic_dir("/tmp/"));
+  CHECK(is_generic_dir("/home/alice"));
+  CHECK_FALSE(is_generic_dir("/home/alice/.cache/x"));
+  CHECK_FALSE(is_generic_dir("/tmp/.x"));
+}
