@@ -8,6 +8,7 @@
 #include <charconv>
 #include <ctime>
 #include <regex>
+#include <thread>
 
 #include "core/text.h"
 #include "host/passwd.h"
@@ -223,6 +224,46 @@ std::optional<std::string> ProcReader::read_environ_var(int pid, std::string_vie
     if (kv.size() > key.size() && kv.compare(0, key.size(), key) == 0 && kv[key.size()] == '=')
       return kv.substr(key.size() + 1);
   return std::nullopt;
+}
+
+std::optional<uint64_t> ProcReader::cpu_time_ns(int pid) const {
+  const std::string dir = std::to_string(pid);
+  uint64_t total = 0;
+  bool any = false;
+  for (auto& t : host_.list_proc(dir + "/task")) {
+    auto ss = host_.read_proc(dir + "/task/" + t.name + "/schedstat", 256);
+    uint64_t ns;
+    if (ss && to_num(std::string_view(ss->data).substr(0, ss->data.find(' ')), ns)) {
+      total += ns;
+      any = true;
+    }
+  }
+  if (any) return total;
+  auto stat = host_.read_proc(dir + "/stat", 4096);
+  if (!stat) return std::nullopt;
+  auto sf = parse_proc_stat(stat->data);
+  if (!sf) return std::nullopt;
+  return (sf->utime + sf->stime) * (1000000000ull / static_cast<uint64_t>(ticks_));
+}
+
+CpuSampler::CpuSampler(const ProcReader& reader, const std::vector<int>& pids)
+    : reader_(reader), start_(std::chrono::steady_clock::now()) {
+  for (int pid : pids)
+    if (auto ns = reader_.cpu_time_ns(pid)) first_[pid] = *ns;
+}
+
+std::map<int, double> CpuSampler::finish(std::chrono::milliseconds min_interval) const {
+  std::map<int, double> out;
+  if (first_.empty()) return out;
+  auto elapsed = std::chrono::steady_clock::now() - start_;
+  if (elapsed < min_interval) std::this_thread::sleep_for(min_interval - elapsed);
+  for (auto& [pid, before] : first_) {
+    auto after = reader_.cpu_time_ns(pid);
+    auto wall = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
+    if (!after || *after < before || wall <= 0) continue;
+    out[pid] = static_cast<double>(*after - before) / static_cast<double>(wall);
+  }
+  return out;
 }
 
 }  // namespace unmine

@@ -2,7 +2,9 @@
 // Processes as read from a procfs. Pure parsers of /proc/PID/* texts plus a reader over HostRoot.
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -100,6 +102,9 @@ class ProcReader {
   std::vector<Process> all(unsigned fields = kProcBasic) const;
   std::vector<OpenFd> fds(int pid) const;
   std::optional<std::string> read_environ_var(int pid, std::string_view key) const;
+  // CPU time a process has used so far, in nanoseconds: the sum of its threads' schedstat (nanosecond
+  // precision; a miner's work is in its threads) when readable, else utime + stime of stat (clock ticks).
+  std::optional<uint64_t> cpu_time_ns(int pid) const;
 
   int64_t boot_time() const { return boot_time_; }
 
@@ -110,6 +115,21 @@ class ProcReader {
   int64_t now_ = 0;
   std::vector<std::pair<uid_t, std::string>> users_;
   std::string user_name(uid_t uid) const;
+};
+
+// Recent CPU share of a few processes: the first reading is taken at construction and the second at
+// finish(), so other work done in between is the sampling interval and a short scan waits only for the rest.
+class CpuSampler {
+ public:
+  CpuSampler(const ProcReader& reader, const std::vector<int>& pids);
+  // pid -> share of one core since construction (1.0 = one core busy). Waits until at least
+  // min_interval has passed. Processes that exited or could not be read are left out.
+  std::map<int, double> finish(std::chrono::milliseconds min_interval) const;
+
+ private:
+  const ProcReader& reader_;
+  std::chrono::steady_clock::time_point start_;
+  std::map<int, uint64_t> first_;
 };
 
 }  // namespace unmine

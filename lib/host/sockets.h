@@ -23,6 +23,8 @@ struct SocketEntry {
   uint64_t inode = 0;
   uid_t uid = 0;
   std::vector<int> pids;  // owners, filled by SocketReader::attach_owners
+
+  bool listening() const { return state == "LISTEN" || (proto == "udp" && state == "UNCONN"); }
 };
 
 struct SocketScan {
@@ -31,16 +33,31 @@ struct SocketScan {
   std::string source;                  // "netlink" | "procfs" | "none"
 };
 
+// Which sockets to read. Leaving out listeners and UDP keeps a scan of a busy host small.
+struct SocketQuery {
+  bool tcp = true;
+  bool udp = true;
+  bool listening = true;  // TCP LISTEN and unconnected UDP sockets
+  bool time_wait = true;  // TCP TIME_WAIT (no owner, but shows recent peers)
+};
+
+// TCP state names by the kernel's number (1 = ESTABLISHED ... 12 = NEW_SYN_RECV); "UNKNOWN" otherwise.
+std::string_view tcp_state_name(unsigned state);
+
 // One /proc/net/{tcp,tcp6,udp,udp6} text. Malformed or truncated lines go to anomalies.
 std::vector<SocketEntry> parse_proc_net(std::string_view text, std::string_view proto, int family,
                                         std::vector<std::string>* anomalies);
 
+// The inode of an fd link target "socket:[12345]"; 0 for anything else.
+uint64_t socket_inode_of(std::string_view link_target);
+
 class SocketReader {
  public:
   explicit SocketReader(const HostRoot& host);
-  SocketScan scan() const;
+  SocketScan scan(const SocketQuery& query = {}) const;
   // Fills SocketEntry::pids by matching socket inodes to /proc/PID/fd links. The pids in `first` are
-  // searched first; the rest of the processes only while some wanted socket is still unowned.
+  // searched first; the rest of the processes only while some wanted socket is still unowned. Sockets
+  // without an inode (TIME_WAIT) are never searched for.
   void attach_owners(std::vector<SocketEntry>& wanted, const std::vector<int>& first = {}) const;
 
  private:

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
+#include <ctime>
 
 #include "host/process.h"
 
@@ -66,4 +67,33 @@ TEST_CASE("ProcReader reads this very process on the live procfs") {
   CHECK(p->exe_ino != 0);
   CHECK(p->started_at > 0);
   CHECK_FALSE(r.read(0x7ffffff0));
+}
+
+TEST_CASE("CpuSampler measures recent CPU share against the process's own clock") {
+  HostRoot host({"/", "", ""});
+  if (!host.proc_is_live()) {
+    MESSAGE("skipped: no live procfs");
+    return;
+  }
+  ProcReader reader(host);
+  auto cpu_now = [] {
+    timespec ts{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+  };
+  auto wall_now = [] {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+  };
+  double cpu0 = cpu_now(), wall0 = wall_now();
+  CpuSampler sampler(reader, {::getpid(), 999999999});
+  for (volatile unsigned long i = 0; wall_now() - wall0 < 150e6; ++i) {
+  }
+  auto shares = sampler.finish(std::chrono::milliseconds(0));
+  double expected = (cpu_now() - cpu0) / (wall_now() - wall0);
+  REQUIRE(shares.count(::getpid()) == 1);
+  CHECK(shares.count(999999999) == 0);  // no such process: left out
+  CHECK(shares[::getpid()] == doctest::Approx(expected).epsilon(0.25));
+  CHECK(reader.cpu_time_ns(::getpid()).has_value());
 }
