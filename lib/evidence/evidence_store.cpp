@@ -1,0 +1,401 @@
+#include "evidence/evidence_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/error.h"
+#include "core/text.h"
+#include "evidence/digests.h"
+#include "evidence/fanout.h"
+#include "evidence/run_archive.h"
+
+namespace unmine {
+namespace {
+
+std::string ts_iso(const struct timespec& ts) {
+  auto s = iso8601(ts.tv_sec);
+  char frac[16];
+  std::snprintf(frac, sizeof frac, ".%09ldZ", static_cast<long>(ts.tv_nsec));
+  return s.substr(0, s.size() - 1) + frac;
+}
+
+// A name safe for an archive entry: the host's name is attacker-chosen and lives in the manifest.
+std::string safe_component(std::string_view raw) {
+  auto slash = raw.rfind('/');
+  if (slash != std::string_view::npos) raw.remove_prefix(slash + 1);
+  std::string out;
+  for (char c : raw) {
+    if (out.size() >= 60) break;
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    out += ok ? c : '_';
+  }
+  while (!out.empty() && out.front() == '.') out.front() = '_';
+  return out;
+}
+
+void fsync_dir(const std::filesystem::path& dir) {
+  UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (d) ::fsync(d.get());
+}
+
+bool all_zero(const char* d, size_t n) { return n == 0 || (d[0] == 0 && std::memcmp(d, d + 1, n - 1) == 0); }
+
+// The stored copy being written: a temporary file in evidence/tmp, holes kept for zero chunks (a sparse
+// 2 GiB file costs no disk), fsynced and moved to its content address once the digests are known.
+class TempCopy {
+ public:
+  explicit TempCopy(std::filesystem::path path) : path_(std::move(path)) {
+    fd_.reset(::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400));
+    if (!fd_) throw RuntimeError("evidence copy " + path_.string() + ": " + std::strerror(errno), "evidence");
+  }
+  ~TempCopy() {
+    if (!moved_) ::unlink(path_.c_str());
+  }
+  void write(const char* d, size_t n) {
+    if (all_zero(d, n)) {
+      size_ += n;
+      return;
+    }
+    size_t done = 0;
+    while (done < n) {
+      auto w = ::pwrite(fd_.get(), d + done, n - done, static_cast<off_t>(size_ + done));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        throw RuntimeError("evidence copy: " + std::string(std::strerror(errno)), "evidence");
+      }
+      done += static_cast<size_t>(w);
+    }
+    size_ += n;
+  }
+  // fsync, then link into place under its content address (an identical copy already there is kept).
+  void commit(const std::filesystem::path& final_path) {
+    if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0 || ::fsync(fd_.get()) != 0)
+      throw RuntimeError("evidence copy: " + std::string(std::strerror(errno)), "evidence");
+    fd_.reset();
+    std::error_code ec;
+    std::filesystem::create_directories(final_path.parent_path(), ec);
+    if (::renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, final_path.c_str(), RENAME_NOREPLACE) == 0) {
+      moved_ = true;
+      fsync_dir(final_path.parent_path());
+    } else if (errno != EEXIST) {
+      throw RuntimeError("evidence copy " + final_path.string() + ": " + std::strerror(errno), "evidence");
+    }
+  }
+
+ private:
+  std::filesystem::path path_;
+  UniqueFd fd_;
+  uint64_t size_ = 0;
+  bool moved_ = false;
+};
+
+nlohmann::json opt_json(const auto& o) { return o ? nlohmann::json(*o) : nlohmann::json(nullptr); }
+
+}  // namespace
+
+std::string stored_path_for(std::string_view sha256) {
+  return "evidence/sha256/" + std::string(sha256.substr(0, 2)) + "/" + std::string(sha256);
+}
+
+nlohmann::json EvidenceItem::to_json() const {
+  nlohmann::json j = {{"id", id},         {"kind", kind},       {"source_path", source_path},
+                      {"pid", opt_json(pid)}, {"status", status}, {"collected_at", collected_at}};
+  if (stored()) {
+    j["sha256"] = digests.sha256;
+    j["sha1"] = digests.sha1;
+    j["md5"] = digests.md5;
+    j["size"] = digests.size;
+    j["stored_path"] = stored_path;
+    j["archive_entry"] = archive_entry;
+  }
+  j["owner_uid"] = opt_json(uid);
+  j["owner_gid"] = opt_json(gid);
+  j["mode"] = opt_json(mode);
+  j["mtime"] = opt_json(mtime);
+  j["ctime"] = opt_json(ctime);
+  if (!note.empty()) j["note"] = note;
+  return j;
+}
+
+nlohmann::json ArchiveRecord::to_json() const {
+  return {{"id", id}, {"stored_path", stored_path}, {"sha256", sha256}, {"size", size}, {"items", items}};
+}
+
+EvidenceStore::EvidenceStore(CaseStore& store, std::string command, PreserveProgress progress)
+    : store_(store), collector_("unmine " UNMINE_VERSION " " + command), progress_(std::move(progress)) {}
+
+EvidenceStore::~EvidenceStore() = default;
+
+void EvidenceStore::ensure_archive() {
+  if (archive_) return;
+  struct timespec ts {};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  auto stamp = iso8601(ts.tv_sec);  // 2026-11-23T12:00:00Z
+  std::string compact;
+  for (char c : stamp)
+    if (c != '-' && c != ':') compact += c;
+  archive_rel_ = "evidence/archives/" + compact + "-" + std::to_string(::getpid()) + "-" +
+                 std::to_string(ts.tv_nsec / 1000) + ".tar.zst";
+  archive_ = std::make_unique<RunArchive>(store_.dir() / archive_rel_);
+  auto step = store_.current_step();
+  CaseStore::Transaction tx(store_);
+  store_.exec("INSERT INTO archives(case_id, stored_path, created_at, status, step_id, collector) VALUES(?,?,?,?,?,?)",
+              {store_.case_id(), archive_rel_, now_iso8601(), "writing", opt_json(step), collector_});
+  archive_id_ = store_.last_insert_id();
+  store_.custody("archive.started", {{"archive_id", archive_id_}, {"stored_path", archive_rel_}});
+  tx.commit();
+}
+
+std::pair<int64_t, std::string> EvidenceStore::insert_pending(const ItemSource& src) {
+  CaseStore::Transaction tx(store_);
+  nlohmann::json uid = nullptr, gid = nullptr, mode = nullptr, mtime = nullptr, ctime = nullptr;
+  if (src.st) {
+    uid = src.st->st_uid;
+    gid = src.st->st_gid;
+    mode = src.st->st_mode;
+    mtime = ts_iso(src.st->st_mtim);
+    ctime = ts_iso(src.st->st_ctim);
+  }
+  store_.exec(
+      "INSERT INTO evidence(case_id, step_id, kind, source_path, pid, owner_uid, owner_gid, mode, mtime, ctime,"
+      " collected_at, collector, archive_id, status, note) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+      {store_.case_id(), opt_json(store_.current_step()), src.kind, printable(src.source_path), opt_json(src.pid), uid,
+       gid, mode, mtime, ctime, now_iso8601(), collector_, archive_id_ ? nlohmann::json(archive_id_) : nlohmann::json(nullptr),
+       "pending", src.note.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.note)});
+  auto id = store_.last_insert_id();
+  // The row id names the archive entry; the host's name (attacker-chosen) only in a safe form.
+  std::string entry = "items/" + std::to_string(id) + "-" + src.kind + "-" + safe_component(src.source_path);
+  store_.exec("UPDATE evidence SET archive_entry=? WHERE id=?", {entry, id});
+  tx.commit();
+  return {id, entry};
+}
+
+EvidenceItem EvidenceStore::finish_item(int64_t id, const ItemSource& src, const std::string& entry, const Digests& d,
+                                        std::string note) {
+  EvidenceItem item;
+  item.id = id;
+  item.kind = src.kind;
+  item.source_path = printable(src.source_path);
+  item.pid = src.pid;
+  item.digests = d;
+  item.stored_path = stored_path_for(d.sha256);
+  item.archive_entry = entry;
+  item.note = std::move(note);
+  if (src.st) {
+    item.uid = src.st->st_uid;
+    item.gid = src.st->st_gid;
+    item.mode = src.st->st_mode;
+    item.mtime = ts_iso(src.st->st_mtim);
+    item.ctime = ts_iso(src.st->st_ctim);
+  }
+  item.status = "stored";
+  CaseStore::Transaction tx(store_);
+  store_.exec(
+      "UPDATE evidence SET sha256=?, sha1=?, md5=?, size=?, stored_path=?, status='stored', note=? WHERE id=?",
+      {d.sha256, d.sha1, d.md5, d.size, item.stored_path, item.note.empty() ? nlohmann::json(nullptr) : nlohmann::json(item.note), id});
+  item.collected_at = store_.query("SELECT collected_at FROM evidence WHERE id=?", {id})[0]["collected_at"];
+  store_.custody("evidence.stored", {{"evidence_id", id},
+                                     {"kind", item.kind},
+                                     {"source_path", item.source_path},
+                                     {"sha256", d.sha256},
+                                     {"sha1", d.sha1},
+                                     {"md5", d.md5},
+                                     {"size", d.size},
+                                     {"stored_path", item.stored_path}});
+  tx.commit();
+  items_.push_back(item);
+  if (progress_) progress_(bytes_, items_.size());
+  return item;
+}
+
+EvidenceItem EvidenceStore::mark_failed(int64_t id, const ItemSource& src, const std::string& why) {
+  CaseStore::Transaction tx(store_);
+  store_.exec("UPDATE evidence SET status='failed', note=? WHERE id=?", {why, id});
+  store_.custody("evidence.failed", {{"evidence_id", id}, {"source_path", printable(src.source_path)}, {"reason", why}});
+  tx.commit();
+  EvidenceItem item;
+  item.id = id;
+  item.kind = src.kind;
+  item.source_path = printable(src.source_path);
+  item.pid = src.pid;
+  item.status = "failed";
+  item.note = why;
+  item.collected_at = now_iso8601();
+  items_.push_back(item);
+  return item;
+}
+
+EvidenceItem EvidenceStore::record_unavailable(ItemSource src, const std::string& status, const std::string& reason) {
+  EvidenceItem item;
+  item.kind = src.kind;
+  item.source_path = printable(src.source_path);
+  item.pid = src.pid;
+  item.status = status;
+  item.note = reason;
+  item.collected_at = now_iso8601();
+  CaseStore::Transaction tx(store_);
+  store_.exec(
+      "INSERT INTO evidence(case_id, step_id, kind, source_path, pid, collected_at, collector, status, note)"
+      " VALUES(?,?,?,?,?,?,?,?,?)",
+      {store_.case_id(), opt_json(store_.current_step()), src.kind, item.source_path, opt_json(src.pid),
+       item.collected_at, collector_, status, reason});
+  item.id = store_.last_insert_id();
+  store_.custody("evidence." + status, {{"evidence_id", item.id}, {"kind", item.kind}, {"source_path", item.source_path},
+                                        {"reason", reason}});
+  tx.commit();
+  items_.push_back(item);
+  return item;
+}
+
+std::filesystem::path EvidenceStore::temp_path() {
+  auto tmp = store_.evidence_dir() / "tmp" / (std::to_string(::getpid()) + "-" + std::to_string(++tmp_counter_) + ".part");
+  std::error_code ec;
+  std::filesystem::create_directories(tmp.parent_path(), ec);
+  return tmp;
+}
+
+UniqueFd EvidenceStore::scratch_file() {
+  auto dir = store_.evidence_dir() / "tmp";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+  if (!fd) throw RuntimeError("scratch file in " + dir.string() + ": " + std::strerror(errno), "evidence");
+  return fd;
+}
+
+EvidenceItem EvidenceStore::preserve_fd(int fd, ItemSource src) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return record_unavailable(std::move(src), "failed", std::strerror(errno));
+  if (!src.st) src.st = st;
+  if (!S_ISREG(st.st_mode)) return record_unavailable(std::move(src), "skipped", "not a regular file: never opened for reading");
+  ensure_archive();
+  const uint64_t declared = static_cast<uint64_t>(st.st_size);
+  auto [id, entry] = insert_pending(src);  // the row exists before the first byte is read
+
+  FanoutResult r;
+  Digests d;
+  TempCopy copy(temp_path());
+  try {
+    SplitDigests digests;
+    auto sinks = digests.sinks();
+    sinks.push_back([&copy](const char* data, size_t n) { copy.write(data, n); });
+    sinks.push_back([this](const char* data, size_t n) { archive_->write(data, n); });
+    archive_->begin_entry(entry, declared, st.st_mtim.tv_sec);
+    FanoutOptions opt;
+    opt.limit = declared;
+    const uint64_t before = bytes_;
+    const uint64_t done_items = items_.size();
+    if (progress_) opt.progress = [&](uint64_t n) { progress_(before + n, done_items); };
+    r = fanout_fd(fd, sinks, opt);
+    archive_->end_entry();  // pads with zeros if the file shrank while read
+    bytes_ += r.bytes;
+    d = digests.finish();
+    if (r.read_errno)
+      return mark_failed(id, src, "read failed after " + std::to_string(r.bytes) + " bytes: " + std::strerror(r.read_errno));
+    copy.commit(store_.dir() / stored_path_for(d.sha256));
+  } catch (const std::exception& e) {
+    mark_failed(id, src, e.what());
+    throw;
+  }
+  std::string note = src.note;
+  auto add_note = [&](const std::string& s) { note += (note.empty() ? "" : "; ") + s; };
+  if (r.bytes < declared)
+    add_note("shrank while read: " + std::to_string(declared) + " bytes at open, " + std::to_string(r.bytes) +
+             " read; the archive entry is zero-padded to the size at open");
+  if (r.hit_limit)
+    add_note("grew while read: the first " + std::to_string(declared) + " bytes (its size at open) are preserved");
+  return finish_item(id, src, entry, d, note);
+}
+
+EvidenceItem EvidenceStore::preserve_bytes(std::string_view data, ItemSource src) {
+  ensure_archive();
+  auto [id, entry] = insert_pending(src);
+  Digests d;
+  TempCopy copy(temp_path());
+  try {
+    SplitDigests digests;
+    auto sinks = digests.sinks();
+    sinks.push_back([&copy](const char* p, size_t n) { copy.write(p, n); });
+    sinks.push_back([this](const char* p, size_t n) { archive_->write(p, n); });
+    archive_->begin_entry(entry, data.size(), src.st ? src.st->st_mtim.tv_sec : ::time(nullptr));
+    fanout_bytes(data, sinks);
+    archive_->end_entry();
+    bytes_ += data.size();
+    d = digests.finish();
+    copy.commit(store_.dir() / stored_path_for(d.sha256));
+  } catch (const std::exception& e) {
+    mark_failed(id, src, e.what());
+    throw;
+  }
+  return finish_item(id, src, entry, d, src.note);
+}
+
+EvidenceItem EvidenceStore::preserve_file(const HostRoot& host, std::string_view path, const std::string& kind,
+                                          std::optional<int> pid) {
+  ItemSource src{kind, std::string(path), pid, std::nullopt, ""};
+  auto lst = host.lstat(path);
+  if (!lst) return record_unavailable(std::move(src), "failed", "not found or unreadable");
+  src.st = *lst;
+  if (S_ISLNK(lst->st_mode)) {
+    auto target = host.readlink(path).value_or("");
+    src.kind = "symlink";
+    src.note = "symlink to " + printable(target) + ": not followed (the link itself is preserved)";
+    return preserve_bytes(target, std::move(src));
+  }
+  if (!S_ISREG(lst->st_mode)) {
+    const char* what = S_ISFIFO(lst->st_mode) ? "a FIFO" : S_ISSOCK(lst->st_mode) ? "a socket"
+                       : S_ISDIR(lst->st_mode) ? "a directory" : "a device";
+    return record_unavailable(std::move(src), "skipped", std::string(what) + ": never opened for reading");
+  }
+  auto fd = host.open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+  if (!fd) return record_unavailable(std::move(src), "failed", std::string("open: ") + std::strerror(errno));
+  src.st.reset();  // the opened file's own metadata (it may have been swapped since lstat)
+  return preserve_fd(fd.get(), std::move(src));
+}
+
+std::optional<ArchiveRecord> EvidenceStore::finish() {
+  if (!archive_) return std::nullopt;
+  nlohmann::json manifest_items = nlohmann::json::array();
+  int count = 0;
+  for (auto& it : items_) {
+    manifest_items.push_back(it.to_json());
+    if (it.stored()) ++count;
+  }
+  auto uuid = store_.query("SELECT uuid FROM cases WHERE id=?", {store_.case_id()});
+  nlohmann::json manifest = {{"case_uuid", uuid.empty() ? nlohmann::json(nullptr) : uuid[0]["uuid"]},
+                             {"archive", archive_rel_},
+                             {"collector", collector_},
+                             {"created_at", now_iso8601()},
+                             {"items", manifest_items}};
+  archive_->add_file("manifest.json", manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                     ::time(nullptr));
+  auto digest = archive_->finish();
+  ArchiveRecord rec{archive_id_, archive_rel_, digest.sha256, digest.size, count};
+  CaseStore::Transaction tx(store_);
+  store_.exec("UPDATE archives SET sha256=?, size=?, items=?, status='stored' WHERE id=?",
+              {digest.sha256, digest.size, count, archive_id_});
+  store_.custody("archive.stored", {{"archive_id", archive_id_}, {"stored_path", archive_rel_},
+                                    {"sha256", digest.sha256}, {"size", digest.size}, {"items", count}});
+  tx.commit();
+  archive_.reset();
+  return rec;
+}
+
+bool is_exe_preserved(const CaseStore& store, std::string_view sha256) {
+  return !store.query("SELECT 1 FROM evidence WHERE case_id=? AND kind='exe' AND status='stored' AND sha256=? LIMIT 1",
+                      {store.case_id(), std::string(sha256)})
+              .empty();
+}
+
+std::optional<int64_t> stored_evidence_id(const CaseStore& store, std::string_view sha256) {
+  auto r = store.query("SELECT id FROM evidence WHERE case_id=? AND status='stored' AND sha256=? ORDER BY id DESC LIMIT 1",
+                       {store.case_id(), std::string(sha256)});
+  if (r.empty()) return std::nullopt;
+  return r[0]["id"].get<int64_t>();
+}
+
+}  // namespace unmine

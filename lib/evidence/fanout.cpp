@@ -1,0 +1,178 @@
+#include "evidence/fanout.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace unmine {
+namespace {
+
+// Reads up to n bytes, retrying short reads and EINTR, so each chunk is full except the last.
+ssize_t read_full(int fd, char* buf, size_t n, int& err) {
+  size_t got = 0;
+  while (got < n) {
+    auto r = ::read(fd, buf + got, n - got);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      err = errno;
+      break;
+    }
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  return static_cast<ssize_t>(got);
+}
+
+// The ring: slot i holds chunk number seq[i]; each sink thread walks the chunks in order and a slot is
+// reused only once every sink has released it.
+class Ring {
+ public:
+  Ring(size_t slots, size_t chunk, size_t sinks)
+      : data_(slots), size_(slots, 0), pending_(slots, 0), sinks_(sinks), chunk_(chunk) {
+    for (auto& d : data_) d.reset(new char[chunk]);
+  }
+
+  // Producer: waits for a free slot for chunk number `seq`.
+  char* acquire(uint64_t seq) {
+    std::unique_lock lock(mu_);
+    auto& slot = pending_[seq % data_.size()];
+    cv_.wait(lock, [&] { return slot == 0 || failed_; });
+    return failed_ ? nullptr : data_[seq % data_.size()].get();
+  }
+  void publish(uint64_t seq, size_t n) {
+    std::lock_guard lock(mu_);
+    size_[seq % data_.size()] = n;
+    pending_[seq % data_.size()] = sinks_;
+    published_ = seq + 1;
+    cv_.notify_all();
+  }
+  void close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  // Consumer: the next chunk, or false at the end of the stream.
+  bool next(uint64_t seq, const char*& data, size_t& n) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return published_ > seq || closed_ || failed_; });
+    if (failed_ || published_ <= seq) return false;
+    data = data_[seq % data_.size()].get();
+    n = size_[seq % data_.size()];
+    return true;
+  }
+  void release(uint64_t seq) {
+    std::lock_guard lock(mu_);
+    if (--pending_[seq % data_.size()] == 0) cv_.notify_all();
+  }
+  void fail(std::exception_ptr e) {
+    std::lock_guard lock(mu_);
+    if (!error_) error_ = e;
+    failed_ = true;
+    cv_.notify_all();
+  }
+  std::exception_ptr error() {
+    std::lock_guard lock(mu_);
+    return error_;
+  }
+  size_t chunk() const { return chunk_; }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> data_;
+  std::vector<size_t> size_;
+  std::vector<size_t> pending_;
+  size_t sinks_;
+  size_t chunk_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t published_ = 0;
+  bool closed_ = false;
+  bool failed_ = false;
+  std::exception_ptr error_;
+};
+
+}  // namespace
+
+FanoutResult fanout_fd(int fd, const std::vector<ChunkSink>& sinks, const FanoutOptions& options) {
+  FanoutResult result;
+  const size_t chunk = options.chunk;
+  auto want = [&](uint64_t done) {
+    return static_cast<size_t>(std::min<uint64_t>(chunk, options.limit - done));
+  };
+
+  // The first chunk is read before any thread starts: most items (procfs texts, scripts, configs) fit in
+  // one, and run inline.
+  std::unique_ptr<char[]> first(new char[chunk]);
+  int err = 0;
+  auto n = read_full(fd, first.get(), want(0), err);
+  if (static_cast<size_t>(n) < chunk || err) {
+    for (auto& s : sinks) s(first.get(), static_cast<size_t>(n));
+    result.bytes = static_cast<uint64_t>(n);
+    result.read_errno = err;
+    if (!err && result.bytes == options.limit) {
+      char probe;
+      result.hit_limit = ::read(fd, &probe, 1) == 1;
+    }
+    if (options.progress) options.progress(result.bytes);
+    return result;
+  }
+
+  Ring ring(options.ring, chunk, sinks.size());
+  std::vector<std::thread> threads;
+  threads.reserve(sinks.size());
+  for (auto& sink : sinks) {
+    threads.emplace_back([&ring, &sink] {
+      try {
+        const char* data;
+        size_t len;
+        for (uint64_t seq = 0; ring.next(seq, data, len); ++seq) {
+          sink(data, len);
+          ring.release(seq);
+        }
+      } catch (...) {
+        ring.fail(std::current_exception());
+      }
+    });
+  }
+
+  uint64_t seq = 0;
+  uint64_t total = 0;
+  if (char* slot = ring.acquire(seq)) {
+    std::copy(first.get(), first.get() + n, slot);
+    first.reset();
+    total = static_cast<uint64_t>(n);
+    ring.publish(seq++, static_cast<size_t>(n));
+    if (options.progress) options.progress(total);
+    while (total < options.limit) {
+      char* buf = ring.acquire(seq);
+      if (!buf) break;
+      auto got = read_full(fd, buf, want(total), err);
+      if (got > 0) {
+        total += static_cast<uint64_t>(got);
+        ring.publish(seq++, static_cast<size_t>(got));
+        if (options.progress) options.progress(total);
+      }
+      if (err || static_cast<size_t>(got) < chunk) break;
+    }
+  }
+  ring.close();
+  for (auto& t : threads) t.join();
+  if (auto e = ring.error()) std::rethrow_exception(e);
+  result.bytes = total;
+  result.read_errno = err;
+  if (!err && total == options.limit) {
+    char probe;
+    result.hit_limit = ::read(fd, &probe, 1) == 1;
+  }
+  return result;
+}
+
+void fanout_bytes(std::string_view data, const std::vector<ChunkSink>& sinks) {
+  for (auto& s : sinks) s(data.data(), data.size());
+}
+
+}  // namespace unmine
