@@ -1,0 +1,173 @@
+#include "evidence/verify.h"
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "evidence/digests.h"
+#include "evidence/fanout.h"
+
+namespace unmine {
+namespace {
+
+std::string str(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+struct FileDigest {
+  bool ok = false;
+  std::string error;
+  Digests d;
+};
+
+FileDigest digest_file(const std::filesystem::path& p, const PreserveProgress& progress, uint64_t before, uint64_t items) {
+  FileDigest out;
+  UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) {
+    out.error = std::strerror(errno);
+    return out;
+  }
+  SplitDigests s;
+  FanoutOptions opt;
+  if (progress) opt.progress = [&](uint64_t n) { progress(before + n, items); };
+  auto r = fanout_fd(fd.get(), s.sinks(), opt);
+  if (r.read_errno) {
+    out.error = std::strerror(r.read_errno);
+    return out;
+  }
+  out.d = s.finish();
+  out.ok = true;
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json IntegrityProblem::to_json() const {
+  nlohmann::json j = {{"target", target}, {"id", id}, {"problem", problem}};
+  if (!path.empty()) j["path"] = path;
+  return j;
+}
+
+nlohmann::json IntegrityReport::to_json() const {
+  nlohmann::json p = nlohmann::json::array();
+  for (auto& x : problems) p.push_back(x.to_json());
+  return {{"intact", intact()},
+          {"checked", {{"items", items}, {"archives", archives}, {"custody", custody_rows}, {"bytes", bytes}}},
+          {"incomplete", incomplete},
+          {"problems", p}};
+}
+
+std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint64_t* count) {
+  std::vector<IntegrityProblem> out;
+  std::string prev(64, '0');
+  int64_t expect = 1;
+  uint64_t n = 0;
+  for (auto& r : store.query("SELECT seq, at, actor, event, details, prev_hash, hash FROM custody ORDER BY seq")) {
+    ++n;
+    int64_t seq = r["seq"].get<int64_t>();
+    if (seq != expect)
+      out.push_back({"custody", seq, "", "sequence gap: expected record " + std::to_string(expect) + ", found " + std::to_string(seq)});
+    if (str(r, "prev_hash") != prev)
+      out.push_back({"custody", seq, "", "prev_hash does not match the hash of the record before it"});
+    auto want = custody_hash(str(r, "prev_hash"), seq, str(r, "at"), str(r, "actor"), str(r, "event"), str(r, "details"));
+    if (str(r, "hash") != want)
+      out.push_back({"custody", seq, "", "hash does not match the record's contents (edited: " + str(r, "event") + ")"});
+    prev = str(r, "hash");
+    expect = seq + 1;
+  }
+  if (count) *count = n;
+  return out;
+}
+
+IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress progress) {
+  IntegrityReport rep;
+  rep.problems = verify_custody_chain(store, &rep.custody_rows);
+
+  // What custody recorded when each item and archive was stored: the database row must still say the same.
+  std::map<int64_t, nlohmann::json> item_custody, archive_custody;
+  for (auto& r : store.query("SELECT event, details FROM custody WHERE event IN ('evidence.stored','archive.stored')")) {
+    auto d = nlohmann::json::parse(str(r, "details"), nullptr, false);
+    if (d.is_discarded() || !d.is_object()) continue;
+    if (r["event"] == "evidence.stored" && d.contains("evidence_id")) item_custody[d["evidence_id"].get<int64_t>()] = d;
+    if (r["event"] == "archive.stored" && d.contains("archive_id")) archive_custody[d["archive_id"].get<int64_t>()] = d;
+  }
+
+  auto rows = store.query(
+      "SELECT id, status, kind, source_path, sha256, sha1, md5, size, stored_path FROM evidence WHERE case_id=? ORDER BY id",
+      {store.case_id()});
+  for (auto& r : rows) {
+    int64_t id = r["id"].get<int64_t>();
+    auto status = str(r, "status");
+    if (status == "pending") {
+      ++rep.incomplete;
+      continue;
+    }
+    auto c = item_custody.find(id);
+    if (status != "stored") {
+      if (c != item_custody.end())
+        rep.problems.push_back({"evidence", id, c->second.value("stored_path", ""),
+                                "custody records this item as stored but the database says " + status});
+      continue;
+    }
+    ++rep.items;
+    auto path = str(r, "stored_path");
+    if (c == item_custody.end()) {
+      rep.problems.push_back({"evidence", id, path, "stored item has no custody record"});
+    } else {
+      for (const char* k : {"sha256", "sha1", "md5", "stored_path"})
+        if (c->second.value(k, "") != str(r, k))
+          rep.problems.push_back({"evidence", id, path, std::string("database ") + k + " differs from the custody record"});
+      if (!r["size"].is_number_integer() || c->second.value("size", int64_t(-1)) != r["size"].get<int64_t>())
+        rep.problems.push_back({"evidence", id, path, "database size differs from the custody record"});
+    }
+    if (path != stored_path_for(str(r, "sha256")))
+      rep.problems.push_back({"evidence", id, path, "stored path is not the content address of its sha256"});
+    auto fd = digest_file(store.dir() / path, progress, rep.bytes, rep.items);
+    if (!fd.ok) {
+      rep.problems.push_back({"evidence", id, path, "stored copy unreadable: " + fd.error});
+      continue;
+    }
+    rep.bytes += fd.d.size;
+    if (fd.d.sha256 != str(r, "sha256")) rep.problems.push_back({"evidence", id, path, "sha256 mismatch: the stored copy is " + fd.d.sha256});
+    if (fd.d.sha1 != str(r, "sha1")) rep.problems.push_back({"evidence", id, path, "sha1 mismatch"});
+    if (fd.d.md5 != str(r, "md5")) rep.problems.push_back({"evidence", id, path, "md5 mismatch"});
+    if (!r["size"].is_number_integer() || fd.d.size != r["size"].get<uint64_t>())
+      rep.problems.push_back({"evidence", id, path, "size mismatch: the stored copy has " + std::to_string(fd.d.size) + " bytes"});
+  }
+  for (auto& [id, d] : item_custody)
+    if (std::none_of(rows.begin(), rows.end(), [&](auto& r) { return r["id"].template get<int64_t>() == id; }))
+      rep.problems.push_back({"evidence", id, d.value("stored_path", ""), "custody records this item but its database row is gone"});
+
+  auto archives = store.query("SELECT id, status, stored_path, sha256, size FROM archives WHERE case_id=? ORDER BY id", {store.case_id()});
+  for (auto& a : archives) {
+    int64_t id = a["id"].get<int64_t>();
+    auto path = str(a, "stored_path");
+    auto c = archive_custody.find(id);
+    if (str(a, "status") != "stored") {
+      if (c != archive_custody.end())
+        rep.problems.push_back({"archive", id, path, "custody records this archive as stored but the database says " + str(a, "status")});
+      continue;
+    }
+    ++rep.archives;
+    if (c == archive_custody.end()) rep.problems.push_back({"archive", id, path, "stored archive has no custody record"});
+    else if (c->second.value("sha256", "") != str(a, "sha256"))
+      rep.problems.push_back({"archive", id, path, "database sha256 differs from the custody record"});
+    auto fd = digest_file(store.dir() / path, progress, rep.bytes, rep.items);
+    if (!fd.ok) {
+      rep.problems.push_back({"archive", id, path, "archive unreadable: " + fd.error});
+      continue;
+    }
+    rep.bytes += fd.d.size;
+    if (fd.d.sha256 != str(a, "sha256")) rep.problems.push_back({"archive", id, path, "sha256 mismatch: the archive is " + fd.d.sha256});
+    if (!a["size"].is_number_integer() || fd.d.size != a["size"].get<uint64_t>())
+      rep.problems.push_back({"archive", id, path, "size mismatch"});
+  }
+  for (auto& [id, d] : archive_custody)
+    if (std::none_of(archives.begin(), archives.end(), [&](auto& a) { return a["id"].template get<int64_t>() == id; }))
+      rep.problems.push_back({"archive", id, d.value("stored_path", ""), "custody records this archive but its database row is gone"});
+  return rep;
+}
+
+}  // namespace unmine
