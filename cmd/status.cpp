@@ -1,10 +1,76 @@
+// unmine status: the case against the playbook's time boxes: what is done, when, with what outcome,
+// which time box is running or late, and the blocks in force.
+#include <ctime>
+
+#include "case/timeline.h"
 #include "cmd/commands.h"
+#include "core/text.h"
 
 namespace unmine {
+namespace {
+
+std::string duration(int64_t s) {
+  if (s < 0) s = 0;
+  char buf[32];
+  if (s >= 86400) std::snprintf(buf, sizeof buf, "%lldd %02lldh %02lldm", (long long)(s / 86400), (long long)(s % 86400 / 3600), (long long)(s % 3600 / 60));
+  else std::snprintf(buf, sizeof buf, "%lldh %02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+  return buf;
+}
+
+std::string colored(const Output& out, const std::string& state) {
+  if (!out.color()) return state;
+  const char* code = state == "done" ? "32" : state == "late" || state == "failed" || state == "refused" ? "31"
+                   : state == "running" ? "33" : "2";
+  return std::string("\x1b[") + code + "m" + state + "\x1b[0m";
+}
+
+ExitCode status(Context& ctx) {
+  auto& out = ctx.out();
+  auto& store = ctx.case_store();
+  auto tl = build_timeline(store, ctx.playbook().json("steps.json"), static_cast<int64_t>(::time(nullptr)));
+  auto info = store.query("SELECT uuid, hostname FROM cases WHERE id=?", {store.case_id()});
+  auto ev = store.query("SELECT COUNT(*) AS n, COALESCE(SUM(size),0) AS bytes FROM evidence WHERE case_id=? AND status='stored'",
+                        {store.case_id()});
+  auto archives = store.query("SELECT COUNT(*) AS n FROM archives WHERE case_id=? AND status='stored'", {store.case_id()});
+  if (out.json()) {
+    auto doc = tl.to_json();
+    doc["case"] = {{"dir", store.dir().string()},
+                   {"uuid", info.empty() ? nlohmann::json(nullptr) : info[0]["uuid"]},
+                   {"hostname", info.empty() ? nlohmann::json(nullptr) : info[0]["hostname"]}};
+    doc["evidence"] = {{"stored", ev[0]["n"]}, {"bytes", ev[0]["bytes"]}, {"archives", archives[0]["n"]}};
+    out.document(doc);
+    return ExitCode::ok;
+  }
+  std::string host = info.empty() || info[0]["hostname"].is_null() ? "" : printable(info[0]["hostname"].get<std::string>());
+  out.text(out.bold("Case") + " " + store.dir().string() + (host.empty() ? "" : " (host " + host + ")") + ", opened " +
+           tl.created_at + ", " + duration(tl.elapsed_seconds) + " ago\n");
+  for (auto& box : tl.boxes) {
+    std::string line = "  " + box.title + " (by " + box.deadline + "): " + colored(out, box.state);
+    if (box.state == "done" && box.done_late) line += " (late)";
+    out.text(line + "\n");
+  }
+  out.text("\n");
+  std::vector<std::vector<std::string>> rows;
+  for (auto& s : tl.steps) {
+    std::string state = colored(out, s.state) + (s.late ? " " + colored(out, "late") : "");
+    rows.push_back({s.time_box, s.title, state, s.at.value_or(""), printable(s.outcome.empty() ? (s.state == "done" ? "" : s.command) : s.outcome)});
+  }
+  out.table({"BOX", "STEP", "STATE", "WHEN", "OUTCOME / NEXT"}, rows);
+  out.text("\nEvidence: " + std::to_string(ev[0]["n"].get<int64_t>()) + " items stored, " +
+           std::to_string(archives[0]["n"].get<int64_t>()) + " archives.\n");
+  if (!tl.blocks.empty()) {
+    out.text("Blocks in force:\n");
+    for (auto& b : tl.blocks)
+      out.text("  #" + std::to_string(b.action_id) + " " + b.kind + " " + printable(b.target.dump()) + " since " + b.at + "\n");
+  }
+  return ExitCode::ok;
+}
+
+}  // namespace
 
 void add_status(CLI::App& app, Context& ctx) {
-  auto* sub = app.add_subcommand("status", "not implemented yet");
-  sub->callback([&ctx] { ctx.run = [] () -> ExitCode { throw RuntimeError("status is not implemented yet", "not_implemented"); }; });
+  auto* sub = app.add_subcommand("status", "the case against the playbook's time boxes: done, running, late");
+  sub->callback([&ctx] { ctx.run = [&ctx] { return status(ctx); }; });
 }
 
 }  // namespace unmine

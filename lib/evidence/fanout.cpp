@@ -1,6 +1,10 @@
 #include "evidence/fanout.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include <cerrno>
 #include <condition_variable>
@@ -27,6 +31,53 @@ ssize_t read_full(int fd, char* buf, size_t n, int& err) {
   }
   return static_cast<ssize_t>(got);
 }
+
+// A source read chunk by chunk. In a sparse file, holes are not read: their zeros are written into the
+// chunk directly (reading a hole costs the kernel as much as reading data).
+class Source {
+ public:
+  explicit Source(int fd) : fd_(fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_blocks * 512 < st.st_size) {
+      auto pos = ::lseek(fd, 0, SEEK_CUR);
+      if (pos >= 0) {
+        sparse_ = true;
+        pos_ = pos;
+        size_ = st.st_size;
+      }
+    }
+  }
+  ssize_t read(char* buf, size_t n, int& err) {
+    if (!sparse_) return read_full(fd_, buf, n, err);
+    size_t got = 0;
+    while (got < n && pos_ < size_) {
+      off_t data = ::lseek(fd_, pos_, SEEK_DATA);
+      if (data < 0) data = size_;  // ENXIO: a hole up to the end
+      if (data > pos_) {
+        size_t zeros = static_cast<size_t>(std::min<off_t>(data - pos_, static_cast<off_t>(n - got)));
+        std::memset(buf + got, 0, zeros);
+        got += zeros;
+        pos_ += static_cast<off_t>(zeros);
+        continue;
+      }
+      off_t hole = ::lseek(fd_, pos_, SEEK_HOLE);
+      if (hole < 0 || hole <= pos_) hole = size_;
+      size_t want = static_cast<size_t>(std::min<off_t>(hole - pos_, static_cast<off_t>(n - got)));
+      ::lseek(fd_, pos_, SEEK_SET);
+      auto r = read_full(fd_, buf + got, want, err);
+      got += static_cast<size_t>(r);
+      pos_ += r;
+      if (err || static_cast<size_t>(r) < want) break;  // shrank or failed
+    }
+    if (pos_ >= size_ && !err) ::lseek(fd_, pos_, SEEK_SET);  // later reads see growth past the size
+    return static_cast<ssize_t>(got);
+  }
+
+ private:
+  int fd_;
+  bool sparse_ = false;
+  off_t pos_ = 0, size_ = 0;
+};
 
 // The ring: slot i holds chunk number seq[i]; each sink thread walks the chunks in order and a slot is
 // reused only once every sink has released it.
@@ -106,9 +157,10 @@ FanoutResult fanout_fd(int fd, const std::vector<ChunkSink>& sinks, const Fanout
 
   // The first chunk is read before any thread starts: most items (procfs texts, scripts, configs) fit in
   // one, and run inline.
+  Source src(fd);
   std::unique_ptr<char[]> first(new char[chunk]);
   int err = 0;
-  auto n = read_full(fd, first.get(), want(0), err);
+  auto n = src.read(first.get(), want(0), err);
   if (static_cast<size_t>(n) < chunk || err) {
     for (auto& s : sinks) s(first.get(), static_cast<size_t>(n));
     result.bytes = static_cast<uint64_t>(n);
@@ -150,7 +202,7 @@ FanoutResult fanout_fd(int fd, const std::vector<ChunkSink>& sinks, const Fanout
     while (total < options.limit) {
       char* buf = ring.acquire(seq);
       if (!buf) break;
-      auto got = read_full(fd, buf, want(total), err);
+      auto got = src.read(buf, want(total), err);
       if (got > 0) {
         total += static_cast<uint64_t>(got);
         ring.publish(seq++, static_cast<size_t>(got));

@@ -56,6 +56,7 @@ nlohmann::json IntegrityReport::to_json() const {
   return {{"intact", intact()},
           {"checked", {{"items", items}, {"archives", archives}, {"custody", custody_rows}, {"bytes", bytes}}},
           {"incomplete", incomplete},
+          {"custody_head", custody_head.empty() ? nlohmann::json(nullptr) : nlohmann::json(custody_head)},
           {"problems", p}};
 }
 
@@ -84,6 +85,8 @@ std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint6
 IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress progress) {
   IntegrityReport rep;
   rep.problems = verify_custody_chain(store, &rep.custody_rows);
+  if (auto head = store.query("SELECT hash FROM custody ORDER BY seq DESC LIMIT 1"); !head.empty())
+    rep.custody_head = str(head[0], "hash");
 
   // What custody recorded when each item and archive was stored: the database row must still say the same.
   std::map<int64_t, nlohmann::json> item_custody, archive_custody;
