@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,13 @@ class Effects {
  public:
   virtual ~Effects() = default;
 
+  // A pidfd for the process that holds `pid` now; -1 (errno set: ESRCH gone, ENOSYS old kernel) otherwise.
+  virtual int pidfd_open(int pid) = 0;
   // Signals a process through a pidfd taken earlier, so a recycled PID is never hit.
   virtual bool signal_pidfd(int pidfd, int pid, int sig) = 0;
+  // Waits up to timeout_ms for the process behind a pidfd to exit; reaps it when it is our child.
+  virtual bool pidfd_wait_exit(int pidfd, int pid, int timeout_ms) = 0;
+  virtual void pidfd_close(int pidfd) = 0;
   // Writes a file under the root atomically (temp file in the same directory + rename), with mode/owner.
   virtual void write_file(const HostRoot& host, const std::string& path, const std::string& content, mode_t mode,
                           uid_t uid, gid_t gid) = 0;
@@ -36,13 +42,19 @@ class Effects {
 std::unique_ptr<Effects> make_real_effects();
 
 // Records each call as one line ("signal 1234 9", "write /etc/crontab 0644", ...), changes nothing.
-// run() answers from a queue of canned results (default: exit 0, empty output).
+// run() answers from a queue of canned results (default: exit 0, empty output). pidfd_open fails for the
+// PIDs in `absent`; the processes in `survivors` never exit.
 class RecordingEffects : public Effects {
  public:
   std::vector<std::string> calls;
   std::vector<RunResult> canned;
+  std::set<int> absent;
+  std::set<int> survivors;
 
+  int pidfd_open(int pid) override;
   bool signal_pidfd(int pidfd, int pid, int sig) override;
+  bool pidfd_wait_exit(int pidfd, int pid, int timeout_ms) override;
+  void pidfd_close(int pidfd) override;
   void write_file(const HostRoot& host, const std::string& path, const std::string& content, mode_t mode, uid_t uid,
                   gid_t gid) override;
   void remove_file(const HostRoot& host, const std::string& path) override;

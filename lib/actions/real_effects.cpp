@@ -26,9 +26,25 @@ std::pair<std::string, std::string> split_last(const std::string& path) {
 
 class RealEffects : public Effects {
  public:
+  int pidfd_open(int pid) override { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
   bool signal_pidfd(int pidfd, int, int sig) override {
     return ::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) == 0;
   }
+
+  bool pidfd_wait_exit(int pidfd, int, int timeout_ms) override {
+    struct pollfd p = {pidfd, POLLIN, 0};
+    int rc;
+    while ((rc = ::poll(&p, 1, timeout_ms)) < 0 && errno == EINTR) {
+    }
+    if (rc <= 0) return false;
+    // Our own child stays a zombie until reaped; anyone else's is reaped by its (new) parent.
+    siginfo_t info{};
+    ::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED | WNOHANG);
+    return true;
+  }
+
+  void pidfd_close(int pidfd) override { ::close(pidfd); }
 
   void write_file(const HostRoot& host, const std::string& path, const std::string& content, mode_t mode, uid_t uid,
                   gid_t gid) override {

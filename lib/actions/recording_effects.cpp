@@ -1,8 +1,25 @@
 #include "actions/effects.h"
 
+#include <cerrno>
 #include <cstdio>
 
 namespace unmine {
+
+int RecordingEffects::pidfd_open(int pid) {
+  calls.push_back("pidfd_open " + std::to_string(pid));
+  if (absent.contains(pid)) {
+    errno = ESRCH;
+    return -1;
+  }
+  return 100000 + pid;  // never a real descriptor: pidfd_close() only records
+}
+
+bool RecordingEffects::pidfd_wait_exit(int, int pid, int) {
+  calls.push_back("wait " + std::to_string(pid));
+  return !survivors.contains(pid);
+}
+
+void RecordingEffects::pidfd_close(int) {}
 
 bool RecordingEffects::signal_pidfd(int, int pid, int sig) {
   calls.push_back("signal " + std::to_string(pid) + " " + std::to_string(sig));
