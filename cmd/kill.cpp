@@ -142,6 +142,14 @@ ExitCode run_kill(Context& ctx, const KillArgs& args) {
     return exit_code_for(std::max(severity.value_or(Severity::low), Severity::low));
   }
 
+  // A protected process named with --pid is refused outright, not quietly left out of the kill.
+  std::string refused;
+  for (int pid : args.pids)
+    for (auto& x : plan.excluded)
+      if (x.pid == pid && !plan.find(pid))
+        refused += (refused.empty() ? "" : "; ") + ("PID " + std::to_string(pid) + " (" + printable(x.exe.empty() ? x.comm : x.exe) + "): " + printable(x.why));
+  if (!refused.empty()) throw SafetyRefusal("not killing anything: " + refused + ". Name only the miner's PIDs");
+
   if (plan.members.empty()) {
     ctx.outcome = "nothing to kill";
     doc["actions"] = nlohmann::json::array();

@@ -239,8 +239,28 @@ class WatchTest(unittest.TestCase):
             shutil.rmtree(case, ignore_errors=True)
 
     def test_watch_needs_apply(self):
-        r = unmine("--json", "kill", "--watch", "1", "--pid", os.getpid(), case=temp_case())
+        case = temp_case()
+        r = unmine("--json", "kill", "--watch", "1", "--pid", os.getpid(), case=case)
+        shutil.rmtree(case, ignore_errors=True)
         self.assertEqual(r.rc, 2, r)
+
+
+@unittest.skipUnless(os.path.exists("/proc/self/exe"), "needs a live /proc")
+class ProtectedTest(unittest.TestCase):
+    def test_a_protected_pid_is_refused_not_skipped(self):
+        case = temp_case()
+        try:
+            # This test runs unmine: it is unmine's ancestor, so it is never killed, even with --force.
+            r = unmine("--json", "kill", "--apply", "--force", "--pid", os.getpid(), case=case)
+            self.assertEqual(r.rc, 3, r)
+            self.assertIn("an ancestor of this unmine", r.json["error"]["message"])
+            r = unmine("--json", "kill", "--pid", "1", case=case)
+            why = {x["pid"]: x["why"] for x in r.json["excluded"]}
+            self.assertIn("PID 1", why.get(1, ""), r)
+            self.assertEqual(r.json["plan"], [])
+            self.assertEqual(r.rc, 0, r)
+        finally:
+            shutil.rmtree(case, ignore_errors=True)
 
 
 if __name__ == "__main__":
