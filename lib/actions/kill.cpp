@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
+#include "evidence/evidence_store.h"
 
 namespace unmine {
 namespace {
@@ -29,6 +30,12 @@ Member member_for(KillPlanEntry entry, std::string sha256) {
   m.action.entry = std::move(entry);
   m.sha256 = std::move(sha256);
   return m;
+}
+
+// The stored copy that makes a running image preserved (lib/evidence's rule), for actions.evidence_id.
+std::optional<int64_t> preserved_exe_evidence(const CaseStore& store, const std::string& sha256) {
+  if (sha256.empty() || !is_exe_preserved(store, sha256)) return std::nullopt;
+  return stored_evidence_id(store, sha256);
 }
 
 bool not_running(char state) { return state == 'T' || state == 't' || state == 'Z' || state == 'X' || state == 'x'; }
@@ -61,8 +68,8 @@ class Killer {
     check_preserved(plan);
     for (auto& e : plan.members) members_.push_back(member_for(e, hashes_[e.target.pid]));
     record_pending(0);
-    for (auto& m : members_) pin(m);
-    for (auto& m : members_) stop(m);
+    // Pinned and stopped one by one, parents first: a parent is frozen before its child is touched.
+    for (auto& m : members_) pin(m), stop(m);
     freeze_late_children();
     for (auto& m : members_)
       if (m.pidfd >= 0 && m.action.status == "pending" &&
@@ -95,7 +102,7 @@ class Killer {
       int pid = e.target.pid;
       auto sha = procs_.exe_sha256(pid);
       hashes_[pid] = sha;
-      evidence_[pid] = sha.empty() ? std::nullopt : preserved_exe_evidence(store_, sha);
+      evidence_[pid] = preserved_exe_evidence(store_, sha);
       if (evidence_[pid]) continue;
       if (sha.empty() && !procs_.read(pid)) continue;  // already gone: nothing left to preserve or kill
       auto& group = missing[sha.empty() ? "unreadable:" + std::to_string(pid) : sha];
@@ -202,7 +209,7 @@ class Killer {
                         "descendant of PID " + std::to_string(p.ppid) + " (forked during the freeze)", parent.tree,
                         parent.depth + 1};
         auto sha = procs_.exe_sha256(p.pid);
-        evidence_[p.pid] = sha.empty() ? std::nullopt : preserved_exe_evidence(store_, sha);
+        evidence_[p.pid] = preserved_exe_evidence(store_, sha);
         members_.push_back(member_for(std::move(e), sha));
       }
       if (members_.size() == before) break;
@@ -287,14 +294,6 @@ size_t KillResult::count(std::string_view status) const {
   size_t n = 0;
   for (auto& a : actions) n += a.status == status;
   return n;
-}
-
-std::optional<int64_t> preserved_exe_evidence(const CaseStore& store, const std::string& sha256) {
-  auto rows = store.query(
-      "SELECT id FROM evidence WHERE case_id=? AND kind='exe' AND status='stored' AND sha256=? ORDER BY id DESC LIMIT 1",
-      {store.case_id(), sha256});
-  if (rows.empty()) return std::nullopt;
-  return rows[0]["id"].get<int64_t>();
 }
 
 KillResult apply_kill(const KillPlan& plan, const ProcessSource& procs, Effects& effects, CaseStore& store,

@@ -41,9 +41,6 @@ struct KillResult {
   size_t count(std::string_view status) const;
 };
 
-// The evidence row preserving an executable with this SHA-256 (kind 'exe', status 'stored'), if any.
-std::optional<int64_t> preserved_exe_evidence(const CaseStore& store, const std::string& sha256);
-
 // Throws SafetyRefusal, before touching anything, when an executable is not preserved and !force.
 KillResult apply_kill(const KillPlan& plan, const ProcessSource& procs, Effects& effects, CaseStore& store,
                       const KillOptions& options);

@@ -10,9 +10,8 @@ import tempfile
 import time
 import unittest
 
-from harness import BUILD, STANDIN_MINER, STANDIN_WATCHDOG, main, pid_alive, temp_case, unmine, validate_schema
+from harness import STANDIN_MINER, STANDIN_WATCHDOG, main, pid_alive, temp_case, unmine, validate_schema
 
-RECORD_EXE = os.path.join(BUILD, "tests", "record_exe_evidence")
 TEMP_DIRS = ("/tmp/", "/var/tmp/", "/dev/shm/")
 
 
@@ -113,10 +112,12 @@ class MinerTree:
             shutil.rmtree(self.link_dir, ignore_errors=True)
 
 
-def record_exe(case, *pids):
-    """Preserves the running executables into the case as `unmine preserve --pid` does."""
-    r = subprocess.run([RECORD_EXE, case, *[str(p) for p in pids]], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
+def preserve(case, *pids):
+    args = []
+    for p in pids:
+        args += ["--pid", p]
+    r = unmine("preserve", *args, case=case)
+    assert r.rc == 0, r
 
 
 @unittest.skipUnless(os.path.exists("/proc/self/exe"), "needs a live /proc")
@@ -172,7 +173,7 @@ class KillTest(unittest.TestCase):
 
     def test_kill_after_preserve_leaves_nothing_and_nothing_respawns(self):
         t = self.tree
-        record_exe(self.case, t.miner, t.watchdog)
+        preserve(self.case, t.miner, t.watchdog)
         r = unmine("--json", "kill", "--apply", "--pid", t.miner, case=self.case)
         self.assertEqual(r.rc, 0, r)
         validate_schema(r.json, "kill")
@@ -209,7 +210,7 @@ class WatchTest(unittest.TestCase):
         case = temp_case()
         tree = MinerTree(watchdog_from_temp=False, miner_via_link=True)
         try:
-            record_exe(case, tree.miner)
+            preserve(case, tree.miner)
             r = unmine("--json", "kill", "--apply", "--watch", "3", "--pid", tree.miner, case=case)
             self.assertEqual(r.rc, 12, r)
             validate_schema(r.json, "kill")
