@@ -49,6 +49,7 @@ class RunArchive {
   struct archive* a_ = nullptr;
   EVP_MD_CTX* sha_ = nullptr;
   uint64_t written_ = 0;
+  uint64_t flushed_ = 0;  // bytes handed to writeback so far
   bool finished_ = false;
 };
 
