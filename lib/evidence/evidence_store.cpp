@@ -2,7 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include <cerrno>
 #include <cstring>
@@ -141,8 +144,24 @@ EvidenceStore::EvidenceStore(CaseStore& store, std::string command, PreserveProg
 
 EvidenceStore::~EvidenceStore() = default;
 
+// Partial copies and archives left by a run that was killed (tmp/PID-N.part, archives/STAMP-PID-N.tar.zst.part,
+// the pid no longer running): their rows stayed 'pending' or 'writing', never counted as preserved.
+static void remove_stale_parts(const std::filesystem::path& evidence) {
+  std::error_code ec;
+  for (const char* sub : {"tmp", "archives"}) {
+    for (auto& e : std::filesystem::directory_iterator(evidence / sub, ec)) {
+      auto name = e.path().filename().string();
+      if (!name.ends_with(".part")) continue;
+      auto dash = name.find('-');
+      int pid = std::atoi(std::string(sub) == "tmp" || dash == std::string::npos ? name.c_str() : name.c_str() + dash + 1);
+      if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) std::filesystem::remove(e.path(), ec);
+    }
+  }
+}
+
 void EvidenceStore::ensure_archive() {
   if (archive_) return;
+  remove_stale_parts(store_.evidence_dir());
   struct timespec ts {};
   ::clock_gettime(CLOCK_REALTIME, &ts);
   auto stamp = iso8601(ts.tv_sec);  // 2026-11-23T12:00:00Z

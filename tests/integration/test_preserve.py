@@ -243,6 +243,9 @@ class CrashAndConcurrency(unittest.TestCase):
             r = unmine("--json", "preserve", "--path", self.src, case=case)
             self.assertEqual(r.rc, 0, r)
             self.assertEqual(r.json["summary"]["stored"], 1)
+            leftovers = [n for sub in ("tmp", "archives") for n in os.listdir(os.path.join(case, "evidence", sub))
+                         if n.endswith(".part")]
+            self.assertEqual(leftovers, [])  # partial files of the killed runs are gone
             v = unmine("--json", "evidence", "verify", case=case)
             self.assertEqual(v.rc, 0, v)
             self.assertGreaterEqual(v.json["checked"]["items"], 2)
