@@ -3,6 +3,8 @@
 #include <ctime>
 
 #include "case/timeline.h"
+#include <filesystem>
+
 #include "cmd/commands.h"
 #include "core/text.h"
 
@@ -25,6 +27,9 @@ std::string colored(const Output& out, const std::string& state) {
 }
 
 ExitCode status(Context& ctx) {
+  // Reading a case never creates one (that would start the time boxes' clock on an empty case).
+  if (!std::filesystem::exists(std::filesystem::path(ctx.case_dir()) / "case.db"))
+    throw RuntimeError("no case at " + ctx.case_dir() + " (give --case DIR or set UNMINE_CASE)", "case");
   auto& out = ctx.out();
   auto& store = ctx.case_store();
   auto tl = build_timeline(store, ctx.playbook().json("steps.json"), static_cast<int64_t>(::time(nullptr)));

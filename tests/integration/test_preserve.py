@@ -337,7 +337,10 @@ class TimeBoxes(unittest.TestCase):
     def test_late_boxes_are_named(self):
         case = temp_case()
         try:
-            self.assertEqual(unmine("status", case=case).rc, 0)
+            r = unmine("--json", "status", case=case)
+            self.assertEqual(r.rc, 1, r)  # no case yet: status does not create one
+            self.assertIn("no case", r.json["error"]["message"])
+            self.assertEqual(unmine("preserve", "--path", os.path.abspath(__file__), case=case).rc, 0)
             with db(case) as c:
                 c.execute("UPDATE cases SET created_at='2020-01-01T00:00:00.000000Z'")
             r = unmine("--json", "status", case=case)
