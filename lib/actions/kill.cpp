@@ -68,13 +68,16 @@ class Killer {
     check_preserved(plan);
     for (auto& e : plan.members) members_.push_back(member_for(e, hashes_[e.target.pid]));
     record_pending(0);
-    // Pinned and stopped one by one, parents first: a parent is frozen before its child is touched.
-    for (auto& m : members_) pin(m), stop(m);
-    freeze_late_children();
-    for (auto& m : members_)
-      if (m.pidfd >= 0 && m.action.status == "pending" &&
-          !fx_.signal_pidfd(m.pidfd, m.action.entry.target.pid, SIGKILL) && errno != ESRCH)
-        fail(m, std::string("SIGKILL: ") + std::strerror(errno));
+    try {
+      // Pinned and stopped one by one, parents first: a parent is frozen before its child is touched.
+      for (auto& m : members_) pin(m), stop(m);
+      freeze_late_children();
+    } catch (...) {
+      // Never leave a frozen tree behind: the kill was decided and the images are preserved.
+      kill_pinned();
+      throw;
+    }
+    kill_pinned();
     confirm_gone();
     record_final();
     KillResult r;
@@ -146,6 +149,13 @@ class Killer {
     for (size_t i = from; i < members_.size(); ++i) pids.push_back(members_[i].action.entry.target.pid);
     store_.custody("kill.started", {{"pids", pids}});
     tx.commit();
+  }
+
+  void kill_pinned() {
+    for (auto& m : members_)
+      if (m.pidfd >= 0 && m.action.status == "pending" &&
+          !fx_.signal_pidfd(m.pidfd, m.action.entry.target.pid, SIGKILL) && errno != ESRCH)
+        fail(m, std::string("SIGKILL: ") + std::strerror(errno));
   }
 
   void fail(Member& m, std::string error) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <stdexcept>
 
 #include "actions/kill.h"
 #include "core/error.h"
@@ -224,4 +225,23 @@ TEST_CASE("kill apply: --force kills without a preserved copy and says so") {
   CHECK_FALSE(r.actions[0].evidence_id);
   REQUIRE_FALSE(r.notes.empty());
   CHECK(r.notes[0].starts_with("--force"));
+}
+
+TEST_CASE("kill apply: a failure after the freeze still kills the frozen tree") {
+  struct Failing : TableProcesses {
+    std::vector<Process> all() const override { throw std::runtime_error("procfs went away"); }
+  };
+  Fixture f;
+  Failing procs;
+  procs.table = f.procs.table;
+  procs.hashes = f.procs.hashes;
+  procs.fx = &f.fx;
+  CHECK_THROWS_AS(apply_kill(f.plan, procs, f.fx, *f.store, {true}), std::runtime_error);
+  auto sig = f.signals();
+  for (int pid : {3000, 4000, 4001}) {
+    CAPTURE(pid);
+    CHECK(std::find(sig.begin(), sig.end(), "signal " + std::to_string(pid) + " " + kKill) != sig.end());
+  }
+  // The rows say what was under way.
+  CHECK(f.store->query("SELECT id FROM actions WHERE status='pending'").size() == 3);
 }
