@@ -1,8 +1,52 @@
-// Placeholder until the persistence scanners land: nothing found.
 #include "persist/persistence.h"
+
+#include "persist/at_jobs.h"
+#include "persist/cron.h"
+#include "persist/hosts_file.h"
+#include "persist/init_scripts.h"
+#include "persist/ld_preload.h"
+#include "persist/profiles.h"
+#include "persist/scan_context.h"
+#include "persist/ssh_keys.h"
+#include "persist/sysctl.h"
+#include "persist/systemd.h"
+#include "persist/udev.h"
+#include "persist/xdg_autostart.h"
 
 namespace unmine {
 
-PersistenceScan scan_persistence(const HostRoot&, const Playbook&, const IncidentIndicators&) { return {}; }
+std::string_view to_string(Neutralise n) {
+  switch (n) {
+    case Neutralise::line: return "line";
+    case Neutralise::file: return "file";
+    case Neutralise::unit: return "unit";
+  }
+  return "line";
+}
+
+nlohmann::json PersistenceAnomaly::to_json() const {
+  nlohmann::json j{{"path", path}, {"message", message}};
+  if (line && *line > 0) j["line"] = *line;
+  return j;
+}
+
+PersistenceScan scan_persistence(const HostRoot& host, const Playbook& playbook, const IncidentIndicators& incident) {
+  auto rules = PersistenceRules::load(playbook);
+  PersistenceScan out;
+  ScanContext ctx(host, rules, incident, out);
+  scan_cron(ctx);
+  scan_at_jobs(ctx);
+  scan_systemd(ctx);
+  scan_init_scripts(ctx);
+  scan_ld_preload(ctx);
+  scan_ssh_keys(ctx);
+  scan_profiles(ctx);
+  scan_xdg_autostart(ctx);
+  scan_udev(ctx);
+  scan_sysctl(ctx);
+  scan_hosts_file(ctx);
+  out.findings = dedupe(std::move(out.findings));
+  return out;
+}
 
 }  // namespace unmine

@@ -1,0 +1,70 @@
+#pragma once
+// What ties a persistence artifact to the incident: the incident's own indicators first, then the
+// playbook's persistence rules (playbooks/cryptomining/persistence.json): miner family words, pool domains,
+// download-and-run patterns, and base64 blobs that decode to any of these. Lines that only look alike
+// (a benign job that uses curl) are "lookalike": reported for the responder to judge, never neutralised.
+#include <optional>
+#include <regex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "detect/incident.h"
+#include "playbook/playbook.h"
+
+namespace unmine {
+
+enum class TieLevel { none, lookalike, tied };
+
+struct Tie {
+  TieLevel level = TieLevel::none;
+  std::string rule;            // incident.path, family, pool_domain, wallet, download_and_run.NAME, base64.<rule>, lookalike.NAME
+  std::string indicator;       // what matched (the path, the word, the domain), raw
+  std::string indicator_type;  // path|dir|name|domain|ip|wallet|sha256|family|pool_domain|pattern
+  bool tied() const { return level == TieLevel::tied; }
+};
+
+struct PatternRule {
+  std::string name;
+  std::string what;
+  std::vector<std::vector<std::string>> requires_words;  // for each group, one of its words must occur (lowercase)
+  std::regex pattern;
+};
+
+class PersistenceRules {
+ public:
+  // Reads persistence.json and the pool lists it names; throws RuntimeError on a malformed file.
+  static PersistenceRules load(const Playbook& playbook);
+  // Rules from a JSON document and explicit domain lists (unit tests).
+  static PersistenceRules from_json(const nlohmann::json& j, std::vector<std::string> pool_domains = {},
+                                    std::vector<std::string> pool_suffixes = {});
+
+  // How strongly the text ties to the incident. Most specific first: incident indicator, wallet, download-
+  // and-run, base64 payload, family word, pool domain; else a lookalike pattern; else none.
+  Tie judge(std::string_view text, const IncidentIndicators& incident) const;
+
+  // A pool domain named in the text (exact entry, or a sub-domain of a listed suffix), lowercase.
+  std::optional<std::string> pool_domain_in(std::string_view text) const;
+  bool is_pool_domain(std::string_view host) const;
+
+ private:
+  Tie judge_at(std::string_view text, const IncidentIndicators& incident, int depth) const;
+  std::optional<const PatternRule*> first_match(const std::vector<PatternRule>& rules, std::string_view text,
+                                                const std::string& lower) const;
+
+  std::vector<std::string> family_words_;
+  std::set<std::string, std::less<>> pool_domains_, pool_suffixes_;
+  std::vector<PatternRule> download_and_run_, lookalike_;
+  size_t base64_min_ = 24;
+  int base64_depth_ = 2;
+  size_t regex_max_line_ = 16384;
+};
+
+// Base64 runs in a text that decode to mostly printable text (the payloads of `echo ... | base64 -d`).
+std::vector<std::string> decoded_base64_payloads(std::string_view text, size_t min_length);
+
+// True when `word` occurs in `text` (lowercase) not embedded in a longer alphanumeric name.
+bool contains_family_word(std::string_view lower_text, std::string_view word);
+
+}  // namespace unmine

@@ -1,0 +1,79 @@
+#pragma once
+// What every persistence reader shares: the host, the rules, the incident, the users, and one place that
+// turns a judged line into a finding (and, when tied, into an artifact unpersist can neutralise).
+#include <sys/types.h>
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "host/passwd.h"
+#include "persist/persistence.h"
+#include "persist/rules.h"
+
+namespace unmine {
+
+// A line a pure parser could not make sense of.
+struct LineAnomaly {
+  int line = 0;
+  std::string message;
+  bool operator==(const LineAnomaly&) const = default;
+};
+
+// One thing that can start code, as a reader found it, before it is judged.
+struct Candidate {
+  Candidate(std::string kind_, Group group_, std::string path_, std::optional<int> line_, std::string raw_line_,
+            std::string user_, std::optional<std::string> unit_ = {})
+      : kind(std::move(kind_)), group(group_), path(std::move(path_)), line(line_), raw_line(std::move(raw_line_)),
+        user(std::move(user_)), unit(std::move(unit_)) {}
+  std::string kind;  // SPEC finding kind
+  Group group = Group::persistence;
+  std::string path;  // raw
+  std::optional<int> line;
+  std::string raw_line;  // the line's bytes (line artifacts), or what identifies the artifact
+  std::string user;
+  std::optional<std::string> unit;
+  Neutralise how = Neutralise::line;
+  std::vector<std::string> links;
+  bool user_unit = false;
+  std::string entry;
+};
+
+class ScanContext {
+ public:
+  ScanContext(const HostRoot& host, const PersistenceRules& rules, const IncidentIndicators& incident,
+              PersistenceScan& out);
+
+  const HostRoot& host;
+  const PersistenceRules& rules;
+  const IncidentIndicators& incident;
+  PersistenceScan& out;
+  std::vector<PasswdEntry> users;  // with distinct, usable home folders
+
+  static constexpr size_t kMaxFile = 1 << 20;  // persistence files are small; bigger ones are cut
+
+  // Reads a regular file once (a second path to the same inode, e.g. /lib -> /usr/lib, gives nullopt).
+  // A cut file is an anomaly.
+  std::optional<FileContent> read_once(const std::string& path, size_t max = kMaxFile);
+  // Names in a folder, sorted; "." entries and editor backups kept (cron ignores them, attackers know).
+  std::vector<std::string> names_in(const std::string& dir) const;
+  void anomaly(const std::string& path, std::optional<int> line, const std::string& message);
+  void anomalies(const std::string& path, const std::vector<LineAnomaly>& list);
+
+  // Judges `text` for the candidate: tied → high finding + artifact; lookalike → info finding.
+  Tie consider(const Candidate& c, std::string_view text);
+  // Reports a candidate already judged (severity chosen by the reader).
+  void report(const Candidate& c, const Tie& tie, Severity severity, bool neutralise, std::string_view text,
+              std::string summary = {});
+
+ private:
+  std::set<std::pair<dev_t, ino_t>> seen_;
+};
+
+std::string join_path(std::string_view dir, std::string_view name);
+std::string_view base_name(std::string_view path);
+
+}  // namespace unmine
