@@ -33,6 +33,9 @@ class Effects {
   virtual void write_file(const HostRoot& host, const std::string& path, const std::string& content, mode_t mode,
                           uid_t uid, gid_t gid) = 0;
   virtual void remove_file(const HostRoot& host, const std::string& path) = 0;
+  // Creates a symlink under the root (unpersist --undo restores wants/ and rc?.d links). Implementations
+  // that cannot are told so by the default.
+  virtual void make_symlink(const HostRoot& host, const std::string& target, const std::string& path);
   // Sets the inode flags (FS_IOC_SETFLAGS: immutable, append-only) of a file under the root.
   virtual void set_inode_flags(const HostRoot& host, const std::string& path, unsigned flags) = 0;
   // Runs an absolute-path system tool (never via PATH) with an empty, fixed environment.
@@ -58,6 +61,7 @@ class RecordingEffects : public Effects {
   void write_file(const HostRoot& host, const std::string& path, const std::string& content, mode_t mode, uid_t uid,
                   gid_t gid) override;
   void remove_file(const HostRoot& host, const std::string& path) override;
+  void make_symlink(const HostRoot& host, const std::string& target, const std::string& path) override;
   void set_inode_flags(const HostRoot& host, const std::string& path, unsigned flags) override;
   RunResult run(const std::vector<std::string>& argv, const std::string& stdin_data) override;
 };

@@ -82,6 +82,14 @@ class RealEffects : public Effects {
     ::fsync(dir.get());
   }
 
+  void make_symlink(const HostRoot& host, const std::string& target, const std::string& path) override {
+    auto [parent, name] = split_last(path);
+    auto dir = host.open(parent, O_PATH | O_DIRECTORY);
+    if (!dir || ::symlinkat(target.c_str(), dir.get(), name.c_str()) != 0)
+      throw RuntimeError("cannot create the symlink " + path + ": " + std::strerror(errno));
+    ::fsync(dir.get());
+  }
+
   void set_inode_flags(const HostRoot& host, const std::string& path, unsigned flags) override {
     auto fd = host.open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
     int f = static_cast<int>(flags);

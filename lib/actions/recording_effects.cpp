@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "core/error.h"
+
 namespace unmine {
 
 int RecordingEffects::pidfd_open(int pid) {
@@ -35,6 +37,14 @@ void RecordingEffects::write_file(const HostRoot&, const std::string& path, cons
 }
 
 void RecordingEffects::remove_file(const HostRoot&, const std::string& path) { calls.push_back("remove " + path); }
+
+void Effects::make_symlink(const HostRoot&, const std::string&, const std::string& path) {
+  throw RuntimeError("cannot create the symlink " + path + ": not supported by these effects");
+}
+
+void RecordingEffects::make_symlink(const HostRoot&, const std::string& target, const std::string& path) {
+  calls.push_back("symlink " + path + " -> " + target);
+}
 
 void RecordingEffects::set_inode_flags(const HostRoot&, const std::string& path, unsigned flags) {
   calls.push_back("setflags " + path + " " + std::to_string(flags));

@@ -1,0 +1,234 @@
+#include <optional>
+
+#include "actions/file_state.h"
+#include "actions/preserve_copy.h"
+#include "actions/unpersist.h"
+#include "core/error.h"
+#include "core/hashing.h"
+#include "core/hex.h"
+#include "core/text.h"
+
+namespace unmine {
+namespace {
+
+const std::string kSystemctl = "/usr/bin/systemctl";
+
+std::string collector() { return "unmine " UNMINE_VERSION " unpersist"; }
+
+nlohmann::json state_json(const FileState& s) {
+  nlohmann::json j{{"sha256", s.sha256},
+                   {"size", s.content.size()},
+                   {"mode", static_cast<int64_t>(s.st.st_mode & 07777)},
+                   {"uid", static_cast<int64_t>(s.st.st_uid)},
+                   {"gid", static_cast<int64_t>(s.st.st_gid)},
+                   {"inode", static_cast<int64_t>(s.st.st_ino)},
+                   {"symlink", s.symlink}};
+  if (s.flags) {
+    j["flags"] = *s.flags;
+    j["immutable"] = (*s.flags & 0x10) != 0;
+    j["append_only"] = (*s.flags & 0x20) != 0;
+  }
+  return j;
+}
+
+// systemctl's answers for a unit ("enabled", "active"); the words are its own.
+std::pair<std::string, std::string> unit_state(Effects& fx, const std::string& unit) {
+  auto en = fx.run({kSystemctl, "is-enabled", "--", unit});
+  auto ac = fx.run({kSystemctl, "is-active", "--", unit});
+  return {std::string(trim(en.out)), std::string(trim(ac.out))};
+}
+
+bool unit_stopped(const std::pair<std::string, std::string>& s) {
+  return s.first != "enabled" && s.first != "enabled-runtime" && s.second != "active" && s.second != "activating";
+}
+
+void update_action(CaseStore& store, int64_t id, const std::string& status, const nlohmann::json& after,
+                   const std::string& error) {
+  CaseStore::Transaction tx(store);
+  store.exec("UPDATE actions SET status=?, after=?, error=? WHERE id=?",
+             {status, after, error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error), id});
+  store.custody("action." + status, {{"action_id", id}, {"error", error}});
+  tx.commit();
+}
+
+// Clears immutable/append-only on a file (and its folder) so it can be replaced; returns what was set.
+void clear_protection(Effects& fx, const HostRoot& host, const std::string& path, std::optional<unsigned> flags) {
+  if (flags && (*flags & kProtectFlags)) fx.set_inode_flags(host, path, *flags & ~kProtectFlags);
+}
+
+}  // namespace
+
+std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStore& store, const HostRoot& host,
+                                             Effects& fx) {
+  std::vector<UnpersistResult> results;
+  for (auto& item : plan.items) {
+    auto& a = item.artifact;
+    UnpersistResult r;
+    r.kind = item.action_kind;
+    r.target = item.target();
+    r.reason = a.finding_id;
+    auto record_skip = [&](const std::string& why) {
+      CaseStore::Transaction tx(store);
+      store.exec("INSERT INTO actions(case_id, step_id, kind, target, reason, status, error, at) VALUES(?,?,?,?,?,'skipped',?,?)",
+                 {store.case_id(), store.current_step() ? nlohmann::json(*store.current_step()) : nlohmann::json(nullptr),
+                  r.kind, r.target, r.reason, why, now_iso8601()});
+      r.id = store.last_insert_id();
+      store.custody("action.skipped", {{"action_id", r.id}, {"kind", r.kind}, {"error", why}});
+      tx.commit();
+      r.status = "skipped";
+      r.error = why;
+    };
+    std::optional<FileState> before;
+    try {
+      before = read_state(host, a.path);
+    } catch (const Error& e) {
+      record_skip(e.what());
+      results.push_back(r);
+      continue;
+    }
+    if (!before) {
+      record_skip("gone since the scan");
+      results.push_back(r);
+      continue;
+    }
+
+    // What the file becomes (line edits), or nothing (removals, systemctl).
+    std::optional<std::string> after_content;
+    if (r.kind == "unpersist.line") after_content = remove_line(before->content, a.line.value_or(0), a.raw_line);
+    else if (r.kind == "unpersist.entry") after_content = remove_entry(before->content, a.line.value_or(0), a.raw_line, a.entry);
+    if ((r.kind == "unpersist.line" || r.kind == "unpersist.entry") && !after_content) {
+      record_skip("the line changed since the scan: not edited");
+      results.push_back(r);
+      continue;
+    }
+
+    auto dir = parent_dir(a.path);
+    auto dir_flags = read_inode_flags(host, dir);
+    nlohmann::json undo{{"path_hex", to_hex(a.path)},
+                        {"path", printable(a.path)},
+                        {"before_sha256", before->sha256},
+                        {"mode", static_cast<int64_t>(before->st.st_mode & 07777)},
+                        {"uid", static_cast<int64_t>(before->st.st_uid)},
+                        {"gid", static_cast<int64_t>(before->st.st_gid)},
+                        {"symlink", before->symlink},
+                        {"dir_flags", dir_flags ? nlohmann::json(*dir_flags) : nlohmann::json(nullptr)},
+                        {"flags", before->flags ? nlohmann::json(*before->flags) : nlohmann::json(nullptr)}};
+    if (after_content) {
+      undo["after_sha256"] = sha256_hex(*after_content);
+      undo["line"] = a.line.value_or(0);
+      undo["raw_line_hex"] = to_hex(a.raw_line);
+    }
+    nlohmann::json links = nlohmann::json::array();
+    for (auto& l : a.links)
+      if (auto target = host.readlink(l)) links.push_back({{"path_hex", to_hex(l)}, {"target_hex", to_hex(*target)}, {"path", printable(l)}});
+    undo["links"] = links;
+    if (r.kind == "unpersist.systemctl") {
+      auto s = unit_state(fx, *a.unit);
+      undo["unit"] = *a.unit;
+      undo["was_enabled"] = s.first;
+      undo["was_active"] = s.second;
+    }
+
+    // Preserve, then record evidence and the pending action together: nothing changes before this commits.
+    try {
+      auto copy = store_copy(store, before->content);
+      CaseStore::Transaction tx(store);
+      r.evidence_id = record_copy(store, copy, before->symlink ? "symlink" : "persistence", printable(a.path), before->st,
+                                  collector(), "before " + r.kind);
+      store.exec(
+          "INSERT INTO actions(case_id, step_id, kind, target, reason, status, before, evidence_id, undo, at)"
+          " VALUES(?,?,?,?,?,'pending',?,?,?,?)",
+          {store.case_id(), store.current_step() ? nlohmann::json(*store.current_step()) : nlohmann::json(nullptr), r.kind,
+           r.target, r.reason, state_json(*before), *r.evidence_id, undo, now_iso8601()});
+      r.id = store.last_insert_id();
+      store.custody("action.started", {{"action_id", r.id}, {"kind", r.kind}, {"evidence_id", *r.evidence_id},
+                                       {"path", printable(a.path)}});
+      tx.commit();
+    } catch (const Error& e) {
+      // Nothing was changed: the artifact stays, and the failure is what the responder sees.
+      r.status = "failed";
+      r.error = std::string("not preserved, not changed: ") + e.what();
+      results.push_back(r);
+      continue;
+    }
+
+    nlohmann::json after;
+    std::string error;
+    try {
+      if (r.kind == "unpersist.systemctl") {
+        auto res = fx.run({kSystemctl, "disable", "--now", "--", *a.unit});
+        if (res.exit_code != 0) throw RuntimeError("systemctl disable --now " + *a.unit + ": " + std::string(trim(res.err)));
+        auto s = unit_state(fx, *a.unit);
+        after = {{"enabled", s.first}, {"active", s.second}};
+        if (!unit_stopped(s)) error = "still " + s.first + "/" + s.second + " after systemctl disable --now";
+      } else {
+        if (dir_flags && (*dir_flags & kProtectFlags)) clear_protection(fx, host, dir, dir_flags);
+        if (!before->symlink) clear_protection(fx, host, a.path, before->flags);
+        if (after_content) {
+          fx.write_file(host, a.path, *after_content, before->st.st_mode & 07777, before->st.st_uid, before->st.st_gid);
+          auto now = read_state(host, a.path);
+          after = now ? state_json(*now) : nlohmann::json{{"removed", true}};
+          if (!now || now->sha256 != undo["after_sha256"].get<std::string>()) error = "the file does not hold the edit after writing";
+        } else {
+          for (auto& l : a.links)
+            if (host.lstat(l)) fx.remove_file(host, l);
+          fx.remove_file(host, a.path);
+          bool gone = !host.lstat(a.path);
+          for (auto& l : a.links) gone = gone && !host.lstat(l);
+          after = {{"removed", gone}};
+          if (!gone) error = "still present after removal";
+          // A removed drop-in only stops mattering once systemd re-reads its configuration.
+          if (gone && plan.systemd_live && a.kind == "systemd" && !a.user_unit)
+            fx.run({kSystemctl, "daemon-reload"});
+        }
+      }
+    } catch (const Error& e) {
+      error = e.what();
+    }
+    r.status = error.empty() ? "done" : "failed";
+    r.error = error;
+    update_action(store, r.id, r.status, after, error);
+    results.push_back(r);
+  }
+  return results;
+}
+
+int settle_pending_unpersist(CaseStore& store, const HostRoot& host, Effects& fx) {
+  auto rows = store.query("SELECT id, kind, undo FROM actions WHERE case_id=? AND status='pending' AND kind LIKE 'unpersist.%'",
+                          {store.case_id()});
+  for (auto& row : rows) {
+    auto id = row["id"].get<int64_t>();
+    auto kind = row["kind"].get<std::string>();
+    auto undo = nlohmann::json::parse(row["undo"].get<std::string>(), nullptr, false);
+    if (undo.is_discarded()) {
+      update_action(store, id, "failed", nullptr, "interrupted; undo data unreadable");
+      continue;
+    }
+    auto path = hex_decode(undo.value("path_hex", ""));
+    std::optional<FileState> now;
+    try {
+      now = read_state(host, path);
+    } catch (const Error&) {
+    }
+    bool took = false;
+    if (kind == "unpersist.systemctl") took = unit_stopped(unit_state(fx, undo.value("unit", "")));
+    else if (undo.contains("after_sha256")) took = now && now->sha256 == undo["after_sha256"].get<std::string>();
+    else took = !now;
+    if (took) {
+      update_action(store, id, "done", {{"settled", "the change was on disk after an interrupted run"}}, "");
+      continue;
+    }
+    // Not changed: put back protection flags cleared just before the interruption.
+    if (now && !now->symlink && undo["flags"].is_number() && now->flags &&
+        (undo["flags"].get<unsigned>() & kProtectFlags) != (*now->flags & kProtectFlags) && now->sha256 == undo.value("before_sha256", "")) {
+      try {
+        fx.set_inode_flags(host, path, undo["flags"].get<unsigned>());
+      } catch (const Error&) {
+      }
+    }
+    update_action(store, id, "failed", nullptr, "interrupted before the change was complete; run unpersist again");
+  }
+  return static_cast<int>(rows.size());
+}
+
+}  // namespace unmine
