@@ -1,12 +1,12 @@
 #include <optional>
 
 #include "actions/file_state.h"
-#include "actions/preserve_copy.h"
 #include "actions/unpersist.h"
 #include "core/error.h"
 #include "core/hashing.h"
 #include "core/hex.h"
 #include "core/text.h"
+#include "evidence/evidence_store.h"
 
 namespace unmine {
 namespace {
@@ -61,6 +61,8 @@ void clear_protection(Effects& fx, const HostRoot& host, const std::string& path
 std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStore& store, const HostRoot& host,
                                              Effects& fx) {
   std::vector<UnpersistResult> results;
+  if (plan.items.empty()) return results;
+  EvidenceStore evidence(store, collector());
   for (auto& item : plan.items) {
     auto& a = item.artifact;
     UnpersistResult r;
@@ -129,12 +131,14 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
       undo["was_active"] = s.second;
     }
 
-    // Preserve, then record evidence and the pending action together: nothing changes before this commits.
+    // Preserve the bytes just read (stored and fsynced, row 'stored'), then record the pending action:
+    // nothing on the host changes before both are committed.
     try {
-      auto copy = store_copy(store, before->content);
+      auto item = evidence.preserve_bytes(before->content, ItemSource{before->symlink ? "symlink" : "persistence", a.path,
+                                                                      std::nullopt, before->st, "before " + r.kind});
+      if (!item.stored()) throw RuntimeError("evidence " + item.status);
+      r.evidence_id = item.id;
       CaseStore::Transaction tx(store);
-      r.evidence_id = record_copy(store, copy, before->symlink ? "symlink" : "persistence", printable(a.path), before->st,
-                                  collector(), "before " + r.kind);
       store.exec(
           "INSERT INTO actions(case_id, step_id, kind, target, reason, status, before, evidence_id, undo, at)"
           " VALUES(?,?,?,?,?,'pending',?,?,?,?)",
@@ -144,7 +148,7 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
       store.custody("action.started", {{"action_id", r.id}, {"kind", r.kind}, {"evidence_id", *r.evidence_id},
                                        {"path", printable(a.path)}});
       tx.commit();
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {
       // Nothing was changed: the artifact stays, and the failure is what the responder sees.
       r.status = "failed";
       r.error = std::string("not preserved, not changed: ") + e.what();
@@ -190,6 +194,7 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
     update_action(store, r.id, r.status, after, error);
     results.push_back(r);
   }
+  evidence.finish();
   return results;
 }
 

@@ -1,11 +1,29 @@
+#include <fstream>
+#include <sstream>
+
 #include "actions/file_state.h"
-#include "actions/preserve_copy.h"
 #include "actions/unpersist.h"
 #include "core/error.h"
 #include "core/hashing.h"
 #include "core/text.h"
 
 namespace unmine {
+namespace {
+
+// The preserved bytes, checked against the evidence row. nullopt when missing or altered.
+std::optional<std::string> read_copy(const CaseStore& store, int64_t evidence_id) {
+  auto rows = store.query("SELECT stored_path, sha256 FROM evidence WHERE id=? AND status='stored'", {evidence_id});
+  if (rows.empty() || !rows[0]["stored_path"].is_string()) return std::nullopt;
+  std::ifstream in(store.dir() / rows[0]["stored_path"].get<std::string>(), std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  auto data = ss.str();
+  if (sha256_hex(data) != rows[0]["sha256"].get<std::string>()) return std::nullopt;
+  return data;
+}
+
+}  // namespace
 
 UnpersistResult undo_unpersist(int64_t action_id, CaseStore& store, const HostRoot& host, Effects& fx) {
   auto rows = store.query("SELECT * FROM actions WHERE id=? AND case_id=?", {action_id, store.case_id()});
