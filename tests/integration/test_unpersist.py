@@ -313,8 +313,8 @@ class Immutable(unittest.TestCase):
         for a in r.json["actions"]:
             self.assertEqual(a["status"], "done", a)
         self.assertFalse(get_flags(crontab) & FS_IMMUTABLE_FL)
-        self.assertNotIn(b"/tmp/.x/kworkerd", open(crontab, "rb").read())
-        self.assertEqual(open(preload, "rb").read(), b"")
+        self.assertNotIn(b"/tmp/.x/kworkerd", read_lines(crontab)[22])
+        self.assertEqual(read_lines(preload), [b""])
         self.assertFalse(get_flags(crond) & FS_IMMUTABLE_FL)
         db = sqlite3.connect(os.path.join(self.case, "case.db"))
         before_json = db.execute("SELECT before FROM actions WHERE target LIKE '%\"/etc/crontab\"%'").fetchone()[0]
@@ -336,7 +336,7 @@ class KillNine(unittest.TestCase):
         rng = random.Random(os.getpid())
         # How long one full apply takes here, to spread the kills over it.
         root, case = copy_fixture("persist-miner"), temp_case()
-        os.makedirs(os.path.join(root, "proc"))
+        os.makedirs(os.path.join(root, "proc"), exist_ok=True)
         seed_case(case, root)
         t0 = time.monotonic()
         unmine("--root", root, "--proc", root + "/proc", "unpersist", "--apply", case=case)
@@ -346,7 +346,7 @@ class KillNine(unittest.TestCase):
         for attempt in range(5):
             root, case = copy_fixture("persist-miner"), temp_case()
             try:
-                os.makedirs(os.path.join(root, "proc"))
+                os.makedirs(os.path.join(root, "proc"), exist_ok=True)
                 seed_case(case, root)
                 before = tree_state(root)
                 p = subprocess.Popen([BIN, "--case", case, "--root", root, "--proc", root + "/proc", "unpersist",
