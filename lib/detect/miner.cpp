@@ -2,38 +2,48 @@
 
 #include <filesystem>
 
+#include "core/text.h"
+
 namespace unmine {
 
 nlohmann::json MinerInfo::to_json() const {
   nlohmann::json j;
   j["pid"] = proc.pid;
   j["ppid"] = proc.ppid;
-  j["user"] = proc.user;
-  j["exe"] = proc.exe;
+  // Names, paths and arguments are attacker-chosen bytes: printable() keeps the JSON valid UTF-8.
+  j["user"] = printable(proc.user);
+  j["exe"] = printable(proc.exe);
   j["exe_deleted"] = proc.exe_deleted;
   j["exe_sha256"] = exe_sha256;
-  j["cmdline"] = proc.cmdline;
-  j["cwd"] = proc.cwd;
+  auto& cl = j["cmdline"] = nlohmann::json::array();
+  for (auto& a : proc.cmdline) cl.push_back(printable(a));
+  j["cwd"] = printable(proc.cwd);
   j["started_at"] = proc.started_at;
   j["cpu_seconds"] = proc.cpu_seconds;
   j["family"] = family;
-  if (version) j["version"] = *version;
-  if (algorithm) j["algorithm"] = *algorithm;
-  if (worker) j["worker"] = *worker;
+  if (!family_source.empty()) j["family_source"] = family_source;
+  if (version) j["version"] = printable(*version);
+  if (user_agent) j["user_agent"] = printable(*user_agent);
+  if (algorithm) j["algorithm"] = printable(*algorithm);
+  if (coin) j["coin"] = printable(*coin);
+  if (worker) j["worker"] = printable(*worker);
   auto& w = j["wallets"] = nlohmann::json::array();
   for (auto& x : wallets) w.push_back({{"address", x.address}, {"coin", x.coin}, {"kind", x.kind}, {"checksum_valid", x.checksum_valid}});
   auto& p = j["pools"] = nlohmann::json::array();
   for (auto& x : pools)
-    p.push_back({{"url", x.url}, {"host", x.host}, {"port", x.port}, {"tls", x.tls}, {"user", x.user}, {"source", x.source}});
-  if (config_path) j["config_path"] = *config_path;
+    p.push_back({{"url", printable(x.url)}, {"host", printable(x.host)}, {"port", x.port}, {"tls", x.tls},
+                 {"user", printable(x.user)}, {"source", x.source}});
+  if (config_path) j["config_path"] = printable(*config_path);
+  if (config_valid) j["config_valid"] = *config_valid;
   auto& c = j["connections"] = nlohmann::json::array();
   for (auto& s : connections)
     c.push_back({{"proto", s.proto}, {"local", s.local_addr}, {"local_port", s.local_port}, {"remote", s.remote_addr},
                  {"remote_port", s.remote_port}, {"state", s.state}});
   auto& a = j["ancestry"] = nlohmann::json::array();
-  for (auto& x : ancestry) a.push_back({{"pid", x.pid}, {"exe", x.exe}});
+  for (auto& x : ancestry) a.push_back({{"pid", x.pid}, {"exe", printable(x.exe)}});
   if (proc.container)
-    j["container"] = {{"runtime", proc.container->runtime}, {"id", proc.container->id}, {"image", proc.container->image}};
+    j["container"] = {{"runtime", proc.container->runtime}, {"id", printable(proc.container->id)},
+                      {"image", printable(proc.container->image)}};
   return j;
 }
 

@@ -31,12 +31,16 @@ struct MinerInfo {
   Process proc;              // pid, ppid, user, exe, exe_deleted, cmdline, cwd, started_at, cpu_seconds, container
   std::string exe_sha256;    // of the running image (/proc/PID/exe), empty when unreadable
   std::string family = "unknown";
+  std::string family_source;  // what named the family: name | user_agent | flag | config | drop_path
   std::optional<std::string> version;
+  std::optional<std::string> user_agent;  // the miner's agent string found in its binary
+  std::optional<std::string> coin;        // --coin / config "coin" when given
   std::optional<std::string> algorithm;
   std::optional<std::string> worker;
   std::vector<WalletMatch> wallets;
   std::vector<PoolRef> pools;
   std::optional<std::string> config_path;
+  std::optional<bool> config_valid;  // the config parsed as JSON (false: mined as text)
   std::vector<SocketEntry> connections;
   std::vector<AncestorRef> ancestry;  // parent first, up to PID 1
 

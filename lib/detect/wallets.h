@@ -11,8 +11,11 @@ namespace unmine {
 
 struct WalletMatch {
   std::string address;
-  std::string coin;  // monero | bitcoin | ethereum | ravencoin | ...
-  std::string kind;  // standard | integrated | subaddress | p2pkh | p2sh | bech32 | bech32m | eip55 | ...
+  std::string coin;  // monero | bitcoin | ethereum | ravencoin | litecoin | dogecoin | bitcoin-testnet
+  // monero: standard | integrated | subaddress; base58check coins: p2pkh | p2sh; segwit: bech32 (v0) |
+  // bech32m (v1+); ethereum: eip55 (mixed case, checksum checked) | unchecksummed (single case: EIP-55
+  // defines no checksum for it, so checksum_valid is true without one).
+  std::string kind;
   bool checksum_valid = false;
   size_t offset = 0;  // where it starts in the scanned text (find_wallets)
 };
@@ -21,7 +24,11 @@ struct WalletMatch {
 // candidate whose checksum fails comes back with checksum_valid = false.
 std::optional<WalletMatch> check_wallet(std::string_view token);
 
-// Every wallet-shaped token in a text (cmdline, config, script), each checked.
+// Keccak-256 (original padding, as Monero and Ethereum use it) of data, lowercase hex.
+std::string keccak256_hex(std::string_view data);
+
+// Every wallet-shaped token in a text (cmdline, config, script), each checked. Tokens are runs of ASCII
+// letters and digits, so "WALLET.worker", "WALLET+diff" and "--user=WALLET" yield the wallet.
 std::vector<WalletMatch> find_wallets(std::string_view text);
 
 }  // namespace unmine

@@ -120,6 +120,18 @@ std::string HostRoot::host_path(std::string_view path) const {
   return join(root_path_, path);
 }
 
+std::optional<FileContent> HostRoot::read_as_process(int pid, std::string_view path, size_t max_bytes) const {
+  if (proc_live_) {
+    if (auto proc_root = open_proc(std::to_string(pid) + "/root", O_PATH | O_DIRECTORY)) {
+      auto rel = relative(path);
+      UniqueFd fd(sys_openat2(proc_root.get(), rel.c_str(), O_RDONLY | O_NONBLOCK, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
+      if (!fd) return std::nullopt;  // absent in the process's view: the host's file of that name is another
+      return read_fd(fd.get(), max_bytes);
+    }
+  }
+  return read(path, max_bytes);
+}
+
 UniqueFd HostRoot::open_proc(std::string_view rel, int flags) const {
   if (!proc_fd_) return {};
   auto r = relative(rel);

@@ -58,6 +58,11 @@ class HostRoot {
   // Where the path lives on the analyst's machine (for messages and for tools that need a path).
   std::string host_path(std::string_view path) const;
 
+  // A file as process `pid` sees it (its mount namespace and chroot: a container's config). On a live
+  // procfs through /proc/PID/root, resolved inside that root; when that root cannot be opened (no live
+  // procfs, the process is gone) the same path under the root. `path` is absolute in the process's view.
+  std::optional<FileContent> read_as_process(int pid, std::string_view path, size_t max_bytes = kDefaultMax) const;
+
   // Files under proc and sys, relative to their mount ("self/status", "1234/cmdline").
   UniqueFd open_proc(std::string_view rel, int flags = 0) const;
   std::optional<FileContent> read_proc(std::string_view rel, size_t max_bytes = kDefaultMax) const;

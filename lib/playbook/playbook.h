@@ -16,6 +16,7 @@ class Playbook {
   static Playbook load(std::string_view name = "cryptomining", const std::string& override_dir = {});
 
   const std::string& name() const { return name_; }
+  const std::string& override_dir() const { return override_dir_; }  // --playbook DIR, empty for none
   // Raw text of a playbook file ("intel/falco_miner_ports.txt"); nullopt when neither source has it.
   std::optional<std::string> text(std::string_view rel) const;
   // A line list: one entry a line, '#' comments and blank lines dropped, whitespace trimmed.
