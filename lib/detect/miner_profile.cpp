@@ -216,7 +216,10 @@ struct MinerProfiler::Impl {
 
   const SocketScan& socket_scan(std::vector<std::string>& notes) {
     if (!sockets) {
-      sockets = SocketReader(host).scan();
+      SocketQuery q;
+      q.listening = false;  // a miner's pool connection has a peer
+      q.time_wait = false;
+      sockets = SocketReader(host).scan(q);
       for (auto& a : sockets->anomalies) notes.push_back("sockets: " + a);
     }
     return *sockets;
@@ -392,7 +395,7 @@ MinerInfo MinerProfiler::profile(const Process& proc, std::vector<Finding>* find
   // Connections: this process's sockets with a peer.
   std::set<uint64_t> inodes;
   for (auto& fd : impl_->reader.fds(proc.pid))
-    if (fd.target.starts_with("socket:[")) inodes.insert(std::strtoull(fd.target.c_str() + 8, nullptr, 10));
+    if (auto inode = socket_inode_of(fd.target)) inodes.insert(inode);
   if (!inodes.empty())
     for (auto& s : impl_->socket_scan(notes_).sockets)
       if (inodes.contains(s.inode) && s.remote_port != 0) m.connections.push_back(s);
