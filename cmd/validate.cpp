@@ -1,10 +1,65 @@
+// unmine validate: the first 15 minutes. Is this mining? Processes, sockets, names, persistence and tuning
+// become findings and the attack-chain verdict; the exit code says how bad (SPEC exit codes).
 #include "cmd/commands.h"
+#include "core/text.h"
+#include "detect/triage.h"
 
 namespace unmine {
+namespace {
+
+nlohmann::json document(const TriageResult& r) {
+  nlohmann::json findings = nlohmann::json::array(), miners = nlohmann::json::array(), notes = nlohmann::json::array();
+  for (auto& f : r.findings) findings.push_back(f.to_json());
+  for (auto& m : r.miners) miners.push_back(m.to_json());
+  for (auto& n : r.notes) notes.push_back(printable(n));
+  return {{"verdict", r.verdict.to_json()}, {"findings", findings}, {"miners", miners}, {"notes", notes}};
+}
+
+void print_miners(const Output& out, const std::vector<MinerInfo>& miners) {
+  if (miners.empty()) return;
+  std::vector<std::vector<std::string>> rows;
+  for (auto& m : miners) {
+    std::string pools, wallets;
+    for (auto& p : m.pools) pools += (pools.empty() ? "" : " ") + p.host + ":" + std::to_string(p.port);
+    for (auto& w : m.wallets) wallets += (wallets.empty() ? "" : " ") + w.address.substr(0, 12) + "… (" + w.coin + ")";
+    rows.push_back({std::to_string(m.proc.pid), printable(m.proc.user), printable(m.proc.exe) + (m.proc.exe_deleted ? " (deleted)" : ""),
+                    m.family + (m.version ? " " + printable(*m.version) : ""), printable(pools), printable(wallets)});
+  }
+  out.text("\n" + out.bold("Miners") + "\n");
+  out.table({"PID", "USER", "EXE", "FAMILY", "POOLS", "WALLETS"}, rows);
+}
+
+ExitCode run_validate(Context& ctx) {
+  auto& out = ctx.out();
+  out.progress("validate: reading processes, sockets, names, persistence and tuning");
+  auto result = run_triage(ctx.host(), ctx.playbook(), TriageOptions{});
+  out.progress_done();
+  record_triage(ctx.case_store(), result, "validate");
+
+  ctx.outcome = result.verdict.case_name + ": " + std::to_string(result.findings.size()) + " finding(s), " +
+                std::to_string(result.miners.size()) + " miner(s)";
+  if (out.json()) {
+    out.document(document(result));
+  } else {
+    print_findings(out, result.findings);
+    print_miners(out, result.miners);
+    auto sev = result.verdict.severity ? std::string(to_string(*result.verdict.severity)) : std::string("none");
+    out.text("\n" + out.bold("Verdict: " + result.verdict.case_name) + " (" +
+             (result.verdict.severity ? out.severity(*result.verdict.severity) : sev) + ")\n");
+  }
+  for (auto& n : result.notes) out.note("note: " + printable(n));
+  return exit_code_for(result.verdict.severity);
+}
+
+}  // namespace
 
 void add_validate(CLI::App& app, Context& ctx) {
-  auto* sub = app.add_subcommand("validate", "not implemented yet");
-  sub->callback([&ctx] { ctx.run = [] () -> ExitCode { throw RuntimeError("validate is not implemented yet", "not_implemented"); }; });
+  auto* sub = app.add_subcommand(
+      "validate", "is this mining? processes, sockets, DNS/hosts, persistence and tuning -> findings and verdict");
+  sub->callback([&ctx] {
+    ctx.step = "validate";
+    ctx.run = [&ctx]() -> ExitCode { return run_validate(ctx); };
+  });
 }
 
 }  // namespace unmine

@@ -1,11 +1,123 @@
-// Placeholder until triage lands: nothing found.
+// validate's detection: reads the host once (processes, sockets, names, persistence, tuning) and runs
+// each detector over it. Costly reads are kept to the processes that earn them: environ and command lines
+// of everyone, but image hashes, configs, fds and CPU samples only of candidates.
 #include "detect/triage.h"
 
-namespace unmine {
+#include <unistd.h>
 
-TriageResult run_triage(const HostRoot&, const Playbook&, const TriageOptions&) {
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "core/text.h"
+#include "detect/detectors.h"
+#include "detect/miner_profile.h"
+#include "persist/persistence.h"
+
+namespace unmine {
+namespace {
+
+// The least time between the two CPU readings: enough ticks to tell a busy process from an idle one.
+constexpr std::chrono::milliseconds kCpuSample{100};
+
+bool is_miner(const std::vector<Finding>& findings) {
+  return std::any_of(findings.begin(), findings.end(),
+                     [](auto& f) { return f.group == Group::miner && f.severity >= Severity::medium; });
+}
+
+}  // namespace
+
+TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const TriageOptions& options) {
   TriageResult r;
-  r.verdict = attack_chain_verdict({});
+  auto ind_ptr = Indicators::of(playbook);
+  const Indicators& ind = *ind_ptr;
+  ProcReader reader(host);
+  std::vector<Process> procs;
+  if (!host.has_proc()) {
+    r.notes.push_back("no procfs at " + host.proc_path() + ": processes and sockets were not read");
+  } else if (options.pids.empty()) {
+    procs = reader.all(kProcEnviron);
+  } else {
+    for (int pid : options.pids) {
+      if (auto p = reader.read(pid, kProcEnviron)) procs.push_back(std::move(*p));
+      else r.notes.push_back("pid " + std::to_string(pid) + ": no such process");
+    }
+  }
+  // unmine itself (its own argv may name a pool the responder is looking for).
+  const int self = host.proc_is_live() ? static_cast<int>(::getpid()) : -1;
+  std::erase_if(procs, [&](auto& p) { return p.pid == self; });
+  std::map<int, const Process*> by_pid;
+  for (auto& p : procs) by_pid[p.pid] = &p;
+
+  // Miner signals of every process; candidates get the costly looks.
+  std::map<int, ProcessSignals> signals;
+  std::vector<int> cpu_pids;
+  for (auto& p : procs) {
+    auto s = detect_process(p, ind, host);
+    if (s.cpu_candidate) cpu_pids.push_back(p.pid);
+    if (s.profile || !s.findings.empty() || s.cpu_candidate) signals.emplace(p.pid, std::move(s));
+  }
+  CpuSampler sampler(reader, cpu_pids);
+
+  SocketReader sockets(host);
+  SocketQuery query;
+  query.listening = false;  // pools are reached out to: listeners and unconnected UDP say nothing here
+  query.time_wait = false;
+  auto scan = host.has_proc() ? sockets.scan(query) : SocketScan{{}, {}, "none"};
+  for (auto& a : scan.anomalies) r.notes.push_back("sockets: " + a);
+
+  // Profiles: family, pools, config, connections, ancestry of each process that may be a miner.
+  MinerProfiler profiler(host, ind);
+  std::vector<const Process*> candidates;
+  for (auto& [pid, s] : signals) {
+    if (!s.profile) continue;
+    auto* p = by_pid[pid];
+    candidates.push_back(p);
+    std::vector<Finding> found = s.findings;
+    auto info = profiler.profile(*p, &found);
+    if (is_miner(found)) {
+      r.miners.push_back(std::move(info));
+      s.strongest = Severity::high;
+    }
+    s.findings = std::move(found);
+  }
+  for (auto& n : profiler.notes()) r.notes.push_back(n);
+  for (auto& [pid, s] : signals)
+    for (auto& f : s.findings) r.findings.push_back(f);
+
+  std::vector<int> candidate_pids;
+  for (auto* p : candidates) candidate_pids.push_back(p->pid);
+  auto dns = read_dns_state(host);
+  for (auto& n : dns.notes) r.notes.push_back(n);
+  for (auto& a : dns.hosts.anomalies) r.notes.push_back("/etc/hosts " + a);
+  NetworkInput net{&r.miners, &scan, &dns, candidate_pids};
+  for (auto& f : detect_network(net, ind, sockets, by_pid)) r.findings.push_back(std::move(f));
+
+  for (auto& m : r.miners) r.indicators.merge(m.indicators());
+  if (options.persistence) {
+    auto persistence = scan_persistence(host, playbook, r.indicators);
+    for (auto& f : persistence.findings) r.findings.push_back(std::move(f));
+  }
+  // With a miner found, the fds of every process are searched for msr handles only when the module is
+  // loaded (checked inside): that is the one case worth a full fd scan.
+  for (auto& f : detect_system(host, r.miners, candidates, true)) r.findings.push_back(std::move(f));
+  for (auto& f : detect_hiding(host)) r.findings.push_back(std::move(f));
+
+  for (auto& [pid, share] : sampler.finish(kCpuSample)) {
+    auto it = signals.find(pid);
+    bool others = it != signals.end() && it->second.strongest >= Severity::medium;
+    if (auto f = detect_cpu(*by_pid[pid], share, others)) r.findings.push_back(std::move(*f));
+  }
+
+  r.findings = dedupe(std::move(r.findings));
+  std::stable_sort(r.findings.begin(), r.findings.end(), [](auto& a, auto& b) { return a.severity > b.severity; });
+  r.verdict = attack_chain_verdict(r.findings);
+  std::vector<std::string> notes;  // the profiler and the scan above may say the same thing
+  for (auto& n : r.notes)
+    if (std::find(notes.begin(), notes.end(), n) == notes.end()) notes.push_back(std::move(n));
+  r.notes = std::move(notes);
+  if (scan.source == "procfs" && host.proc_is_live())
+    r.notes.push_back("sockets were read from " + host.proc_path() + "/net: only this network namespace");
   return r;
 }
 

@@ -26,4 +26,10 @@ struct TriageResult {
 
 TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const TriageOptions& options);
 
+// Records findings (linked to the current step), miners (miners.data = MinerInfo::to_json) and the
+// incident's indicators into the case: the findings in one transaction, the rest in a second one with a
+// custody entry.
+class CaseStore;
+void record_triage(CaseStore& store, const TriageResult& result, const std::string& source);
+
 }  // namespace unmine

@@ -72,11 +72,14 @@ bool is_host_name(std::string_view name) {
   return label > 0;
 }
 
-HostsParse parse_hosts(std::string_view text) {
-  HostsParse r;
+HostsFileParse parse_hosts_file(std::string_view text) {
+  HostsFileParse r;
   int number = 0;
+  bool in_block = false;  // `unmine block` writes its sinkhole between these markers
   for (auto raw : lines(text)) {
     ++number;
+    if (raw.starts_with("# BEGIN unmine block")) in_block = true;
+    if (raw.starts_with("# END unmine block")) in_block = false;
     auto line = strip_comment(raw);
     if (line.empty()) continue;
     auto w = words(line);
@@ -92,11 +95,12 @@ HostsParse parse_hosts(std::string_view text) {
       bad("address without a name");
       continue;
     }
-    HostsEntry e;
+    HostsFileEntry e;
     e.address = std::string(w[0]);
     e.line = number;
     e.text = std::string(line);
     e.sinkhole = is_sinkhole(w[0]);
+    e.responder_block = in_block;
     for (size_t i = 1; i < w.size(); ++i) {
       if (!is_host_name(w[i])) {
         bad("not a host name (" + printable(w[i].substr(0, 80)) + ")");
@@ -170,7 +174,7 @@ std::vector<std::string> extract_cached_host_names(std::string_view blob) {
 DnsState read_dns_state(const HostRoot& host) {
   DnsState s;
   if (auto hosts = host.read("/etc/hosts", 4u << 20)) {
-    s.hosts = parse_hosts(hosts->data);
+    s.hosts = parse_hosts_file(hosts->data);
     s.hosts_read = true;
     if (hosts->truncated) s.notes.push_back("/etc/hosts is larger than 4 MiB: only its start was read");
   } else {

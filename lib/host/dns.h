@@ -10,20 +10,21 @@
 
 namespace unmine {
 
-struct HostsEntry {
+struct HostsFileEntry {
   std::string address;             // as written (validated as an IPv4/IPv6 address)
   std::vector<std::string> names;  // lowercase, trailing dot dropped
   int line = 0;                    // 1-based
   std::string text;                // the line without its comment, trimmed (raw bytes)
   bool sinkhole = false;           // 0.0.0.0, 127.0.0.0/8, ::, ::1: the names are blocked, not served
+  bool responder_block = false;    // inside a "# BEGIN unmine block" ... "# END unmine block" sinkhole
 };
 
-struct HostsParse {
-  std::vector<HostsEntry> entries;
+struct HostsFileParse {
+  std::vector<HostsFileEntry> entries;
   std::vector<std::string> anomalies;  // printable: "line N: why"
 };
 
-HostsParse parse_hosts(std::string_view text);
+HostsFileParse parse_hosts_file(std::string_view text);
 
 struct ResolvConf {
   std::vector<std::string> nameservers;
@@ -43,7 +44,7 @@ std::vector<std::string> extract_cached_host_names(std::string_view blob);
 bool is_host_name(std::string_view name);
 
 struct DnsState {
-  HostsParse hosts;
+  HostsFileParse hosts;
   std::string hosts_path = "/etc/hosts";
   bool hosts_read = false;
   ResolvConf resolv;

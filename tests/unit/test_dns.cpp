@@ -4,8 +4,8 @@
 
 using namespace unmine;
 
-TEST_CASE("parse_hosts: entries, sinkholes, comments and anomalies") {
-  auto h = parse_hosts(
+TEST_CASE("parse_hosts_file: entries, sinkholes, comments and anomalies") {
+  auto h = parse_hosts_file(
       "127.0.0.1\tlocalhost\n"
       "# comment line\n"
       "\n"
@@ -31,6 +31,15 @@ TEST_CASE("parse_hosts: entries, sinkholes, comments and anomalies") {
   // fe80::1%eth0 (scoped), not-an-address, an address alone, a bad name, "with-newline" alone.
   CHECK(h.anomalies.size() == 5);
   for (auto& a : h.anomalies) CHECK(a.find('\n') == std::string::npos);
+}
+
+TEST_CASE("parse_hosts_file: entries inside the responder's own sinkhole block are marked") {
+  auto h = parse_hosts_file("0.0.0.0 a.example\n# BEGIN unmine block case-1\n0.0.0.0 pool.example\n"
+                            "# END unmine block\n0.0.0.0 b.example\n");
+  REQUIRE(h.entries.size() == 3);
+  CHECK_FALSE(h.entries[0].responder_block);
+  CHECK(h.entries[1].responder_block);
+  CHECK_FALSE(h.entries[2].responder_block);
 }
 
 TEST_CASE("parse_resolv_conf") {

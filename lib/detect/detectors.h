@@ -1,0 +1,63 @@
+#pragma once
+// validate's detectors, one file each (detect_*.cpp): each turns what the host readers returned into
+// findings of one attack-chain group. run_triage (triage.cpp) reads the host once and calls them.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "detect/finding.h"
+#include "detect/miner.h"
+#include "host/dns.h"
+#include "host/host_root.h"
+#include "host/process.h"
+#include "host/sockets.h"
+#include "playbook/indicators.h"
+
+namespace unmine {
+
+// Miner signals of one process, before profiling.
+struct ProcessSignals {
+  std::vector<Finding> findings;  // miner (and hiding for a deleted image) group
+  Severity strongest = Severity::info;
+  bool profile = false;  // worth a full profile (config, image, connections)
+  bool cpu_candidate = false;  // sample its recent CPU
+};
+
+// Lifetime CPU share from which a process's recent CPU is sampled (0.5 = half a core since it started).
+inline constexpr double kBusyShare = 0.5;
+
+// detect_process.cpp: command line, names, environment, drop paths, deleted or memfd image.
+ProcessSignals detect_process(const Process& p, const Indicators& ind, const HostRoot& host);
+// The recent CPU of a process, sampled: a finding when it stays busy. Alone it is context (info): builds
+// and databases are busy too; beside other miner signals it is evidence.
+std::optional<Finding> detect_cpu(const Process& p, double recent_share, bool other_miner_signals);
+
+// detect_network.cpp: connections to pools and pool names (cmdline/config, hosts file, DNS cache).
+struct NetworkInput {
+  const std::vector<MinerInfo>* miners = nullptr;
+  const SocketScan* sockets = nullptr;
+  const DnsState* dns = nullptr;
+  std::vector<int> candidate_pids;  // searched first for owners
+};
+std::vector<Finding> detect_network(const NetworkInput& in, const Indicators& ind, const SocketReader& reader,
+                                    const std::map<int, const Process*>& by_pid);
+
+// detect_system.cpp: msr writes, huge pages, tuning sysctls, `modprobe msr` in scripts, miner tuning flags.
+std::vector<Finding> detect_system(const HostRoot& host, const std::vector<MinerInfo>& miners,
+                                   const std::vector<const Process*>& candidates, bool msr_fd_scan_all);
+
+// detect_hiding.cpp: /etc/ld.so.preload.
+std::vector<Finding> detect_hiding(const HostRoot& host);
+
+// Shared helpers.
+std::string base_name_of(std::string_view path);
+std::string dir_name_of(std::string_view path);
+// Folders packages install into: a deleted image there is most likely an upgrade, not a dropper.
+bool is_system_path(std::string_view path);
+// The process's command line joined with spaces, printable, cut at max bytes.
+std::string cmdline_text(const Process& p, size_t max = 4096);
+// "pid 42 (xmrig)"
+std::string describe(const Process& p);
+
+}  // namespace unmine
