@@ -25,9 +25,10 @@ std::vector<Finding> detect_hiding(const HostRoot& host) {
       std::string entry(line.substr(i, j - i));
       i = j;
       bool present = host.exists(entry);
-      auto fi = make_finding(Group::hiding, "ld_preload", present ? Severity::high : Severity::medium,
-                             std::string(kPreload) + " line " + std::to_string(number) + " preloads " + printable(entry) +
-                                 " into every process" + (present ? "" : " (the library is missing)"),
+      std::string summary(kPreload);
+      summary += " line " + std::to_string(number) + " preloads " + printable(entry) + " into every process";
+      if (!present) summary += " (the library is missing)";
+      auto fi = make_finding(Group::hiding, "ld_preload", present ? Severity::high : Severity::medium, summary,
                              "hiding\n" + std::string(kPreload) + "\n" + entry);
       fi.path = std::string(kPreload);
       fi.line = number;

@@ -1,0 +1,205 @@
+// validate against `ps -eo pid,ppid,user,args` + `ss -tanp` on a busy host, in one run: this program
+// adds 3,000 idle processes, 20,000 loopback TCP connections and one stand-in miner talking to a
+// loopback pool, then times each tool (median of several runs), prints the ratio (target <= 0.3) and
+// unmine's peak RSS (target < 50 MiB, from wait4's rusage). Everything it starts is stopped on exit.
+//
+//   build/bench/validate_bench [--unmine build/unmine] [--standin build/tests/standin_miner]
+//                              [--processes 3000] [--connections 20000] [--runs 5]
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* kWallet =
+    "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
+
+struct Options {
+  std::string unmine = "build/unmine";
+  std::string standin = "build/tests/standin_miner";
+  int processes = 3000;
+  int connections = 20000;
+  int runs = 5;
+};
+
+std::vector<pid_t> g_children;
+
+void stop_children() {
+  for (pid_t p : g_children) ::kill(p, SIGKILL);
+  for (pid_t p : g_children) ::waitpid(p, nullptr, 0);
+  g_children.clear();
+}
+
+[[noreturn]] void die(const char* what) {
+  std::perror(what);
+  stop_children();
+  std::exit(1);
+}
+
+int listen_loopback(uint16_t& port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die("socket");
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 4096) != 0) die("listen");
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  port = ntohs(a.sin_port);
+  return fd;
+}
+
+struct Run {
+  double seconds = 0;
+  long max_rss_kib = 0;
+  int status = 0;
+};
+
+// Runs argv with stdout/stderr to /dev/null; wall time and peak RSS from wait4.
+Run timed(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  auto start = std::chrono::steady_clock::now();
+  pid_t pid = ::fork();
+  if (pid < 0) die("fork");
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  Run r;
+  rusage ru{};
+  if (::wait4(pid, &r.status, 0, &ru) < 0) die("wait4");
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.max_rss_kib = ru.ru_maxrss;
+  return r;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    if (k == "--unmine") o.unmine = v;
+    else if (k == "--standin") o.standin = v;
+    else if (k == "--processes") o.processes = std::atoi(v.c_str());
+    else if (k == "--connections") o.connections = std::atoi(v.c_str());
+    else if (k == "--runs") o.runs = std::max(1, std::atoi(v.c_str()));
+    else {
+      std::fprintf(stderr, "unknown option %s\n", k.c_str());
+      return 2;
+    }
+  }
+  o.unmine = std::filesystem::absolute(o.unmine);
+  o.standin = std::filesystem::absolute(o.standin);
+  for (auto* tool : {o.unmine.c_str(), o.standin.c_str(), "/usr/bin/ps", "/usr/bin/ss"})
+    if (::access(tool, X_OK) != 0) {
+      std::fprintf(stderr, "validate_bench: %s is missing\n", tool);
+      return 1;
+    }
+
+  // Both ends of every connection live here: two fds each, plus headroom.
+  rlimit nofile{};
+  ::getrlimit(RLIMIT_NOFILE, &nofile);
+  rlim_t want = static_cast<rlim_t>(o.connections) * 2 + 256;
+  if (nofile.rlim_cur < want) {
+    rlimit raised{want, std::max(want, nofile.rlim_max)};
+    if (::setrlimit(RLIMIT_NOFILE, &raised) != 0) die("setrlimit(RLIMIT_NOFILE) (run as root, or lower --connections)");
+  }
+
+  // Idle processes first, while this process holds few fds (children would inherit them otherwise).
+  for (int i = 0; i < o.processes; ++i) {
+    pid_t p = ::fork();
+    if (p < 0) die("fork");
+    if (p == 0) {
+      for (;;) ::pause();
+    }
+    g_children.push_back(p);
+  }
+
+  // The pool and its miner.
+  uint16_t pool_port = 0;
+  int pool = listen_loopback(pool_port);
+  std::string url = "stratum+tcp://127.0.0.1:" + std::to_string(pool_port);
+  pid_t miner = ::fork();
+  if (miner < 0) die("fork");
+  if (miner == 0) {
+    int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 0), ::dup2(null, 1), ::dup2(null, 2);
+    ::execl(o.standin.c_str(), "xmrig", "-o", url.c_str(), "-u", kWallet, "--donate-level=1", nullptr);
+    ::_exit(127);
+  }
+  g_children.push_back(miner);
+  int miner_conn = ::accept4(pool, nullptr, nullptr, SOCK_CLOEXEC);
+  if (miner_conn < 0) die("accept (miner)");
+
+  // Loopback connections: connect and accept in step so the backlog never fills.
+  uint16_t port = 0;
+  int server = listen_loopback(port);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  to.sin_port = htons(port);
+  std::vector<int> fds;
+  fds.reserve(static_cast<size_t>(o.connections) * 2);
+  for (int i = 0; i < o.connections; ++i) {
+    int c = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c < 0 || ::connect(c, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) die("connect");
+    int a = ::accept4(server, nullptr, nullptr, SOCK_CLOEXEC);
+    if (a < 0) die("accept");
+    fds.push_back(c);
+    fds.push_back(a);
+  }
+  std::printf("host: %d extra processes, %d loopback connections, stand-in miner pid %d -> %s\n", o.processes,
+              o.connections, miner, url.c_str());
+
+  char case_dir[] = "/tmp/unmine-bench-case-XXXXXX";
+  if (!::mkdtemp(case_dir)) die("mkdtemp");
+  std::vector<double> t_unmine, t_ps, t_ss;
+  long rss = 0;
+  int unmine_exit = -1;
+  for (int i = 0; i < o.runs; ++i) {
+    auto u = timed({o.unmine, "--json", "--case", case_dir, "validate"});
+    unmine_exit = WIFEXITED(u.status) ? WEXITSTATUS(u.status) : -1;
+    t_unmine.push_back(u.seconds);
+    rss = std::max(rss, u.max_rss_kib);
+    t_ps.push_back(timed({"/usr/bin/ps", "-eo", "pid,ppid,user,args"}).seconds);
+    t_ss.push_back(timed({"/usr/bin/ss", "-tanp"}).seconds);
+  }
+  double mu = median(t_unmine), mp = median(t_ps), ms = median(t_ss);
+  std::printf("unmine validate --json : %.3f s (median of %d, exit %d), peak RSS %.1f MiB\n", mu, o.runs, unmine_exit,
+              rss / 1024.0);
+  std::printf("ps -eo pid,ppid,user,args: %.3f s\n", mp);
+  std::printf("ss -tanp               : %.3f s\n", ms);
+  std::printf("ratio unmine / (ps + ss): %.2f (target <= 0.30)\n", mu / (mp + ms));
+  std::printf("peak RSS: %s (target < 50 MiB)\n", rss < 50 * 1024 ? "ok" : "over");
+
+  for (int fd : fds) ::close(fd);
+  ::close(miner_conn), ::close(server), ::close(pool);
+  stop_children();
+  std::filesystem::remove_all(case_dir);
+  return unmine_exit == 11 || unmine_exit == 12 || unmine_exit == 13 ? 0 : 1;
+}

@@ -1,0 +1,134 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "detect/detectors.h"
+#include "detect/triage.h"
+
+using namespace unmine;
+
+namespace {
+
+const std::string kWallet =
+    "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
+
+Process process(std::string exe, std::vector<std::string> argv, std::vector<std::string> env = {}) {
+  Process p;
+  p.pid = 4242;
+  p.ppid = 1;
+  p.exe = std::move(exe);
+  p.comm = argv.empty() ? "x" : argv[0].substr(argv[0].rfind('/') + 1).substr(0, 15);
+  p.cmdline = std::move(argv);
+  p.environ = std::move(env);
+  return p;
+}
+
+std::vector<std::string> kinds_of(const ProcessSignals& s, Severity at_least) {
+  std::vector<std::string> out;
+  for (auto& f : s.findings)
+    if (f.severity >= at_least) out.push_back(f.kind);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("process signals: what is a miner and what is not") {
+  HostRoot host({UNMINE_FIXTURES "/hosts/benign_debian", "", ""});
+  auto playbook = Playbook::load();
+  auto ind = Indicators::of(playbook);
+  struct Row {
+    const char* what;
+    Process p;
+    std::vector<std::string> kinds;  // at medium or above
+  };
+  auto deleted = process("/tmp/.x/kswapd0", {"/tmp/.x/kswapd0"});
+  deleted.exe_deleted = true;
+  auto upgraded = process("/usr/sbin/cron", {"/usr/sbin/cron", "-f"});
+  upgraded.exe_deleted = true;
+  auto memfd = process("/memfd:sealed", {"binary_backend"});
+  memfd.exe_memfd = memfd.exe_deleted = true;
+  Row rows[] = {
+      {"xmrig with pool and wallet", process("/opt/x/xmrig", {"./xmrig", "-o", "stratum+tcp://1.2.3.4:3333", "-u", kWallet}),
+       {"process.cmdline", "process.name"}},
+      {"renamed build with a family option",
+       process("/var/tmp/.cache/systemd-helper", {"systemd-helper", "-o", "10.0.0.1:80", "--donate-level=1"}),
+       {"process.cmdline"}},
+      {"wallet in the environment", process("/usr/bin/python3", {"python3", "run.py"}, {"WALLET=" + kWallet, "HOME=/root"}),
+       {"process.environ"}},
+      {"pool URL in the environment", process("/usr/bin/env", {"env"}, {"POOL=stratum+ssl://pool.example.org:443"}),
+       {"process.environ"}},
+      {"renamed kernel-thread name from a drop folder", process("/tmp/kswapd0", {"/tmp/kswapd0"}), {"process.name"}},
+      {"deleted image in a drop folder", deleted, {"process.exe_deleted", "process.name"}},
+      {"java on 8080", process("/usr/lib/jvm/java-17/bin/java", {"/usr/bin/java", "-jar", "app.jar", "--server.port=8080"}, {"LOGIN=app"}), {}},
+      {"ssh -o option", process("/usr/bin/ssh", {"ssh", "-o", "ServerAliveInterval=60", "-p", "2222", "host"}), {}},
+      {"bash -c", process("/usr/bin/bash", {"bash", "-c", "cd /srv && ./build.sh -o out.bin"}), {}},
+      {"curl -o", process("/usr/bin/curl", {"curl", "-o", "/tmp/x.tgz", "https://example.org/x.tgz"}), {}},
+      {"upgraded daemon", upgraded, {}},
+      {"sealed memfd runtime", memfd, {}},
+  };
+  for (auto& r : rows) {
+    CAPTURE(r.what);
+    auto s = detect_process(r.p, *ind, host);
+    CHECK(kinds_of(s, Severity::medium) == r.kinds);
+    for (auto& f : s.findings) CHECK(f.id.starts_with("F-"));
+  }
+}
+
+TEST_CASE("cpu: busy alone is context, busy beside miner signals is evidence") {
+  auto p = process("/usr/bin/cc1plus", {"cc1plus"});
+  p.cpu_share = 0.9;
+  auto alone = detect_cpu(p, 0.95, false);
+  REQUIRE(alone);
+  CHECK(alone->severity == Severity::info);
+  auto miner = detect_cpu(p, 0.95, true);
+  REQUIRE(miner);
+  CHECK(miner->severity == Severity::medium);
+  CHECK(miner->id == alone->id);
+  CHECK_FALSE(detect_cpu(p, 0.1, true));  // idle now
+}
+
+TEST_CASE("run_triage on a fixture host with a miner") {
+  HostRoot host({UNMINE_FIXTURES "/hosts/triage_miner", "", ""});
+  auto playbook = Playbook::load();
+  auto r = run_triage(host, playbook, {});
+  auto has = [&](Group g) { return std::find(r.verdict.groups.begin(), r.verdict.groups.end(), g) != r.verdict.groups.end(); };
+  CHECK(has(Group::miner));
+  CHECK(has(Group::pool));
+  CHECK(has(Group::system_optimization));
+  CHECK(has(Group::hiding));
+  REQUIRE(r.miners.size() == 1);
+  CHECK(r.miners[0].proc.pid == 4242);
+  CHECK(r.miners[0].family == "xmrig");
+  CHECK(r.indicators.wallets.contains(kWallet));
+  CHECK(r.indicators.domains.contains("pool.supportxmr.com"));
+  auto find = [&](std::string_view kind, std::string_view text) {
+    return std::any_of(r.findings.begin(), r.findings.end(),
+                       [&](auto& f) { return f.kind == kind && f.summary.find(text) != std::string::npos; });
+  };
+  CHECK(find("net.connection", "45.9.148.21:3333"));
+  CHECK(find("net.connection", "13.12.11.10:4444"));  // stratum-only port, no owner found
+  CHECK(find("net.dns", "pins pool host pool.supportxmr.com"));
+  CHECK(find("msr", "allow_writes=on"));
+  CHECK(find("msr", "/dev/cpu/0/msr"));
+  CHECK(find("msr", "setup.sh line 2"));
+  CHECK(find("sysctl.hugepages", "1280"));
+  CHECK(find("ld_preload", "libprocesshider"));
+  CHECK(std::any_of(r.notes.begin(), r.notes.end(), [](auto& n) { return n.find("truncated") != std::string::npos; }));
+
+  // Same host, same ids.
+  auto again = run_triage(host, playbook, {});
+  REQUIRE(again.findings.size() == r.findings.size());
+  for (size_t i = 0; i < r.findings.size(); ++i) CHECK(again.findings[i].id == r.findings[i].id);
+}
+
+TEST_CASE("run_triage on a benign Debian fixture: nothing above info") {
+  HostRoot host({UNMINE_FIXTURES "/hosts/benign_debian", "", ""});
+  auto r = run_triage(host, Playbook::load(), {});
+  for (auto& f : r.findings) {
+    CAPTURE(f.summary);
+    CHECK(f.severity == Severity::info);
+  }
+  CHECK(r.miners.empty());
+  CHECK(r.verdict.case_name == "No Mining Activity");
+}
