@@ -4,7 +4,7 @@
 // unmine's peak RSS (target < 50 MiB, from wait4's rusage). Everything it starts is stopped on exit.
 //
 //   build/bench/validate_bench [--unmine build/unmine] [--standin build/tests/standin_miner]
-//                              [--processes 3000] [--connections 20000] [--runs 5]
+//                              [--processes 3000] [--connections 20000] [--runs 5] [--hold SECONDS]
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "playbook/indicators.h"
+
 namespace {
 
 constexpr const char* kWallet =
@@ -34,6 +36,7 @@ struct Options {
   int processes = 3000;
   int connections = 20000;
   int runs = 5;
+  int hold = 0;  // seconds to keep the busy host up after measuring (to profile by hand)
 };
 
 std::vector<pid_t> g_children;
@@ -50,17 +53,23 @@ void stop_children() {
   std::exit(1);
 }
 
+// A loopback listener on a port the kernel picks, never a stratum port: the busy host's ordinary
+// connections must not look like pool traffic (the ephemeral range holds some, e.g. 45560).
 int listen_loopback(uint16_t& port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) die("socket");
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 4096) != 0) die("listen");
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  port = ntohs(a.sin_port);
-  return fd;
+  static const auto indicators = unmine::Indicators::load(unmine::Playbook::load());
+  for (;;) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) die("socket");
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 4096) != 0) die("listen");
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+    if (!indicators.is_stratum_port(port)) return fd;
+    ::close(fd);
+  }
 }
 
 struct Run {
@@ -92,6 +101,34 @@ Run timed(const std::vector<std::string>& argv) {
   return r;
 }
 
+// A helper process: `count` connections to its own loopback listener, both ends kept open, then it waits.
+// Reports readiness by writing 1 to `ready` (0 on failure).
+void hold_connections(int count, int ready) {
+  rlimit nofile{};
+  ::getrlimit(RLIMIT_NOFILE, &nofile);
+  nofile.rlim_cur = nofile.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &nofile);
+  char status = 0;
+  uint16_t port = 0;
+  int server = listen_loopback(port);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  to.sin_port = htons(port);
+  for (int i = 0; i < count; ++i) {
+    int c = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c < 0 || ::connect(c, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0 ||
+        ::accept4(server, nullptr, nullptr, SOCK_CLOEXEC) < 0) {
+      std::perror("validate_bench: connection");
+      (void)!::write(ready, &status, 1);
+      return;
+    }
+  }
+  status = 1;
+  (void)!::write(ready, &status, 1);
+  for (;;) ::pause();
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -108,6 +145,7 @@ int main(int argc, char** argv) {
     else if (k == "--processes") o.processes = std::atoi(v.c_str());
     else if (k == "--connections") o.connections = std::atoi(v.c_str());
     else if (k == "--runs") o.runs = std::max(1, std::atoi(v.c_str()));
+    else if (k == "--hold") o.hold = std::atoi(v.c_str());
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -120,15 +158,6 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "validate_bench: %s is missing\n", tool);
       return 1;
     }
-
-  // Both ends of every connection live here: two fds each, plus headroom.
-  rlimit nofile{};
-  ::getrlimit(RLIMIT_NOFILE, &nofile);
-  rlim_t want = static_cast<rlim_t>(o.connections) * 2 + 256;
-  if (nofile.rlim_cur < want) {
-    rlimit raised{want, std::max(want, nofile.rlim_max)};
-    if (::setrlimit(RLIMIT_NOFILE, &raised) != 0) die("setrlimit(RLIMIT_NOFILE) (run as root, or lower --connections)");
-  }
 
   // Idle processes first, while this process holds few fds (children would inherit them otherwise).
   for (int i = 0; i < o.processes; ++i) {
@@ -156,22 +185,29 @@ int main(int argc, char** argv) {
   int miner_conn = ::accept4(pool, nullptr, nullptr, SOCK_CLOEXEC);
   if (miner_conn < 0) die("accept (miner)");
 
-  // Loopback connections: connect and accept in step so the backlog never fills.
-  uint16_t port = 0;
-  int server = listen_loopback(port);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  to.sin_port = htons(port);
-  std::vector<int> fds;
-  fds.reserve(static_cast<size_t>(o.connections) * 2);
-  for (int i = 0; i < o.connections; ++i) {
-    int c = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (c < 0 || ::connect(c, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) die("connect");
-    int a = ::accept4(server, nullptr, nullptr, SOCK_CLOEXEC);
-    if (a < 0) die("accept");
-    fds.push_back(c);
-    fds.push_back(a);
+  // Loopback connections, both ends in helper processes: as many helpers as the fd limit needs.
+  rlimit nofile{};
+  ::getrlimit(RLIMIT_NOFILE, &nofile);
+  const int per_helper = std::max<int>(1, static_cast<int>((std::min<rlim_t>(nofile.rlim_max, 1 << 20) - 64) / 2));
+  std::vector<int> ready;
+  for (int made = 0; made < o.connections; made += per_helper) {
+    int count = std::min(per_helper, o.connections - made);
+    int pipefd[2];
+    if (::pipe2(pipefd, O_CLOEXEC) != 0) die("pipe");
+    pid_t helper = ::fork();
+    if (helper < 0) die("fork");
+    if (helper == 0) {
+      hold_connections(count, pipefd[1]);
+      ::_exit(0);
+    }
+    g_children.push_back(helper);
+    ::close(pipefd[1]);
+    ready.push_back(pipefd[0]);
+  }
+  for (int fd : ready) {
+    char ok = 0;
+    if (::read(fd, &ok, 1) != 1 || ok != 1) die("connection helper failed");
+    ::close(fd);
   }
   std::printf("host: %d extra processes, %d loopback connections, stand-in miner pid %d -> %s\n", o.processes,
               o.connections, miner, url.c_str());
@@ -197,8 +233,12 @@ int main(int argc, char** argv) {
   std::printf("ratio unmine / (ps + ss): %.2f (target <= 0.30)\n", mu / (mp + ms));
   std::printf("peak RSS: %s (target < 50 MiB)\n", rss < 50 * 1024 ? "ok" : "over");
 
-  for (int fd : fds) ::close(fd);
-  ::close(miner_conn), ::close(server), ::close(pool);
+  if (o.hold > 0) {
+    std::printf("holding the busy host for %d s\n", o.hold);
+    std::fflush(stdout);
+    ::sleep(static_cast<unsigned>(o.hold));
+  }
+  ::close(miner_conn), ::close(pool);
   stop_children();
   std::filesystem::remove_all(case_dir);
   return unmine_exit == 11 || unmine_exit == 12 || unmine_exit == 13 ? 0 : 1;
