@@ -50,6 +50,8 @@ void cmdline_signals(const Process& p, const Indicators& ind, ProcessSignals& s)
       if (u.pool_scheme) urls.push_back(std::move(u));
   bool known_pool = std::any_of(args.pools.begin(), args.pools.end(), [&](auto& x) { return ind.is_pool_domain(x.host); });
   bool stratum_pool = std::any_of(args.pools.begin(), args.pools.end(), [&](auto& x) { return ind.is_stratum_port(x.port); });
+  for (auto& x : args.pools) s.pools.emplace_back(x.host, x.port);
+  for (auto& u : urls) s.pools.emplace_back(u.host, u.port);
 
   Severity sev = Severity::info;
   std::vector<std::string> why;

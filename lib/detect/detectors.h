@@ -22,6 +22,7 @@ struct ProcessSignals {
   Severity strongest = Severity::info;
   bool profile = false;  // worth a full profile (config, image, connections)
   bool cpu_candidate = false;  // sample its recent CPU
+  std::vector<std::pair<std::string, uint16_t>> pools;  // host, port named by its command line
 };
 
 // Lifetime CPU share from which a process's recent CPU is sampled (0.5 = half a core since it started).

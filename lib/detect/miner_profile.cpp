@@ -239,6 +239,8 @@ MinerProfiler::MinerProfiler(const HostRoot& host, const Indicators& indicators)
     : impl_(std::make_unique<Impl>(host, indicators)) {}
 MinerProfiler::~MinerProfiler() = default;
 
+void MinerProfiler::use_sockets(SocketScan scan) { impl_->sockets = std::move(scan); }
+
 std::optional<MinerInfo> MinerProfiler::profile_pid(int pid, std::vector<Finding>* findings) {
   auto p = impl_->reader.read(pid, kProcEnviron | kProcCgroup);
   if (!p) return std::nullopt;

@@ -45,6 +45,9 @@ class MinerProfiler {
   // or a script (miner invocations, pool URLs, wallets). Throws RuntimeError when it cannot be read.
   FileProfile profile_file(const std::string& path, std::vector<Finding>* findings = nullptr);
 
+  // Sockets already read by the caller (at least those of the processes it will profile): the profiler
+  // then does not scan them again.
+  void use_sockets(SocketScan scan);
   // Scanning sockets is done once per profiler; notes say what could not be read.
   const std::vector<std::string>& notes() const { return notes_; }
 

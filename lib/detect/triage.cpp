@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
+#include <unordered_set>
 
 #include "core/text.h"
 #include "detect/detectors.h"
@@ -52,27 +54,48 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   // Miner signals of every process; candidates get the costly looks.
   std::map<int, ProcessSignals> signals;
   std::vector<int> cpu_pids;
+  std::vector<const Process*> candidates;
   for (auto& p : procs) {
     auto s = detect_process(p, ind, host);
     if (s.cpu_candidate) cpu_pids.push_back(p.pid);
+    if (s.profile) candidates.push_back(&p);
+    if (!s.profile) p.environ = {};  // read for the check above; only candidates need it further
     if (s.profile || !s.findings.empty() || s.cpu_candidate) signals.emplace(p.pid, std::move(s));
   }
   CpuSampler sampler(reader, cpu_pids);
 
+  auto dns = read_dns_state(host);
+  for (auto& n : dns.notes) r.notes.push_back(n);
+  for (auto& a : dns.hosts.anomalies) r.notes.push_back("/etc/hosts " + a);
+
+  // Sockets worth keeping: the candidates' own (by inode), any to a stratum-only port, any to an address
+  // a candidate's command line or the hosts file gives a pool. The rest of a busy host is passed over.
+  std::unordered_set<uint64_t> candidate_inodes;
+  std::set<std::string> pool_addrs;
+  for (auto* p : candidates) {
+    for (auto& fd : reader.fds(p->pid))
+      if (auto inode = socket_inode_of(fd.target)) candidate_inodes.insert(inode);
+    for (auto& [h, port] : signals[p->pid].pools) pool_addrs.insert(h);
+  }
+  for (auto& e : dns.hosts.entries)
+    if (!e.sinkhole && !e.responder_block)
+      for (auto& name : e.names)
+        if (ind.is_pool_domain(name)) pool_addrs.insert(e.address);
   SocketReader sockets(host);
   SocketQuery query;
   query.listening = false;  // pools are reached out to: listeners and unconnected UDP say nothing here
   query.time_wait = false;
+  query.keep = [&](const SocketEntry& s) {
+    return candidate_inodes.contains(s.inode) || ind.is_stratum_port(s.remote_port) || pool_addrs.contains(s.remote_addr);
+  };
   auto scan = host.has_proc() ? sockets.scan(query) : SocketScan{{}, {}, "none"};
   for (auto& a : scan.anomalies) r.notes.push_back("sockets: " + a);
 
   // Profiles: family, pools, config, connections, ancestry of each process that may be a miner.
   MinerProfiler profiler(host, ind);
-  std::vector<const Process*> candidates;
-  for (auto& [pid, s] : signals) {
-    if (!s.profile) continue;
-    auto* p = by_pid[pid];
-    candidates.push_back(p);
+  profiler.use_sockets(scan);
+  for (auto* p : candidates) {
+    auto& s = signals[p->pid];
     std::vector<Finding> found = s.findings;
     auto info = profiler.profile(*p, &found);
     if (is_miner(found)) {
@@ -87,9 +110,6 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
 
   std::vector<int> candidate_pids;
   for (auto* p : candidates) candidate_pids.push_back(p->pid);
-  auto dns = read_dns_state(host);
-  for (auto& n : dns.notes) r.notes.push_back(n);
-  for (auto& a : dns.hosts.anomalies) r.notes.push_back("/etc/hosts " + a);
   NetworkInput net{&r.miners, &scan, &dns, candidate_pids};
   for (auto& f : detect_network(net, ind, sockets, by_pid)) r.findings.push_back(std::move(f));
 

@@ -155,7 +155,7 @@ bool netlink_dump(int family, int protocol, const SocketQuery& q, std::vector<So
       s.state = state_text(udp, m->idiag_state);
       s.inode = m->idiag_inode;
       s.uid = m->idiag_uid;
-      out.push_back(std::move(s));
+      if (!q.keep || q.keep(s)) out.push_back(std::move(s));
     }
   }
 }
@@ -261,7 +261,8 @@ SocketScan SocketReader::scan(const SocketQuery& q) const {
       unsigned st = 0;
       for (unsigned i = 0; i < std::size(kTcpStates); ++i)
         if (kTcpStates[i] == s.state) st = i;
-      if (s.proto == "udp" ? (q.listening || s.state == "ESTABLISHED") : wanted_state(q, false, st))
+      if ((s.proto == "udp" ? (q.listening || s.state == "ESTABLISHED") : wanted_state(q, false, st)) &&
+          (!q.keep || q.keep(s)))
         r.sockets.push_back(std::move(s));
     }
   }

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,9 @@ struct SocketQuery {
   bool udp = true;
   bool listening = true;  // TCP LISTEN and unconnected UDP sockets
   bool time_wait = true;  // TCP TIME_WAIT (no owner, but shows recent peers)
+  // Keeps only the sockets it accepts (empty: all). On a busy host most sockets are of no interest:
+  // filtering while reading keeps memory to what is kept.
+  std::function<bool(const SocketEntry&)> keep;
 };
 
 // TCP state names by the kernel's number (1 = ESTABLISHED ... 12 = NEW_SYN_RECV); "UNKNOWN" otherwise.
