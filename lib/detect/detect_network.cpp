@@ -14,6 +14,16 @@ bool connected(const SocketEntry& s) {
   return s.proto == "tcp" && (s.state == "ESTABLISHED" || s.state == "SYN_SENT" || s.state == "SYN_RECV");
 }
 
+}  // namespace
+
+bool to_stratum_port(const SocketEntry& s, const Indicators& ind, const std::set<uint16_t>& listening_ports) {
+  // An accepted connection's peer port is the client's ephemeral port, which may be any number: only
+  // outbound connections (the local port is not a listening one) say something by their remote port.
+  return ind.is_stratum_port(s.remote_port) && !listening_ports.contains(s.local_port);
+}
+
+namespace {
+
 std::string endpoint(const std::string& addr, uint16_t port) {
   return (addr.find(':') != std::string::npos ? "[" + addr + "]" : addr) + ":" + std::to_string(port);
 }
@@ -121,7 +131,7 @@ std::vector<Finding> detect_network(const NetworkInput& in, const Indicators& in
         return p.port == s.remote_port && (p.host == s.remote_addr || pool_addrs.contains(s.remote_addr) ||
                                            miner_hosts.contains(p.host));
       });
-      bool stratum = ind.is_stratum_port(s.remote_port);
+      bool stratum = to_stratum_port(s, ind, in.listening_ports);
       if (!configured && !stratum && !pool_addrs.contains(s.remote_addr)) continue;
       covered.insert(s.inode);
       auto f = make_finding(Group::pool, "net.connection", Severity::high,
@@ -141,7 +151,7 @@ std::vector<Finding> detect_network(const NetworkInput& in, const Indicators& in
   if (in.sockets)
     for (auto& s : in.sockets->sockets) {
       if (!connected(s) || covered.contains(s.inode)) continue;
-      if (ind.is_stratum_port(s.remote_port) || pool_ends.contains({s.remote_addr, s.remote_port}) ||
+      if (to_stratum_port(s, ind, in.listening_ports) || pool_ends.contains({s.remote_addr, s.remote_port}) ||
           pool_addrs.contains(s.remote_addr))
         wanted.push_back(s);
     }

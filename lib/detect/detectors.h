@@ -3,6 +3,7 @@
 // findings of one attack-chain group. run_triage (triage.cpp) reads the host once and calls them.
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,10 @@ struct NetworkInput {
   const SocketScan* sockets = nullptr;
   const DnsState* dns = nullptr;
   std::vector<int> candidate_pids;  // searched first for owners
+  std::set<uint16_t> listening_ports;  // local TCP ports something listens on: sockets there are inbound
 };
+// A connection that went out to a stratum-only port (inbound ones are told apart by their local port).
+bool to_stratum_port(const SocketEntry& s, const Indicators& ind, const std::set<uint16_t>& listening_ports);
 std::vector<Finding> detect_network(const NetworkInput& in, const Indicators& ind, const SocketReader& reader,
                                     const std::map<int, const Process*>& by_pid);
 

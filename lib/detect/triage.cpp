@@ -82,11 +82,18 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
       for (auto& name : e.names)
         if (ind.is_pool_domain(name)) pool_addrs.insert(e.address);
   SocketReader sockets(host);
+  std::set<uint16_t> listening_ports;
+  if (host.has_proc()) {
+    SocketQuery listeners;
+    listeners.only_listening = true;
+    for (auto& s : sockets.scan(listeners).sockets) listening_ports.insert(s.local_port);
+  }
   SocketQuery query;
   query.listening = false;  // pools are reached out to: listeners and unconnected UDP say nothing here
   query.time_wait = false;
   query.keep = [&](const SocketEntry& s) {
-    return candidate_inodes.contains(s.inode) || ind.is_stratum_port(s.remote_port) || pool_addrs.contains(s.remote_addr);
+    return candidate_inodes.contains(s.inode) || to_stratum_port(s, ind, listening_ports) ||
+           pool_addrs.contains(s.remote_addr);
   };
   auto scan = host.has_proc() ? sockets.scan(query) : SocketScan{{}, {}, "none"};
   for (auto& a : scan.anomalies) r.notes.push_back("sockets: " + a);
@@ -110,7 +117,7 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
 
   std::vector<int> candidate_pids;
   for (auto* p : candidates) candidate_pids.push_back(p->pid);
-  NetworkInput net{&r.miners, &scan, &dns, candidate_pids};
+  NetworkInput net{&r.miners, &scan, &dns, candidate_pids, listening_ports};
   for (auto& f : detect_network(net, ind, sockets, by_pid)) r.findings.push_back(std::move(f));
 
   for (auto& m : r.miners) r.indicators.merge(m.indicators());

@@ -32,6 +32,7 @@ std::string state_text(bool udp, unsigned st) {
 }
 
 bool wanted_state(const SocketQuery& q, bool udp, unsigned st) {
+  if (q.only_listening) return !udp && st == kListen;
   if (udp) return q.listening || st == kEstablished;
   if (st == kListen) return q.listening;
   if (st == kTimeWait) return q.time_wait;
@@ -119,6 +120,7 @@ bool netlink_dump(int family, int protocol, const SocketQuery& q, std::vector<So
   msg.req.sdiag_family = static_cast<uint8_t>(family);
   msg.req.sdiag_protocol = static_cast<uint8_t>(protocol);
   msg.req.idiag_states = udp ? (q.listening ? ~0u : (1u << kEstablished)) : tcp_state_mask(q);
+  if (udp && q.only_listening) return true;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   if (::sendto(fd.get(), &msg, sizeof msg, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) {
@@ -258,12 +260,11 @@ SocketScan SocketReader::scan(const SocketQuery& q) const {
       continue;
     }
     for (auto& s : parse_proc_net(text->data, t.proto, t.family, &r.anomalies)) {
-      unsigned st = 0;
-      for (unsigned i = 0; i < std::size(kTcpStates); ++i)
+      const bool udp = s.proto == "udp";
+      unsigned st = udp ? (s.state == "ESTABLISHED" ? kEstablished : kClose) : 0;
+      for (unsigned i = 0; !udp && i < std::size(kTcpStates); ++i)
         if (kTcpStates[i] == s.state) st = i;
-      if ((s.proto == "udp" ? (q.listening || s.state == "ESTABLISHED") : wanted_state(q, false, st)) &&
-          (!q.keep || q.keep(s)))
-        r.sockets.push_back(std::move(s));
+      if (wanted_state(q, udp, st) && (!q.keep || q.keep(s))) r.sockets.push_back(std::move(s));
     }
   }
   return r;

@@ -40,6 +40,7 @@ struct SocketQuery {
   bool udp = true;
   bool listening = true;  // TCP LISTEN and unconnected UDP sockets
   bool time_wait = true;  // TCP TIME_WAIT (no owner, but shows recent peers)
+  bool only_listening = false;  // TCP LISTEN sockets alone (which local ports serve: inbound connections)
   // Keeps only the sockets it accepts (empty: all). On a busy host most sockets are of no interest:
   // filtering while reading keeps memory to what is kept.
   std::function<bool(const SocketEntry&)> keep;

@@ -162,3 +162,18 @@ TEST_CASE("live host: netlink sees our own loopback connection and finds us as i
   reader.attach_owners(wanted);
   CHECK(std::find(wanted[0].pids.begin(), wanted[0].pids.end(), ::getpid()) != wanted[0].pids.end());
 }
+
+TEST_CASE("queries: only listeners, and a keep filter applied while reading") {
+  HostRoot host({UNMINE_FIXTURES "/hosts/sockets", "", ""});
+  SocketReader reader(host);
+  SocketQuery listeners;
+  listeners.only_listening = true;
+  auto l = reader.scan(listeners).sockets;
+  REQUIRE(l.size() == 2);  // ssh on v4 and v6; UDP is never a listener here
+  for (auto& s : l) CHECK(s.state == "LISTEN");
+  SocketQuery keep;
+  keep.keep = [](const SocketEntry& s) { return s.remote_port == 3333; };
+  auto k = reader.scan(keep).sockets;
+  REQUIRE(k.size() == 1);
+  CHECK(k[0].inode == 77123);
+}
