@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -164,6 +165,7 @@ int main(int argc, char** argv) {
     pid_t p = ::fork();
     if (p < 0) die("fork");
     if (p == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // gone with the bench, however it ends
       for (;;) ::pause();
     }
     g_children.push_back(p);
@@ -176,6 +178,7 @@ int main(int argc, char** argv) {
   pid_t miner = ::fork();
   if (miner < 0) die("fork");
   if (miner == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     int null = ::open("/dev/null", O_RDWR);
     ::dup2(null, 0), ::dup2(null, 1), ::dup2(null, 2);
     ::execl(o.standin.c_str(), "xmrig", "-o", url.c_str(), "-u", kWallet, "--donate-level=1", nullptr);
@@ -197,6 +200,7 @@ int main(int argc, char** argv) {
     pid_t helper = ::fork();
     if (helper < 0) die("fork");
     if (helper == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       hold_connections(count, pipefd[1]);
       ::_exit(0);
     }
