@@ -1,0 +1,79 @@
+#include "verify/check.h"
+
+#include "case/case_store.h"
+#include "verify/block_check.h"
+#include "verify/connection_check.h"
+#include "verify/persistence_check.h"
+#include "verify/process_check.h"
+#include "verify/tuning_check.h"
+
+namespace unmine {
+
+nlohmann::json CheckResult::to_json() const {
+  nlohmann::json f = nlohmann::json::array();
+  for (auto& x : findings) f.push_back(x.to_json());
+  nlohmann::json j = {{"started_at", started_at},
+                      {"finished_at", finished_at},
+                      {"clean", clean()},
+                      {"verdict", verdict.to_json()},
+                      {"severity", severity ? std::string(to_string(*severity)) : std::string("none")},
+                      {"exit_code", static_cast<int>(exit_code)},
+                      {"findings", f},
+                      {"coverage", coverage},
+                      {"notes", notes}};
+  if (id) j["id"] = id;
+  return j;
+}
+
+CheckResult run_check(const HostRoot& host, const Playbook& playbook, Effects& effects, const CaseBaseline& b) {
+  CheckResult r;
+  r.started_at = now_iso8601();
+  if (b.empty()) r.notes.push_back("the case holds no indicators, preserved executables or actions to check against");
+  if (!host.has_proc()) r.notes.push_back("no procfs: processes and connections not checked");
+
+  auto procs = check_processes(host, b);
+  auto conns = check_connections(host, b);
+  auto persist = check_persistence(host, playbook, b);
+  auto blocks = check_blocks(host, effects, b);
+  auto tuning = tuning_findings(read_tuning(host), b.saw_tuning);
+
+  std::vector<Finding> all;
+  for (auto* part : {&procs.findings, &conns.findings, &persist.findings, &blocks.findings, &tuning})
+    all.insert(all.end(), part->begin(), part->end());
+  r.findings = dedupe(std::move(all));
+  for (auto& n : conns.notes) r.notes.push_back(n);
+  for (auto& n : blocks.notes) r.notes.push_back(n);
+  r.coverage = {{"processes", procs.processes},     {"executables_hashed", procs.hashed},
+                {"sockets", conns.sockets},         {"socket_source", conns.source},
+                {"unpersisted_artifacts", persist.artifacts}, {"blocks", blocks.blocks}};
+
+  r.verdict = attack_chain_verdict(r.findings);
+  r.severity = highest(r.findings);
+  if (r.severity == Severity::info) r.severity.reset();
+  if (r.verdict.severity && (!r.severity || *r.verdict.severity > *r.severity)) r.severity = r.verdict.severity;
+  r.exit_code = exit_code_for(r.severity);
+  r.finished_at = now_iso8601();
+  return r;
+}
+
+void record_check(CaseStore& store, CheckResult& check, std::optional<int64_t> step_id) {
+  nlohmann::json findings = nlohmann::json::array();
+  for (auto& f : check.findings) findings.push_back(f.to_json());
+  nlohmann::json step = step_id ? nlohmann::json(*step_id) : nlohmann::json(nullptr);
+  {
+    CaseStore::Transaction tx(store);
+    store.exec(
+        "INSERT INTO checks(case_id, step_id, started_at, finished_at, verdict, severity, exit_code, findings)"
+        " VALUES(?,?,?,?,?,?,?,?)",
+        {store.case_id(), step, check.started_at, check.finished_at, check.verdict.to_json(),
+         check.severity ? std::string(to_string(*check.severity)) : std::string("none"),
+         static_cast<int>(check.exit_code), findings});
+    check.id = store.last_insert_id();
+    store.custody("check.recorded", {{"check_id", check.id}, {"step_id", step}, {"exit_code", static_cast<int>(check.exit_code)},
+                                     {"findings", check.findings.size()}});
+    tx.commit();
+  }
+  store.record_findings(check.findings, step_id);
+}
+
+}  // namespace unmine
