@@ -18,7 +18,8 @@ void add_verify(CLI::App& app, Context& ctx) {
   sub->add_option("--expire-after", o->expire_after,
                   "ISO 8601 UTC end of the window: past it, remove the schedule instead of checking (set by --schedule)");
   sub->callback([&ctx, o] {
-    ctx.step = "verify";
+    // Playbook steps: one check is "verify"; the 72-hour monitoring is "verify.watch" / "verify.schedule".
+    ctx.step = o->schedule ? "verify.schedule" : o->unschedule ? "verify.unschedule" : o->watch ? "verify.watch" : "verify";
     ctx.run = [&ctx, o] { return run_verify(ctx, *o); };
   });
 }

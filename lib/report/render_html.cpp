@@ -89,10 +89,10 @@ std::string render_html(const nlohmann::json& r) {
 
   o << "<h2 id=\"time-boxes\">Time boxes</h2>\n" << svg_time_boxes(r["time_boxes"], field(c, "created_at"), field(r["report"], "generated_at"));
   std::vector<std::vector<std::string>> rows;
-  for (auto& t : r["time_boxes"])
-    rows.push_back({field(t, "step"), human_seconds(t["budget_seconds"].get<double>()), field(t, "deadline"), field(t, "started_at"),
-                    field(t, "finished_at"), field(t, "status"), t["late"].get<bool>() ? "LATE" : "on time"});
-  table(o, {"Step", "Box", "Deadline", "Started", "Done", "Status", "On time"}, rows);
+  for (auto& st : r["playbook_steps"])
+    rows.push_back({field(st, "title"), field(st, "time_box"), field(st, "state"), field(st, "at"),
+                    st.value("late", false) ? "LATE" : "", field(st, "outcome")});
+  table(o, {"Step", "Box", "State", "When", "Late", "Outcome"}, rows);
 
   o << "<h2 id=\"timeline\">Timeline</h2>\n" << svg_timeline(r["timeline"]);
   rows.clear();

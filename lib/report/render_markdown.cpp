@@ -64,9 +64,14 @@ std::string render_markdown(const nlohmann::json& r) {
   o << "## Time boxes\n\n";
   std::vector<std::vector<std::string>> rows;
   for (auto& t : r["time_boxes"])
-    rows.push_back({field(t, "step"), human_seconds(t["budget_seconds"].get<double>()), field(t, "deadline"),
-                    field(t, "started_at"), field(t, "finished_at"), field(t, "status"), t["late"].get<bool>() ? "LATE" : "on time"});
-  table(o, {"Step", "Box", "Deadline", "Started", "Done", "Status", ""}, rows);
+    rows.push_back({field(t, "title"), field(t, "deadline"), field(t, "state"), field(t, "done_at"),
+                    t.value("done_late", false) ? "done late" : ""});
+  table(o, {"Time box", "Deadline", "State", "Done at", ""}, rows);
+  rows.clear();
+  for (auto& st : r["playbook_steps"])
+    rows.push_back({field(st, "title"), field(st, "time_box"), field(st, "state"), field(st, "at"),
+                    st.value("late", false) ? "LATE" : "", field(st, "outcome")});
+  table(o, {"Step", "Box", "State", "When", "", "Outcome"}, rows);
 
   o << "## Timeline\n\n";
   rows.clear();

@@ -41,7 +41,7 @@ ExitCode run_report(Context& ctx, const ReportCommandOptions& o) {
     throw RuntimeError("no case at " + dir + " (give --case DIR or set UNMINE_CASE)");
   if (o.cost_per_vcpu_hour < 0) throw UsageError("--cost-per-vcpu-hour must not be negative");
   auto format = o.format.empty() ? (ctx.opt.json ? "json" : "md") : o.format;
-  auto doc = build_report(ctx.case_store(), {o.cost_per_vcpu_hour, o.currency});
+  auto doc = build_report(ctx.case_store(), {o.cost_per_vcpu_hour, o.currency}, ctx.playbook().json("steps.json"));
   std::string content;
   if (format == "json") content = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   else if (format == "md") content = render_markdown(doc);

@@ -5,9 +5,9 @@
 #include <set>
 
 #include "case/case_store.h"
+#include "case/timeline.h"
 #include "detect/verdict.h"
 #include "report/impact.h"
-#include "report/time_boxes.h"
 #include "report/timeline_events.h"
 
 namespace unmine {
@@ -133,7 +133,7 @@ nlohmann::json in_group(const nlohmann::json& findings, const std::string& group
 
 }  // namespace
 
-nlohmann::json build_report(const CaseStore& store, const ReportOptions& options) {
+nlohmann::json build_report(const CaseStore& store, const ReportOptions& options, const nlohmann::json& steps_def) {
   nlohmann::json r;
   r["report"] = {{"format_version", 1}, {"generated_at", now_iso8601()}, {"generator", "unmine " UNMINE_VERSION}};
   r["case"] = case_info(store);
@@ -143,7 +143,10 @@ nlohmann::json build_report(const CaseStore& store, const ReportOptions& options
                            {store.case_id()});
   for (auto& s : steps) s["argv"] = parsed(s["argv"]);
   r["steps"] = steps;
-  r["time_boxes"] = time_box_rows(r["case"]["created_at"].get<std::string>(), steps, static_cast<int64_t>(::time(nullptr)));
+  auto progress = build_timeline(store, steps_def, static_cast<int64_t>(::time(nullptr))).to_json();
+  r["time_boxes"] = progress["time_boxes"];
+  r["playbook_steps"] = progress["steps"];
+  r["current_time_box"] = progress["current_time_box"];
 
   auto observations = store.query("SELECT data, seen_at FROM miners WHERE case_id=? ORDER BY id", {store.case_id()});
   for (auto& o : observations) o["data"] = parsed(o["data"]);

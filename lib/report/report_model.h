@@ -13,6 +13,7 @@ struct ReportOptions {
   std::string currency = "USD";
 };
 
-nlohmann::json build_report(const CaseStore& store, const ReportOptions& options);
+// steps_def: the playbook's steps.json (its time boxes and steps).
+nlohmann::json build_report(const CaseStore& store, const ReportOptions& options, const nlohmann::json& steps_def);
 
 }  // namespace unmine

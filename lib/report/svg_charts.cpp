@@ -82,8 +82,8 @@ std::string svg_timeline(const nlohmann::json& events) {
 }
 
 std::string svg_time_boxes(const nlohmann::json& boxes, const std::string& created_at, const std::string& now) {
-  constexpr double width = 1000, left = 110, bar_w = 700, row_h = 30, top = 10;
-  double height = top + row_h * boxes.size() + 10;
+  constexpr double width = 1000, left = 230, bar_w = 520, row_h = 30, top = 10;
+  double height = top + row_h * static_cast<double>(boxes.size()) + 10;
   auto start = unix_seconds(created_at).value_or(0);
   auto now_s = unix_seconds(now).value_or(start);
   std::ostringstream o;
@@ -92,20 +92,20 @@ std::string svg_time_boxes(const nlohmann::json& boxes, const std::string& creat
   size_t i = 0;
   for (auto& b : boxes) {
     double y = top + row_h * static_cast<double>(i++);
-    double budget = b.value("budget_seconds", 1.0);
-    auto status = b.value("status", std::string());
-    bool done = status == "done";
-    bool late = b.value("late", false);
-    double end = done ? unix_seconds(b["finished_at"].get<std::string>()).value_or(now_s) : now_s;
+    double budget = std::max(1.0, b.value("minutes", 1.0) * 60);
+    auto state = b.value("state", std::string());
+    bool late = state == "late" || b.value("done_late", false);
+    double end = b["done_at"].is_string() ? unix_seconds(b["done_at"].get<std::string>()).value_or(now_s) : now_s;
     double used = std::clamp((end - start) / budget, 0.0, 1.0);
-    bool started = !b["started_at"].is_null();
-    const char* color = late ? "#c0392b" : done ? "#27ae60" : started ? "#f1c40f" : "#bdc3c7";
-    o << "<text x=\"4\" y=\"" << fmt(y + 18) << "\" class=\"lane\">" << html_escape(b.value("step", std::string())) << "</text>";
-    o << "<rect x=\"" << left << "\" y=\"" << fmt(y + 6) << "\" width=\"" << bar_w << "\" height=\"16\" fill=\"#ecf0f1\" stroke=\"#95a5a6\"/>";
-    if (started || late)
-      o << "<rect x=\"" << left << "\" y=\"" << fmt(y + 6) << "\" width=\"" << fmt(bar_w * used) << "\" height=\"16\" fill=\"" << color << "\"/>";
-    auto label = human_seconds(budget) + " box: " + status + (late ? " (late)" : "") +
-                 (done ? ", done after " + human_seconds(std::max(0.0, end - start)) : "");
+    const char* color = late ? "#c0392b" : state == "done" ? "#27ae60" : state == "running" ? "#f1c40f" : "#bdc3c7";
+    o << "<text x=\"4\" y=\"" << fmt(y + 18) << "\" class=\"lane\">" << html_escape(b.value("title", b.value("id", std::string())))
+      << "</text>";
+    o << "<rect x=\"" << left << "\" y=\"" << fmt(y + 6) << "\" width=\"" << bar_w
+      << "\" height=\"16\" fill=\"#ecf0f1\" stroke=\"#95a5a6\"/>";
+    o << "<rect x=\"" << left << "\" y=\"" << fmt(y + 6) << "\" width=\"" << fmt(bar_w * used) << "\" height=\"16\" fill=\""
+      << color << "\"/>";
+    auto label = human_seconds(budget) + ": " + state + (b.value("done_late", false) ? " (done late)" : "") +
+                 (b["done_at"].is_string() ? ", done after " + human_seconds(std::max(0.0, end - start)) : "");
     o << "<text x=\"" << left + bar_w + 10 << "\" y=\"" << fmt(y + 18) << "\" class=\"axis\">" << html_escape(label) << "</text>";
   }
   o << "</svg>";
