@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/hashing.h"
 #include "core/text.h"
+#include "evidence/evidence_store.h"
 
 namespace unmine {
 namespace {
@@ -141,6 +142,19 @@ void apply_nft(Effects& effects, CaseStore& store, const BlockPlan& plan, const 
   if (auto now = read_nft_state(effects, ignored)) result.counters = now->counters;
 }
 
+// The bytes about to be replaced, copied into the case first (nullopt with `error` when that failed).
+std::optional<int64_t> preserve_hosts(CaseStore& store, const std::string& path, const std::string& text,
+                                      const struct stat& st, std::string& error) {
+  EvidenceStore es(store, "block");
+  auto item = es.preserve_bytes(text, ItemSource{"file", path, std::nullopt, st, "before block changed it"});
+  es.finish();
+  if (!item.stored()) {
+    error = "could not preserve " + path + " before changing it: " + item.note;
+    return std::nullopt;
+  }
+  return item.id;
+}
+
 // The hosts file as it is now; a symlink is followed one step inside the root so the link itself is kept.
 struct HostsFile {
   std::string path;
@@ -171,7 +185,7 @@ HostsFile read_hosts(const HostRoot& host) {
 }
 
 void apply_hosts(const HostRoot& host, Effects& effects, CaseStore& store, const BlockPlan& plan,
-                 const BlockTargets& targets, BlockResult& result) {
+                 BlockResult& result) {
   json target = {{"path", kHostsPath}};
   HostsFile file;
   try {
@@ -194,7 +208,15 @@ void apply_hosts(const HostRoot& host, Effects& effects, CaseStore& store, const
     return;
   }
   std::optional<int64_t> evidence_id;
-  if (file.exists) evidence_id = preserve_file_bytes(store, file.path, file.text, file.st, "file", targets.collector);
+  if (file.exists) {
+    std::string error;
+    evidence_id = preserve_hosts(store, file.path, file.text, file.st, error);
+    if (!evidence_id) {
+      auto id = record_action(store, "block.hosts", target, "block", "failed", nullptr, nullptr, error);
+      result.actions.push_back(action_json(id, "block.hosts", target, "failed", std::nullopt, error, nullptr));
+      return;
+    }
+  }
   json before = {{"exists", file.exists}, {"sha256", sha256_hex(file.text)}, {"size", file.text.size()},
                  {"block_existed", edit.domains.size() != edit.added.size()}};
   json undo = {{"path", file.path}, {"case_uuid", uuid}, {"added_newline", edit.added_newline}, {"created", !file.exists}};
@@ -262,7 +284,7 @@ void remove_nft(Effects& effects, CaseStore& store, const std::vector<json>& row
 }
 
 void remove_hosts(const HostRoot& host, Effects& effects, CaseStore& store, const std::vector<json>& rows,
-                  const BlockTargets& targets, BlockResult& result) {
+                  BlockResult& result) {
   if (rows.empty()) return;
   std::vector<int64_t> ids;
   bool added_newline = false, created = false;
@@ -292,7 +314,13 @@ void remove_hosts(const HostRoot& host, Effects& effects, CaseStore& store, cons
     result.actions.push_back(action_json(id, "unblock.hosts", target, "done", std::nullopt, {}, after));
     return;
   }
-  auto evidence_id = preserve_file_bytes(store, file.path, file.text, file.st, "file", targets.collector);
+  std::string error;
+  auto evidence_id = preserve_hosts(store, file.path, file.text, file.st, error);
+  if (!evidence_id) {
+    auto id = record_action(store, "unblock.hosts", target, "remove", "failed", nullptr, nullptr, error);
+    result.actions.push_back(action_json(id, "unblock.hosts", target, "failed", std::nullopt, error, nullptr));
+    return;
+  }
   json before = {{"sha256", sha256_hex(file.text)}, {"size", file.text.size()}};
   auto id = begin_action(store, "unblock.hosts", target, "remove", before, evidence_id, nullptr, ids.back());
   try {
@@ -344,45 +372,11 @@ std::optional<NftState> read_nft_state(Effects& effects, std::string& error) {
   return parse_nft_table_listing(parsed);
 }
 
-int64_t preserve_file_bytes(CaseStore& store, const std::string& source_path, const std::string& bytes,
-                            const struct stat& st, const std::string& kind, const std::string& collector) {
-  MultiHasher hasher;
-  hasher.update(bytes.data(), bytes.size());
-  auto d = hasher.finish();
-  auto rel = std::filesystem::path("evidence") / "sha256" / d.sha256.substr(0, 2) / d.sha256;
-  auto full = store.dir() / rel;
-  std::error_code ec;
-  std::filesystem::create_directories(full.parent_path(), ec);
-  if (!std::filesystem::exists(full)) {
-    auto tmp = full.string() + ".part";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      out.flush();
-      if (!out) throw RuntimeError("cannot store a copy of " + source_path + " in " + tmp);
-    }
-    ::chmod(tmp.c_str(), 0400);
-    std::filesystem::rename(tmp, full, ec);
-    if (ec) throw RuntimeError("cannot store a copy of " + source_path + ": " + ec.message());
-  }
-  CaseStore::Transaction tx(store);
-  store.exec("INSERT INTO evidence(case_id, step_id, kind, source_path, sha256, sha1, md5, size, stored_path, owner_uid,"
-             " owner_gid, mode, mtime, ctime, collected_at, collector, status) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'stored')",
-             {store.case_id(), or_null(store.current_step()), kind, printable(source_path), d.sha256, d.sha1, d.md5,
-              static_cast<int64_t>(d.size), rel.string(), static_cast<int64_t>(st.st_uid), static_cast<int64_t>(st.st_gid),
-              static_cast<int64_t>(st.st_mode & 07777), iso8601(st.st_mtim.tv_sec), iso8601(st.st_ctim.tv_sec),
-              now_iso8601(), collector});
-  auto id = store.last_insert_id();
-  store.custody("evidence.stored", {{"evidence_id", id}, {"source", printable(source_path)}, {"sha256", d.sha256}});
-  tx.commit();
-  return id;
-}
-
 BlockResult apply_block(const HostRoot& host, CaseStore& store, Effects& effects, const BlockPlan& plan,
                         const BlockTargets& targets) {
   BlockResult result;
   apply_nft(effects, store, plan, targets, result);
-  apply_hosts(host, effects, store, plan, targets, result);
+  apply_hosts(host, effects, store, plan, result);
   return result;
 }
 
@@ -396,7 +390,7 @@ BlockResult remove_block(const HostRoot& host, CaseStore& store, Effects& effect
   for (auto& r : rows) (r["kind"] == "block.nft" ? nft_rows : hosts_rows).push_back(r);
   if (rows.empty()) result.notes.push_back("this case has no block in force: nothing to remove");
   remove_nft(effects, store, nft_rows, targets, result);
-  remove_hosts(host, effects, store, hosts_rows, targets, result);
+  remove_hosts(host, effects, store, hosts_rows, result);
   return result;
 }
 

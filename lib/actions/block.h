@@ -29,7 +29,6 @@ struct BlockResult {
 struct BlockTargets {
   bool nft = true;              // the live network stack (false: --root is not the live host)
   std::string exports_dir;      // where the nft/iptables exports go when nftables cannot be used
-  std::string collector = "unmine " UNMINE_VERSION " block";
 };
 
 std::string case_uuid(const CaseStore& store);
@@ -41,10 +40,5 @@ BlockResult remove_block(const HostRoot& host, CaseStore& store, Effects& effect
 // Reads the table's state: nullopt with `error` set when nftables cannot be used (no nft, no permission,
 // kernel without nf_tables).
 std::optional<NftState> read_nft_state(Effects& effects, std::string& error);
-
-// Copies a file's bytes into the case (evidence/sha256/xx/HASH, hashes, status stored) and returns the
-// evidence id. Used before the hosts file is replaced.
-int64_t preserve_file_bytes(CaseStore& store, const std::string& source_path, const std::string& bytes,
-                            const struct stat& st, const std::string& kind, const std::string& collector);
 
 }  // namespace unmine
