@@ -324,6 +324,31 @@ class HostsBlock(unittest.TestCase):
         self.assertIn("198.51.100.7", text.stdout)
         self.assertIn("Dry run", text.stdout)
 
+    def test_plan_uses_the_case_indicators(self):
+        r = self.block()
+        self.assertEqual(r.rc, 0, r)
+        db = sqlite3.connect(os.path.join(self.case, "case.db"))
+        rows = [("domain", "pool.case.example"), ("ipv4", "192.0.2.44"), ("ipv6", "2001:DB8::44"), ("port", "8443"),
+                ("domain", "bad.example;reboot")]
+        with db:
+            for t, v in rows:
+                db.execute("INSERT INTO indicators(case_id, type, value, first_seen) VALUES(1, ?, ?, '2026-01-01T00:00:00Z')",
+                           (t, v))
+        r = self.block()
+        self.assertEqual(r.rc, 0, r)
+        harness.validate_schema(r.json, "block")
+        by_target = {(p["target"].get("address") or p["target"].get("domain")): p for p in r.json["plan"]}
+        self.assertEqual(by_target["192.0.2.44"]["reason"], "incident")
+        self.assertIn(8443, by_target["192.0.2.44"]["target"]["ports"])
+        self.assertIn(3333, by_target["192.0.2.44"]["target"]["ports"])
+        self.assertEqual(by_target["2001:db8::44"]["reason"], "incident")
+        self.assertNotIn(8443, by_target["any"]["target"]["ports"])
+        self.assertEqual(by_target["pool.case.example"]["reason"], "incident")
+        rejected = [f for f in r.json["findings"] if f["kind"] == "net.dns"]
+        self.assertEqual(len(rejected), 1)
+        self.assertIn("bad.example", rejected[0]["summary"])
+        self.assertNotIn("bad.example;reboot", json.dumps(r.json["plan"]))
+
     def test_block_reblock_remove_byte_identical(self):
         original = read(self.hosts)
         os.chmod(self.hosts, 0o640)
