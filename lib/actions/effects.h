@@ -40,6 +40,9 @@ class Effects {
   virtual void set_inode_flags(const HostRoot& host, const std::string& path, unsigned flags) = 0;
   // Runs an absolute-path system tool (never via PATH) with an empty, fixed environment.
   virtual RunResult run(const std::vector<std::string>& argv, const std::string& stdin_data = {}) = 0;
+  // Runs one nftables JSON document (commands in, JSON listing out for list commands): libnftables when
+  // linked in, else /usr/sbin/nft -j -f - with the document on stdin. exit_code 0 on success.
+  virtual RunResult nft_json(const std::string& document) { return run({"/usr/sbin/nft", "-j", "-f", "-"}, document); }
 };
 
 std::unique_ptr<Effects> make_real_effects();

@@ -10,7 +10,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <random>
+
+#ifdef UNMINE_HAVE_LIBNFTABLES
+#include <nftables/libnftables.h>
+#endif
 
 #include "actions/effects.h"
 #include "core/error.h"
@@ -165,6 +170,21 @@ class RealEffects : public Effects {
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return r;
   }
+
+#ifdef UNMINE_HAVE_LIBNFTABLES
+  RunResult nft_json(const std::string& document) override {
+    std::unique_ptr<nft_ctx, decltype(&nft_ctx_free)> ctx(nft_ctx_new(NFT_CTX_DEFAULT), nft_ctx_free);
+    if (!ctx) return Effects::nft_json(document);
+    nft_ctx_output_set_flags(ctx.get(), NFT_CTX_OUTPUT_JSON);
+    nft_ctx_buffer_output(ctx.get());
+    nft_ctx_buffer_error(ctx.get());
+    RunResult r;
+    r.exit_code = nft_run_cmd_from_buffer(ctx.get(), document.c_str()) == 0 ? 0 : 1;
+    if (auto* out = nft_ctx_get_output_buffer(ctx.get())) r.out = out;
+    if (auto* err = nft_ctx_get_error_buffer(ctx.get())) r.err = err;
+    return r;
+  }
+#endif
 };
 
 }  // namespace
