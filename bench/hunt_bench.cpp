@@ -4,6 +4,7 @@
 //  2. the hidden-PID sweep over PIDs 1..4,194,304, against `unhide quick` (Debian package unhide).
 // Usage: hunt_bench [--files N] [--keep] [--unmine PATH]   (run as root for a fair unhide comparison)
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,8 +33,15 @@ namespace {
 struct Run {
   int status = -1;
   std::string out;
-  double seconds = 0;
+  double seconds = 0;      // wall clock
+  double cpu_seconds = 0;  // user + system of the child: what counts when others share the machine
 };
+
+double cpu_now() {
+  struct timespec t {};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
 
 // Runs argv (absolute path), capturing stdout; stderr goes to /dev/null.
 Run run(const std::vector<std::string>& argv) {
@@ -58,7 +66,9 @@ Run run(const std::vector<std::string>& argv) {
   ssize_t n;
   while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) r.out.append(buf, static_cast<size_t>(n));
   ::close(pipefd[0]);
-  ::waitpid(pid, &r.status, 0);
+  struct rusage ru {};
+  ::wait4(pid, &r.status, 0, &ru);
+  r.cpu_seconds = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
   r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return r;
 }
@@ -154,20 +164,26 @@ int main(int argc, char** argv) {
   size_t both = 0;
   for (auto& p : planted) both += hunt_paths.count(p) && yara.out.find(p) != std::string::npos;
   double scanned = doc.is_object() ? doc["stats"]["files"]["files_scanned"].get<double>() : 0;
-  std::printf("yara -r -p 2      %7.2f s  (%zu rule matches)\n", yara.seconds, yara_lines);
-  std::printf("yara -f -r -p 2   %7.2f s  (fast matching mode)\n", yara_fast.seconds);
-  std::printf("unmine hunt       %7.2f s  (whole command; %zu YARA findings, %.0f files scanned, exit %d)\n",
-              hunt.seconds, hunt_yara, scanned, WEXITSTATUS(hunt.status));
+  std::printf("                  wall s   CPU s\n");
+  std::printf("yara -r -p 2      %7.2f %7.2f  (%zu rule matches)\n", yara.seconds, yara.cpu_seconds, yara_lines);
+  std::printf("yara -f -r -p 2   %7.2f %7.2f  (fast matching mode)\n", yara_fast.seconds, yara_fast.cpu_seconds);
+  std::printf("unmine hunt       %7.2f %7.2f  (whole command; %zu YARA findings, %.0f files scanned, exit %d)\n",
+              hunt.seconds, hunt.cpu_seconds, hunt_yara, scanned, WEXITSTATUS(hunt.status));
   std::printf("planted files found by both: %zu of %zu\n", both, planted.size());
-  std::printf("ratio: hunt is %.2fx faster than yara -r -p 2 (%.2fx than yara -f)\n", yara.seconds / hunt.seconds,
+  std::printf("ratio (wall): hunt is %.2fx faster than yara -r -p 2 (%.2fx than yara -f)\n", yara.seconds / hunt.seconds,
               yara_fast.seconds / hunt.seconds);
+  std::printf("ratio (CPU):  hunt is %.2fx faster than yara -r -p 2 (%.2fx than yara -f)\n", yara.cpu_seconds / hunt.cpu_seconds,
+              yara_fast.cpu_seconds / hunt.cpu_seconds);
 
   std::printf("\n== hidden-PID sweep: PIDs 1..%d\n", unmine::kPidMaxLimit);
   unmine::PidSweepOptions so;
   so.threads = 2;
+  double cpu0 = cpu_now();
   auto sweep = unmine::find_hidden_pids([] { return unmine::list_proc_tasks("/proc"); }, so);
-  std::printf("unmine sweep      %7.3f s  (%zu PIDs alive, %zu listed, %zu hidden)\n", sweep.sweep_seconds, sweep.alive,
-              sweep.listed, sweep.hidden.size());
+  double sweep_cpu = cpu_now() - cpu0;
+  std::printf("                  wall s   CPU s\n");
+  std::printf("unmine sweep      %7.3f %7.3f  (%zu PIDs alive, %zu listed, %zu hidden; CPU includes both listings)\n",
+              sweep.sweep_seconds, sweep_cpu, sweep.alive, sweep.listed, sweep.hidden.size());
   std::set<int> ours;
   for (auto& h : sweep.hidden) ours.insert(h.pid);
   if (::access("/usr/sbin/unhide", X_OK) == 0) {
@@ -175,13 +191,15 @@ int main(int argc, char** argv) {
     auto theirs = unhide_pids(uh.out);
     size_t missed = 0;
     for (int p : theirs) missed += !ours.count(p) && unmine::pid_exists(p);
-    std::printf("unhide quick      %7.3f s  (%zu hidden PIDs reported)\n", uh.seconds, theirs.size());
+    std::printf("unhide quick      %7.3f %7.3f  (%zu hidden PIDs reported)\n", uh.seconds, uh.cpu_seconds, theirs.size());
     std::printf("ratio: the sweep is %.1fx faster than unhide quick; PIDs unhide found that the sweep missed: %zu\n",
                 uh.seconds / sweep.sweep_seconds, missed);
   } else {
     std::printf("unhide quick: skipped (/usr/sbin/unhide not installed: apt-get install unhide)\n");
   }
-  std::printf("sweep under 1 s: %s\n", sweep.sweep_seconds < 1.0 ? "yes" : "no");
+  // On 2 otherwise idle cores the wall time is about half the CPU time.
+  std::printf("sweep under 1 s: %s (wall), %s (CPU / 2 threads)\n", sweep.sweep_seconds < 1.0 ? "yes" : "no",
+              sweep_cpu / 2 < 1.0 ? "yes" : "no");
 
   if (!keep) fs::remove_all(work);
   return 0;

@@ -11,7 +11,7 @@ import tempfile
 import time
 import unittest
 
-from harness import (BUILD, FIXTURES, STANDIN_MINER, copy_fixture, have, main, temp_case, unmine, validate_schema)
+from harness import (FIXTURES, MONERO_WALLET, Miner, StratumServer, copy_fixture, main, temp_case, unmine, validate_schema)
 
 SECRETS = ["AKIAFIXTURESECRET001", "fixtureSecretDoNotPrint", "Zml4dHVyZVNlY3JldERvTm90UHJpbnQ"]
 JOURNAL_REMOTE = "/lib/systemd/systemd-journal-remote"
@@ -204,6 +204,20 @@ struct dirent64* readdir64(DIR* d) {
   return e;
 }
 """
+
+
+class Memory(unittest.TestCase):
+    def test_a_running_miner_from_tmp_matches_in_memory(self):
+        if not os.path.isdir("/proc/self"):
+            self.skipTest("no live procfs")
+        with StratumServer() as pool, Miner(["-o", pool.url, "-u", MONERO_WALLET], name="kswapd0", wait_pool=pool) as m:
+            r, _ = hunt(fixture("hunt-clean"), "--no-pid-sweep", proc="/proc")
+            validate_schema(r.json, "hunt")
+            hits = [f for f in r.json["findings"] if f["kind"] == "process.memory_match" and f.get("pid") == m.pid]
+            self.assertTrue(hits, r)
+            self.assertEqual(hits[0]["evidence"]["rule"], "miner_stratum_login")
+            self.assertEqual(hits[0]["group"], "miner")
+            self.assertIn("tmp", hits[0]["evidence"]["why_scanned"])
 
 
 class EntryVectors(unittest.TestCase):

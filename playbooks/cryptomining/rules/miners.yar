@@ -60,3 +60,17 @@ rule miner_config_json
   condition:
     filesize < 1MB and $pools and $url and $user and 1 of ($k*)
 }
+
+rule miner_stratum_login
+{
+  meta:
+    description = "an XMRig-style stratum login (method login with an XMRig agent): in a binary or a running process"
+    group = "miner"
+    kind = "file.miner_binary"
+    severity = "high"
+  strings:
+    $login = "\"method\":\"login\"" ascii
+    $agent = /XMRig\/[0-9]+\.[0-9]+/ ascii
+  condition:
+    $login and $agent
+}
