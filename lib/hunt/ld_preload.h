@@ -1,0 +1,18 @@
+#pragma once
+// /etc/ld.so.preload (read directly, not through the loader it controls) and LD_PRELOAD in
+// /etc/environment: a library loaded into every process is how userland rootkits hide files and PIDs.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "detect/finding.h"
+#include "hunt/hunt_context.h"
+
+namespace unmine {
+
+// Entries of ld.so.preload: separated by whitespace or ':', '#' comments dropped.
+std::vector<std::string> parse_ld_so_preload(std::string_view text);
+
+std::vector<Finding> check_ld_preload(HuntContext& ctx);
+
+}  // namespace unmine

@@ -1,0 +1,42 @@
+#pragma once
+// YARA over the memory of suspicious processes (the incident's miners, deleted or memfd executables,
+// executables in tmp or hidden folders, busy processes the package manager did not install): a packed
+// or deleted miner shows its strings once running. Reads /proc/PID/mem over the readable maps, only on
+// a live procfs, bounded per process and in total.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "detect/finding.h"
+#include "host/host_root.h"
+#include "hunt/dpkg_db.h"
+#include "hunt/yara_rules.h"
+
+namespace unmine {
+
+struct MemoryTarget {
+  int pid = 0;
+  std::string exe;  // printable
+  std::string why;
+};
+
+struct MapRegion {
+  uint64_t start = 0, end = 0;
+  bool readable = false;
+  std::string path;  // "" for anonymous, "[heap]", "/usr/lib/x.so"
+};
+std::vector<MapRegion> parse_maps(std::string_view text);
+
+std::vector<MemoryTarget> suspicious_processes(const HostRoot& host, const DpkgDatabase& dpkg, const std::vector<int>& incident_pids,
+                                               size_t max_targets = 32);
+
+struct MemoryScanLimits {
+  uint64_t per_process = 256ull << 20;
+  uint64_t total = 1ull << 30;
+};
+
+std::vector<Finding> scan_process_memory(const HostRoot& host, const DpkgDatabase& dpkg, std::shared_ptr<YaraRules> rules,
+                                         const std::vector<MemoryTarget>& targets, const MemoryScanLimits& limits,
+                                         std::vector<std::string>& notes);
+
+}  // namespace unmine
