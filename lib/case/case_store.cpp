@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <charconv>
 #include <ctime>
+#include <chrono>
 #include <random>
+#include <thread>
 
 #include "core/embedded.h"
 #include "core/error.h"
@@ -85,7 +87,7 @@ class Statement {
     int rc = sqlite3_step(st_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    fail(db_, "step");
+    fail(db_, std::string(sqlite3_sql(st_)).substr(0, 40));
   }
   nlohmann::json row() const {
     nlohmann::json r = nlohmann::json::object();
@@ -155,7 +157,14 @@ std::unique_ptr<CaseStore> CaseStore::open(const std::filesystem::path& dir, con
   }
   std::unique_ptr<CaseStore> s(new CaseStore(dir, db));
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  s->exec("PRAGMA journal_mode=WAL");
+  // Switching a new file to WAL takes an exclusive lock for which SQLite does not call the busy handler:
+  // two commands opening a fresh case at once (a runbook's parallel steps) retry here instead of failing.
+  for (int waited = 0;; waited += 10) {
+    int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) break;
+    if ((rc & 0xff) != SQLITE_BUSY || waited >= kBusyTimeoutMs) fail(db, "PRAGMA journal_mode=WAL");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   s->exec("PRAGMA synchronous=FULL");
   s->exec("PRAGMA foreign_keys=ON");
   s->migrate();
