@@ -4,6 +4,7 @@
 
 #include "actions/block_plan.h"
 #include "core/text.h"
+#include "host/dns.h"
 
 namespace unmine {
 namespace {
@@ -25,19 +26,6 @@ std::vector<Line> split_lines(std::string_view text) {
     if (!body.empty() && body.back() == '\r') body.remove_suffix(1);
     out.push_back({pos, end, body});
     pos = end;
-  }
-  return out;
-}
-
-std::vector<std::string_view> fields(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    size_t j = i;
-    while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j;
   }
   return out;
 }
@@ -90,28 +78,6 @@ std::string hosts_block_begin(std::string_view case_uuid) {
   return std::string(kBeginPrefix) + " (case " + std::string(case_uuid) + ")";
 }
 
-std::vector<HostsEntry> parse_hosts(std::string_view text) {
-  std::vector<HostsEntry> out;
-  bool in_block = false;
-  int number = 0;
-  for (auto& l : split_lines(text)) {
-    ++number;
-    auto body = trim(l.body);
-    if (body.starts_with(kBeginPrefix)) in_block = true;
-    if (in_block) {
-      if (body == kHostsBlockEnd) in_block = false;
-      continue;
-    }
-    auto hash = body.find('#');
-    auto f = fields(hash == std::string_view::npos ? body : body.substr(0, hash));
-    if (f.size() < 2) continue;
-    HostsEntry e{number, std::string(f[0]), {}, std::string(l.body)};
-    for (size_t i = 1; i < f.size(); ++i) e.names.emplace_back(f[i]);
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
 std::optional<HostsBlockSpan> find_hosts_block(std::string_view text, std::string_view case_uuid) {
   auto begin_line = hosts_block_begin(case_uuid);
   std::optional<HostsBlockSpan> span;
@@ -122,7 +88,7 @@ std::optional<HostsBlockSpan> find_hosts_block(std::string_view text, std::strin
     }
     span->end = l.end;
     if (l.body == kHostsBlockEnd) return span;
-    auto f = fields(l.body);
+    auto f = words(l.body);
     if (f.size() >= 2 && f[0] != "#" && !f[0].starts_with("#"))
       for (size_t i = 1; i < f.size(); ++i) span->domains.insert(std::string(f[i]));
   }
@@ -160,13 +126,14 @@ std::optional<std::string> strip_hosts_block(std::string_view text, std::string_
 
 std::vector<Finding> hosts_poisoning(std::string_view text, std::string_view path, const std::set<std::string>& pool_domains) {
   std::vector<Finding> out;
-  for (auto& e : parse_hosts(text)) {
+  for (auto& e : parse_hosts_file(text).entries) {
+    if (e.responder_block) continue;
     auto address = canonical_ip(e.address);
     if (!address) continue;
     auto cls = classify(*address);
     for (auto& raw : e.names) {
       auto name = normalize_domain(raw);
-      auto key = std::string(path) + "\n" + e.text + "\n" + name;
+      auto key = std::string(path) + "\n" + e.raw + "\n" + name;
       std::optional<Finding> f;
       if (auto pool = pool_match(name, pool_domains)) {
         if (cls == AddressClass::sinkhole) {
@@ -178,12 +145,12 @@ std::vector<Finding> hosts_poisoning(std::string_view text, std::string_view pat
           f = make_finding(Group::pool, "net.dns", Severity::high,
                            "hosts file points pool " + printable(name) + " at " + *address, key);
         }
-        f->evidence = {{"line", printable(e.text)}, {"name", printable(name)}, {"address", *address},
+        f->evidence = {{"line", printable(e.raw)}, {"name", printable(name)}, {"address", *address},
                        {"rule", "pool domain " + *pool}};
       } else if (cls == AddressClass::public_net) {
         f = make_finding(Group::tooling, "net.dns", Severity::low,
                          "hosts file pins " + printable(name) + " to public address " + *address + " (C2?)", key);
-        f->evidence = {{"line", printable(e.text)}, {"name", printable(name)}, {"address", *address},
+        f->evidence = {{"line", printable(e.raw)}, {"name", printable(name)}, {"address", *address},
                        {"rule", "name pinned to a public address"}};
       }
       if (!f) continue;

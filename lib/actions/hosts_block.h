@@ -12,16 +12,6 @@
 
 namespace unmine {
 
-struct HostsEntry {
-  int line = 0;  // 1-based
-  std::string address;
-  std::vector<std::string> names;  // as written
-  std::string text;                // the whole line
-};
-
-// Entries outside every unmine block ('#' comments dropped, malformed lines skipped).
-std::vector<HostsEntry> parse_hosts(std::string_view text);
-
 std::string hosts_block_begin(std::string_view case_uuid);
 inline constexpr std::string_view kHostsBlockEnd = "# END unmine block";
 

@@ -18,5 +18,7 @@ bool starts_with_icase(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);
 // Lines of a text, each without its newline; \r before \n is dropped.
 std::vector<std::string_view> lines(std::string_view text);
+// Runs of bytes between spaces and tabs (the fields of /proc tables, hosts and resolv.conf lines).
+std::vector<std::string_view> words(std::string_view line);
 
 }  // namespace unmine

@@ -88,6 +88,7 @@ std::vector<Finding> detect_network(const NetworkInput& in, const Indicators& in
           continue;
         }
         pool_addrs[e.address] = name;
+        if (!in.hosts_findings) continue;
         auto f = make_finding(Group::pool, "net.dns", Severity::medium,
                               in.dns->hosts_path + " line " + std::to_string(e.line) + " pins pool host " + printable(name) +
                                   " to " + printable(e.address),
@@ -100,7 +101,7 @@ std::vector<Finding> detect_network(const NetworkInput& in, const Indicators& in
         out.push_back(std::move(f));
       }
     }
-    if (!sinkholed.empty()) {
+    if (in.hosts_findings && !sinkholed.empty()) {
       auto f = make_finding(Group::pool, "net.dns", Severity::info,
                             in.dns->hosts_path + " points " + std::to_string(sinkholed.size()) +
                                 " pool host name(s) at a local address: a blocklist, or a miner shutting out rival pools",

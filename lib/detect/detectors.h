@@ -42,6 +42,9 @@ struct NetworkInput {
   const DnsState* dns = nullptr;
   std::vector<int> candidate_pids;  // searched first for owners
   std::set<uint16_t> listening_ports;  // local TCP ports something listens on: sockets there are inbound
+  // The persistence scan reports each hosts line naming a pool (as an artifact unpersist can remove); when
+  // it runs, the hosts file only feeds pool addresses here, so a line is one finding, not two.
+  bool hosts_findings = true;
 };
 // A connection that went out to a stratum-only port (inbound ones are told apart by their local port).
 bool to_stratum_port(const SocketEntry& s, const Indicators& ind, const std::set<uint16_t>& listening_ports);

@@ -117,7 +117,7 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
 
   std::vector<int> candidate_pids;
   for (auto* p : candidates) candidate_pids.push_back(p->pid);
-  NetworkInput net{&r.miners, &scan, &dns, candidate_pids, listening_ports};
+  NetworkInput net{&r.miners, &scan, &dns, candidate_pids, listening_ports, !options.persistence};
   for (auto& f : detect_network(net, ind, sockets, by_pid)) r.findings.push_back(std::move(f));
 
   for (auto& m : r.miners) r.indicators.merge(m.indicators());

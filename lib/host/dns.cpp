@@ -11,19 +11,6 @@
 namespace unmine {
 namespace {
 
-std::vector<std::string_view> words(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    size_t j = i;
-    while (j < line.size() && line[j] != ' ' && line[j] != '\t') ++j;
-    if (j > i) out.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 std::string_view strip_comment(std::string_view line) {
   auto hash = line.find('#');
   return trim(hash == std::string_view::npos ? line : line.substr(0, hash));
@@ -99,6 +86,7 @@ HostsFileParse parse_hosts_file(std::string_view text) {
     e.address = std::string(w[0]);
     e.line = number;
     e.text = std::string(line);
+    e.raw = std::string(raw);
     e.sinkhole = is_sinkhole(w[0]);
     e.responder_block = in_block;
     for (size_t i = 1; i < w.size(); ++i) {

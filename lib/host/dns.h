@@ -15,6 +15,7 @@ struct HostsFileEntry {
   std::vector<std::string> names;  // lowercase, trailing dot dropped
   int line = 0;                    // 1-based
   std::string text;                // the line without its comment, trimmed (raw bytes)
+  std::string raw;                 // the whole line as written: what an edit of the file matches on
   bool sinkhole = false;           // 0.0.0.0, 127.0.0.0/8, ::, ::1: the names are blocked, not served
   bool responder_block = false;    // inside a "# BEGIN unmine block" ... "# END unmine block" sinkhole
 };

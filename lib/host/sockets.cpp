@@ -79,19 +79,6 @@ bool parse_endpoint(std::string_view s, int family, std::string& addr, uint16_t&
   return !addr.empty();
 }
 
-std::vector<std::string_view> fields(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    size_t j = i;
-    while (j < line.size() && line[j] != ' ' && line[j] != '\t') ++j;
-    if (j > i) out.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 // --- netlink sock_diag -----------------------------------------------------------------------------
 
 uint32_t tcp_state_mask(const SocketQuery& q) {
@@ -175,7 +162,7 @@ std::vector<SocketEntry> parse_proc_net(std::string_view text, std::string_view 
   size_t number = 0;
   for (auto line : lines(text)) {
     ++number;
-    auto f = fields(line);
+    auto f = words(line);
     if (f.empty()) continue;
     if (f[0] == "sl") continue;  // the header
     auto bad = [&](std::string_view why) {

@@ -13,7 +13,7 @@ bool loopback_host(std::string_view url) {
   return rest.starts_with("127.") || rest.starts_with("localhost") || rest.starts_with("[::1]");
 }
 
-std::vector<std::string> words(std::string_view s) {
+std::vector<std::string> shell_words(std::string_view s) {
   std::vector<std::string> out;
   std::string cur;
   char quote = 0;
@@ -61,7 +61,7 @@ std::vector<std::string> docker_hosts_from_json(std::string_view text, bool* tls
 
 std::vector<std::string> docker_hosts_from_args(std::string_view command_line, bool* tls) {
   std::vector<std::string> out;
-  auto w = words(command_line);
+  auto w = shell_words(command_line);
   for (size_t i = 0; i < w.size(); ++i) {
     std::string v;
     if ((w[i] == "-H" || w[i] == "--host") && i + 1 < w.size()) v = w[++i];

@@ -20,19 +20,6 @@ std::string unescape(std::string_view s) {
   return out;
 }
 
-std::vector<std::string_view> fields(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && line[i] == ' ') ++i;
-    size_t j = i;
-    while (j < line.size() && line[j] != ' ') ++j;
-    if (j > i) out.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 bool is_proc_pid_path(std::string_view p) {
   if (!p.starts_with("/proc/")) return false;
   p.remove_prefix(6);
@@ -47,7 +34,7 @@ std::vector<MountRow> parse_mountinfo(std::string_view text, std::vector<std::st
   std::vector<MountRow> out;
   for (auto line : lines(text)) {
     if (line.empty()) continue;
-    auto f = fields(line);
+    auto f = words(line);
     auto dash = std::find(f.begin(), f.end(), std::string_view("-"));
     if (dash == f.end() || std::distance(f.begin(), dash) < 6 || std::distance(dash, f.end()) < 3) {
       if (anomalies) anomalies->push_back("malformed mountinfo line: " + printable(line.substr(0, 160)));

@@ -1,24 +1,11 @@
 #pragma once
-// /etc/hosts poisoning: pool domains pinned to an address so DNS blocking does not stop the miner.
-// Pool domains sent to a sinkhole (0.0.0.0, loopback) are blocks, not poisoning.
+// /etc/hosts poisoning: pool domains pinned to an address so DNS blocking does not stop the miner. Each such
+// line is an artifact unpersist can remove. Pool domains sent to a sinkhole (0.0.0.0, loopback) are blocks,
+// not poisoning; lines inside unmine's own sinkhole block are ours and passed over. The file is parsed by
+// host/dns's parse_hosts_file, the one hosts parser validate and block use too.
 #include "persist/scan_context.h"
 
 namespace unmine {
-
-struct HostsEntry {
-  int line = 0;
-  std::string address;
-  std::vector<std::string> names;
-  std::string_view text;
-};
-
-struct HostsParse {
-  std::vector<HostsEntry> entries;
-  std::vector<LineAnomaly> anomalies;
-};
-
-HostsParse parse_hosts(std::string_view text);
-bool is_sinkhole_address(std::string_view address);
 
 void scan_hosts_file(ScanContext& ctx);
 

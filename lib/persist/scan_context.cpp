@@ -18,7 +18,7 @@ std::string_view describe(std::string_view kind) {
   if (kind == "xdg_autostart") return "XDG autostart entry";
   if (kind == "udev") return "udev rule";
   if (kind == "sysctl.hugepages") return "huge pages setting";
-  if (kind == "hosts") return "hosts entry";
+  if (kind == "net.dns") return "hosts entry";
   return kind;
 }
 

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "actions/hosts_block.h"
+#include "host/dns.h"
 
 using namespace unmine;
 
@@ -76,11 +77,16 @@ TEST_CASE("hosts poisoning: pools pointed anywhere, names pinned to public addre
   CHECK(hosts_poisoning(text, "/etc/hosts", {"pool.example", "pool.rival.example"})[1].id == findings[1].id);
 }
 
-TEST_CASE("parse_hosts skips comments, malformed lines and unmine's blocks") {
-  auto rows = parse_hosts("# c\n1.2.3.4 a b # trailing\n\n5.6.7.8\n# BEGIN unmine block (case y)\n0.0.0.0 z\n# END unmine block\n9.9.9.9 c\r\n");
-  REQUIRE(rows.size() == 2);
-  CHECK(rows[0].line == 2);
-  CHECK(rows[0].names == std::vector<std::string>{"a", "b"});
-  CHECK(rows[1].line == 8);
-  CHECK(rows[1].names == std::vector<std::string>{"c"});
+TEST_CASE("the shared hosts parser marks unmine's blocks and keeps each line's bytes for edits") {
+  auto p = parse_hosts_file("# c\n1.2.3.4 a b # trailing\n\n5.6.7.8\n# BEGIN unmine block (case y)\n0.0.0.0 z\n# END unmine block\n9.9.9.9 c\r\n");
+  REQUIRE(p.entries.size() == 3);
+  CHECK(p.entries[0].line == 2);
+  CHECK(p.entries[0].names == std::vector<std::string>{"a", "b"});
+  CHECK(p.entries[0].raw == "1.2.3.4 a b # trailing");
+  CHECK(p.entries[0].text == "1.2.3.4 a b");
+  CHECK(p.entries[1].responder_block);
+  CHECK(p.entries[1].sinkhole);
+  CHECK_FALSE(p.entries[2].responder_block);
+  CHECK(p.entries[2].line == 8);
+  CHECK(p.anomalies.size() == 1);  // 5.6.7.8 without a name
 }

@@ -170,15 +170,3 @@ TEST_CASE("sysctl settings: dots or slashes, ignored-error prefix") {
   CHECK(p.settings[1].line == 3);
   CHECK(p.anomalies.size() == 1);
 }
-
-TEST_CASE("hosts entries and sinkholes") {
-  auto p = parse_hosts("127.0.0.1 localhost\n# c\n1.2.3.4\tpool.supportxmr.com  alias # tail\nnot-an-ip x\n::1 ip6-localhost\n");
-  REQUIRE(p.entries.size() == 3);
-  CHECK(p.entries[1].address == "1.2.3.4");
-  CHECK(p.entries[1].names == std::vector<std::string>{"pool.supportxmr.com", "alias"});
-  CHECK(p.anomalies.size() == 1);
-  CHECK(is_sinkhole_address("0.0.0.0"));
-  CHECK(is_sinkhole_address("127.0.1.1"));
-  CHECK(is_sinkhole_address("::1"));
-  CHECK_FALSE(is_sinkhole_address("1.2.3.4"));
-}

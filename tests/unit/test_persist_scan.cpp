@@ -56,7 +56,7 @@ TEST_CASE("a compromised host: every tied artifact, with kind, path, line and ho
       {"xdg_autostart", "/home/alice/.config/autostart/kworkerd.desktop", 4, "file"},
       {"udev", "/etc/udev/rules.d/99-net-helper.rules", 1, "line"},
       {"sysctl.hugepages", "/etc/sysctl.d/60-kworkerd.conf", 2, "line"},
-      {"hosts", "/etc/hosts", 8, "line"},
+      {"net.dns", "/etc/hosts", 8, "line"},
   };
   for (auto& w : want) {
     CAPTURE(std::get<1>(w));
@@ -84,7 +84,7 @@ TEST_CASE("a compromised host: every tied artifact, with kind, path, line and ho
     CHECK(f.evidence.contains("rule"));
     CHECK(f.evidence.contains("indicator"));
     CHECK(f.evidence.contains("text"));
-    CHECK(f.group == (a.kind == "ld_preload" ? Group::hiding : a.kind == "hosts" ? Group::pool
+    CHECK(f.group == (a.kind == "ld_preload" ? Group::hiding : a.kind == "net.dns" ? Group::pool
                       : a.kind == "sysctl.hugepages" ? Group::system_optimization : Group::persistence));
   }
   auto info_at = [&](const std::string& path, int line) {

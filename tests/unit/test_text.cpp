@@ -32,3 +32,10 @@ TEST_CASE("lines drops CR before LF") {
   CHECK(l[0] == "one");
   CHECK(l[2] == "three");
 }
+
+TEST_CASE("words splits on runs of spaces and tabs") {
+  CHECK(words("  a\t\tb c  ") == std::vector<std::string_view>{"a", "b", "c"});
+  CHECK(words("").empty());
+  CHECK(words(" \t ").empty());
+  CHECK(words("x\xff y") == std::vector<std::string_view>{"x\xff", "y"});
+}

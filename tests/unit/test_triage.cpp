@@ -108,7 +108,10 @@ TEST_CASE("run_triage on a fixture host with a miner") {
   };
   CHECK(find("net.connection", "45.9.148.21:3333"));
   CHECK(find("net.connection", "13.12.11.10:4444"));  // stratum-only port, no owner found
-  CHECK(find("net.dns", "pins pool host pool.supportxmr.com"));
+  // The pinned pool line is reported once, by the persistence scan (unpersist can remove it), and still
+  // makes its address a pool's for the connection findings above.
+  CHECK(find("net.dns", "pool domain pinned to"));
+  CHECK_FALSE(find("net.dns", "pins pool host"));
   CHECK(find("msr", "allow_writes=on"));
   CHECK(find("msr", "/dev/cpu/0/msr"));
   CHECK(find("msr", "setup.sh line 2"));
@@ -120,6 +123,21 @@ TEST_CASE("run_triage on a fixture host with a miner") {
   auto again = run_triage(host, playbook, {});
   REQUIRE(again.findings.size() == r.findings.size());
   for (size_t i = 0; i < r.findings.size(); ++i) CHECK(again.findings[i].id == r.findings[i].id);
+}
+
+TEST_CASE("without the persistence scan (identify), the hosts file's pool line is the network detector's") {
+  HostRoot host({UNMINE_FIXTURES "/hosts/triage_miner", "", ""});
+  TriageOptions options;
+  options.persistence = false;
+  auto r = run_triage(host, Playbook::load(), options);
+  int pinned = 0;
+  for (auto& f : r.findings)
+    if (f.path == "/etc/hosts" && f.severity >= Severity::medium) {
+      ++pinned;
+      CHECK(f.kind == "net.dns");
+      CHECK(f.summary.find("pins pool host pool.supportxmr.com") != std::string::npos);
+    }
+  CHECK(pinned == 1);
 }
 
 TEST_CASE("run_triage on a benign Debian fixture: nothing above info") {
