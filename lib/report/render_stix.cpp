@@ -12,16 +12,15 @@ namespace {
 // The STIX 2.1 namespace for deterministic SCO identifiers (spec section 2.9).
 constexpr std::string_view kScoNamespace = "00abedb4-aa42-466c-9c01-fed23315a9b7";
 
-// STIX timestamps: UTC with exactly millisecond precision.
+// STIX timestamps: UTC with exactly millisecond precision, the fraction cut from the recorded digits (a
+// float round trip would turn .290 into .289).
 std::string stix_time(const nlohmann::json& when, const std::string& fallback) {
   auto iso = as_iso(when).value_or(fallback);
-  auto secs = unix_seconds(iso).value_or(0);
-  auto whole = static_cast<int64_t>(secs);
-  int ms = static_cast<int>((secs - static_cast<double>(whole)) * 1000);
-  char frac[8];
-  std::snprintf(frac, sizeof frac, ".%03dZ", ms < 0 ? 0 : ms > 999 ? 999 : ms);
-  auto base = iso.substr(0, 19);
-  return base + frac;
+  if (iso.size() < 19 || !unix_seconds(iso)) iso = fallback;
+  std::string ms = "000";
+  if (iso.size() > 19 && iso[19] == '.')
+    for (size_t i = 0; i < 3 && 20 + i < iso.size() && iso[20 + i] >= '0' && iso[20 + i] <= '9'; ++i) ms[i] = iso[20 + i];
+  return iso.substr(0, 19) + "." + ms + "Z";
 }
 
 // A string inside a STIX pattern's single quotes.
@@ -121,6 +120,24 @@ nlohmann::json render_stix(const nlohmann::json& r) {
   };
 
   std::set<std::string> hashes;
+  // Preserved executables first: they carry all three hashes, so a hash indicator of the same file below
+  // adds nothing.
+  for (auto& e : r["evidence"]["items"]) {
+    if (e.value("kind", std::string()) != "exe" || !e["sha256"].is_string() || e.value("status", std::string()) != "stored") continue;
+    auto sha = e["sha256"].get<std::string>();
+    if (!hashes.insert(sha).second) continue;
+    nlohmann::json h = {{"SHA-256", sha}};
+    if (e["sha1"].is_string()) h["SHA-1"] = e["sha1"];
+    if (e["md5"].is_string()) h["MD5"] = e["md5"];
+    // The id comes from one hash, the first present of MD5, SHA-1, SHA-256 (STIX 2.1 section 2.9), so
+    // other producers name the same file alike.
+    nlohmann::json id_hash = h.contains("MD5") ? nlohmann::json{{"MD5", h["MD5"]}}
+                             : h.contains("SHA-1") ? nlohmann::json{{"SHA-1", h["SHA-1"]}}
+                                                   : nlohmann::json{{"SHA-256", sha}};
+    auto sco = b.sco("file", {{"hashes", id_hash}}, {{"hashes", h}});
+    indicate("Preserved miner executable " + sha.substr(0, 16), "[file:hashes.'SHA-256' = '" + pattern_literal(sha) + "']", sco,
+             e["collected_at"]);
+  }
   for (auto& i : r["indicators"]) {
     auto type = i.value("type", std::string());
     auto value = i.value("value", std::string());
@@ -143,18 +160,6 @@ nlohmann::json render_stix(const nlohmann::json& r) {
       auto obs = b.sdo("observed-data", sco, {{"first_observed", t}, {"last_observed", t}, {"number_observed", 1}, {"object_refs", {sco}}});
       for (auto& m : malware_ids) b.relate(m, "related-to", obs);
     }
-  }
-  // Preserved executables carry all three hashes.
-  for (auto& e : r["evidence"]["items"]) {
-    if (e.value("kind", std::string()) != "exe" || !e["sha256"].is_string() || e.value("status", std::string()) != "stored") continue;
-    auto sha = e["sha256"].get<std::string>();
-    if (!hashes.insert(sha).second) continue;
-    nlohmann::json h = {{"SHA-256", sha}};
-    if (e["sha1"].is_string()) h["SHA-1"] = e["sha1"];
-    if (e["md5"].is_string()) h["MD5"] = e["md5"];
-    auto sco = b.sco("file", {{"hashes", {{"SHA-256", sha}}}}, {{"hashes", h}});
-    indicate("Preserved miner executable " + sha.substr(0, 16), "[file:hashes.'SHA-256' = '" + pattern_literal(sha) + "']", sco,
-             e["collected_at"]);
   }
   for (auto& f : r["tooling"]) {
     auto kind = f.value("kind", std::string());

@@ -49,7 +49,7 @@ std::unique_ptr<CaseStore> hostile_case(const std::filesystem::path& dir) {
   store->exec("INSERT INTO evidence(case_id, kind, source_path, sha256, sha1, md5, size, stored_path, mtime, collected_at, collector, status)"
               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
               {id, "exe", kHostile, std::string(64, 'b'), std::string(40, 'c'), std::string(32, 'd'), 1234, "evidence/x",
-               "2026-11-20T08:00:00Z", now_iso8601(), "unmine test", "stored"});
+               "2026-11-20T08:00:00Z", "2026-11-20T09:00:00.290000Z", "unmine test", "stored"});
   store->custody("evidence.stored", {{"path", kHostile}});
   store->exec("INSERT INTO actions(case_id, kind, target, reason, status, at) VALUES(?,?,?,?,?,?)",
               {id, "unpersist.cron_line", nlohmann::json{{"path", "/etc/crontab"}, {"text", kHostile}}, "F-1", "done", now_iso8601()});
@@ -167,6 +167,21 @@ TEST_CASE("STIX: a 2.1 bundle with patterns, observables, malware, tool, relatio
   CHECK(patterns.contains("[domain-name:value = 'pool.example']"));
   CHECK(patterns.contains("[ipv6-addr:value = '2001:db8::7']"));
   CHECK(patterns.contains("[file:hashes.'SHA-256' = '" + std::string(64, 'b') + "']"));
+  // The preserved executable: all three hashes, the id from MD5 (STIX 2.1's order of preference), and its
+  // time cut to milliseconds from the recorded digits (.290, not a float's .289).
+  auto md5_json = std::string(R"({"hashes":{"MD5":")") + std::string(32, 'd') + "\"}}";
+  auto exe_id = "file--" + uuid_v5("00abedb4-aa42-466c-9c01-fed23315a9b7", md5_json);
+  int exe_files = 0;
+  for (auto& o : b["objects"]) {
+    if (o["id"] == exe_id) {
+      ++exe_files;
+      CHECK(o["hashes"]["SHA-256"] == std::string(64, 'b'));
+      CHECK(o["hashes"]["SHA-1"] == std::string(40, 'c'));
+    }
+    if (o["type"] == "indicator" && o["pattern"].get<std::string>().find(std::string(64, 'b')) != std::string::npos)
+      CHECK(o["valid_from"] == "2026-11-20T09:00:00.290Z");
+  }
+  CHECK(exe_files == 1);
   // Deterministic: the same case gives the same ids.
   CHECK(render_stix(f.report)["objects"] == b["objects"]);
 }
