@@ -19,7 +19,9 @@ void scan_hosts_file(ScanContext& ctx) {
       else if (ctx.rules.is_pool_domain(name)) tie = Tie{TieLevel::tied, "pool_domain", name, "pool_domain"};
       if (tie) break;
     }
-    if (!tie && ctx.incident.ips.count(e.address)) tie = Tie{TieLevel::tied, "incident.ip", e.address, "ip"};
+    // An address alone ties a line only when it is not local: "127.0.0.1 localhost" says nothing about a
+    // pool that happens to listen on loopback.
+    if (!tie && !e.sinkhole && ctx.incident.ips.count(e.address)) tie = Tie{TieLevel::tied, "incident.ip", e.address, "ip"};
     if (!tie) continue;
     Candidate c{"net.dns", Group::pool, path, e.line, e.raw, "root"};
     if (e.sinkhole)
