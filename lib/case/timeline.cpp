@@ -26,20 +26,6 @@ int rank(const std::string& status) {
 
 }  // namespace
 
-std::optional<int64_t> parse_iso8601(std::string_view text) {
-  int y, mo, d, h, mi, s;
-  std::string t(text);
-  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6) return std::nullopt;
-  struct tm tm {};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return static_cast<int64_t>(::timegm(&tm));
-}
-
 nlohmann::json StepProgress::to_json() const {
   return {{"id", id},       {"title", title},     {"time_box", time_box}, {"critical", critical},
           {"manual", manual}, {"state", state},   {"at", opt(at)},        {"outcome", outcome},

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "case/case_store.h"
+#include "core/iso8601.h"
 
 namespace unmine {
 
@@ -54,8 +55,6 @@ struct CaseTimeline {
   nlohmann::json to_json() const;
 };
 
-// "2026-11-23T12:00:00.123456Z" (or without fraction) → unix seconds.
-std::optional<int64_t> parse_iso8601(std::string_view text);
 
 // steps_def: the playbook's steps.json. now: unix seconds.
 CaseTimeline build_timeline(const CaseStore& store, const nlohmann::json& steps_def, int64_t now);

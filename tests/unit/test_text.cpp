@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "core/iso8601.h"
 #include "core/text.h"
 
 using namespace unmine;
@@ -38,4 +39,24 @@ TEST_CASE("words splits on runs of spaces and tabs") {
   CHECK(words("").empty());
   CHECK(words(" \t ").empty());
   CHECK(words("x\xff y") == std::vector<std::string_view>{"x\xff", "y"});
+}
+
+TEST_CASE("parse_iso8601: what the case records and what a responder types") {
+  struct Row {
+    const char* text;
+    std::optional<int64_t> want;
+  } rows[] = {
+      {"1970-01-01T00:01:00Z", 60},
+      {"2026-11-23T12:00:00.123456Z", 1795435200},
+      {"2026-11-23 12:00", 1795435200},
+      {"2026-11-23T14:00:00+02:00", 1795435200},
+      {"2026-11-23T11:30:00-0030", 1795435200},
+      {"2026-11-23", 1795392000},
+      {"2026-13-23T12:00:00Z", std::nullopt},
+      {"2026-11-23T12:00:00Zjunk", std::nullopt},
+      {"2026-11-23T25:00:00Z", std::nullopt},
+      {"20261123", std::nullopt},
+      {"", std::nullopt},
+  };
+  for (auto& r : rows) CHECK_MESSAGE(parse_iso8601(r.text) == r.want, r.text);
 }
