@@ -107,6 +107,14 @@ class TempCopy {
   bool moved_ = false;
 };
 
+// Every consumer of an item's bytes, fed by one read: the three digests, the stored copy, the run's archive.
+std::vector<ChunkSink> item_sinks(SplitDigests& digests, TempCopy& copy, RunArchive& archive) {
+  auto sinks = digests.sinks();
+  sinks.push_back([&copy](const char* d, size_t n) { copy.write(d, n); });
+  sinks.push_back([&archive](const char* d, size_t n) { archive.write(d, n); });
+  return sinks;
+}
+
 nlohmann::json opt_json(const auto& o) { return o ? nlohmann::json(*o) : nlohmann::json(nullptr); }
 
 }  // namespace
@@ -311,9 +319,7 @@ EvidenceItem EvidenceStore::preserve_fd(int fd, ItemSource src) {
   TempCopy copy(temp_path());
   try {
     SplitDigests digests;
-    auto sinks = digests.sinks();
-    sinks.push_back([&copy](const char* data, size_t n) { copy.write(data, n); });
-    sinks.push_back([this](const char* data, size_t n) { archive_->write(data, n); });
+    auto sinks = item_sinks(digests, copy, *archive_);
     archive_->begin_entry(entry, declared, st.st_mtim.tv_sec);
     FanoutOptions opt;
     opt.limit = declared;
@@ -348,9 +354,7 @@ EvidenceItem EvidenceStore::preserve_bytes(std::string_view data, ItemSource src
   TempCopy copy(temp_path());
   try {
     SplitDigests digests;
-    auto sinks = digests.sinks();
-    sinks.push_back([&copy](const char* p, size_t n) { copy.write(p, n); });
-    sinks.push_back([this](const char* p, size_t n) { archive_->write(p, n); });
+    auto sinks = item_sinks(digests, copy, *archive_);
     archive_->begin_entry(entry, data.size(), src.st ? src.st->st_mtim.tv_sec : ::time(nullptr));
     fanout_bytes(data, sinks);
     archive_->end_entry();
