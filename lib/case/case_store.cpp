@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "core/case_file.h"
 #include "core/embedded.h"
 #include "core/error.h"
 #include "core/hashing.h"
@@ -148,7 +149,7 @@ std::unique_ptr<CaseStore> CaseStore::open(const std::filesystem::path& dir, con
   if (ec) throw RuntimeError("case folder " + dir.string() + ": " + ec.message(), "case");
   ::chmod(dir.c_str(), 0700);  // evidence may hold credentials and attacker binaries
   sqlite3* db = nullptr;
-  auto path = (dir / "case.db").string();
+  auto path = (dir / kCaseDatabaseName).string();
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
       SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
@@ -179,7 +180,8 @@ int CaseStore::schema_version() const {
 
 void CaseStore::migrate() {
   auto all = migrations();
-  if (!all.empty() && schema_version() >= all.back().version) return;
+  auto application_id = [&] { return query("PRAGMA application_id")[0]["application_id"].get<int64_t>(); };
+  if (!all.empty() && schema_version() >= all.back().version && application_id() == kCaseApplicationId) return;
   Transaction tx(*this);
   int current = schema_version();  // re-read under the write lock: another process may have migrated
   for (auto& m : all) {
@@ -193,6 +195,7 @@ void CaseStore::migrate() {
     }
     exec("PRAGMA user_version=" + std::to_string(m.version));
   }
+  if (application_id() != kCaseApplicationId) exec("PRAGMA application_id=" + std::to_string(kCaseApplicationId));
   tx.commit();
 }
 

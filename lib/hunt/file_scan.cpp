@@ -118,6 +118,7 @@ class FileScanner {
       result_.stats.walk.unreadable_dirs += s.unreadable_dirs;
       result_.stats.walk.pseudo_fs_skipped += s.pseudo_fs_skipped;
       result_.stats.walk.too_deep += s.too_deep;
+      for (auto& f : s.case_folders) result_.stats.walk.case_folders.push_back(f);
     }
     flush();
     queue_.close();
@@ -126,6 +127,8 @@ class FileScanner {
     if (result_.stats.too_large)
       result_.notes.push_back(std::to_string(result_.stats.too_large) + " file(s) larger than " +
                               std::to_string(c_.max_scan_bytes >> 20) + " MiB: only their first bytes were checked");
+    for (auto& f : result_.stats.walk.case_folders)
+      result_.notes.push_back("not entered: " + printable(f) + " holds an unmine case (its evidence holds what it preserved)");
     if (result_.stats.walk.too_deep)
       result_.notes.push_back(std::to_string(result_.stats.walk.too_deep) + " folder(s) nested too deep were not entered");
     return std::move(result_);
@@ -349,7 +352,7 @@ class FileScanner {
 nlohmann::json FileScanStats::to_json() const {
   return {{"dirs", walk.dirs},           {"files_walked", walk.files}, {"files_scanned", files_scanned},
           {"bytes_scanned", bytes_scanned}, {"too_large", too_large},   {"unreadable", unreadable + walk.unreadable_dirs},
-          {"yara_errors", yara_errors},  {"seconds", seconds}};
+          {"yara_errors", yara_errors},  {"seconds", seconds},          {"case_folders_skipped", walk.case_folders.size()}};
 }
 
 FileScanResult scan_files(const HostRoot& host, const FileScanConfig& config) { return FileScanner(host, config).run(); }

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/case_file.h"
 #include "core/fd.h"
 
 namespace unmine {
@@ -37,6 +38,18 @@ bool pseudo_filesystem(int fd) {
     default:
       return false;
   }
+}
+
+// A folder holding an unmine case database (by its header, not its name alone).
+bool case_folder(int dirfd) {
+  UniqueFd db(::openat(dirfd, std::string(kCaseDatabaseName).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOATIME));
+  if (!db) db.reset(::openat(dirfd, std::string(kCaseDatabaseName).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!db) return false;
+  struct stat st {};
+  if (::fstat(db.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  char head[100];
+  auto n = ::pread(db.get(), head, sizeof head, 0);
+  return n > 0 && is_case_database_header(std::string_view(head, static_cast<size_t>(n)));
 }
 
 bool under(std::string_view path, std::string_view prefix) {
@@ -108,6 +121,10 @@ class Walker {
     if (::fstat(sub.get(), &st) != 0) return;
     if (st.st_dev != dev && pseudo_filesystem(sub.get())) {
       ++stats.pseudo_fs_skipped;
+      return;
+    }
+    if (case_folder(sub.get())) {
+      stats.case_folders.push_back(path);
       return;
     }
     bool sub_hot = hot || is_hot(path, name);

@@ -31,6 +31,7 @@ struct WalkOptions {
 
 struct WalkStats {
   uint64_t dirs = 0, files = 0, unreadable_dirs = 0, pseudo_fs_skipped = 0, too_deep = 0;
+  std::vector<std::string> case_folders;  // other unmine cases, not entered: their evidence holds miners
 };
 
 // Calls visit for each regular file under `start` (a path inside the root).

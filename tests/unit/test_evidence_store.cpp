@@ -9,6 +9,7 @@
 #include <random>
 
 #include "case/case_store.h"
+#include "core/case_file.h"
 #include "core/embedded.h"
 #include "core/hashing.h"
 #include "evidence/digests.h"
@@ -221,4 +222,22 @@ TEST_CASE("opening a version 1 case upgrades it to the current schema") {
   REQUIRE(row.size() == 1);
   CHECK(row[0]["kind"] == "exe");
   CHECK(row[0]["archive_entry"].is_null());  // column added by 002
+}
+
+TEST_CASE("a case database carries unmine's application id in its header, so hunt can tell it from a decoy") {
+  TempDir dir;
+  { auto store = CaseStore::open(dir.path, "cryptomining", "/"); }
+  std::ifstream in(dir.path / "case.db", std::ios::binary);
+  std::string head(100, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  CHECK(is_case_database_header(head));
+  std::string plain = head;
+  plain[71] = 0;  // any other SQLite file
+  CHECK_FALSE(is_case_database_header(plain));
+  CHECK_FALSE(is_case_database_header(head.substr(0, 70)));
+  CHECK_FALSE(is_case_database_header(std::string("SQLite format 3") + std::string(85, '\0')));
+  { auto again = CaseStore::open(dir.path, "cryptomining", "/"); }  // reopening keeps it
+  std::ifstream in2(dir.path / "case.db", std::ios::binary);
+  in2.read(head.data(), static_cast<std::streamsize>(head.size()));
+  CHECK(is_case_database_header(head));
 }
