@@ -76,7 +76,7 @@ std::string render_html(const nlohmann::json& r) {
                                 (s["current"]["clean"].get<bool>() ? std::string("clean") : field(s["current"]["verdict"], "case")));
   else
     kv("Last verification", "none yet");
-  kv("Miners", display(s["miners"]) + " (families: " + field(s, "families") + ")");
+  kv("Miners", display(s["miners"]) + (s["families"].empty() ? std::string() : " (families: " + field(s, "families") + ")"));
   kv("Findings", display(s["findings"]));
   kv("Indicators", display(s["indicators"]));
   kv("Evidence items", display(s["evidence_items"]));

@@ -52,7 +52,9 @@ std::string render_markdown(const nlohmann::json& r) {
       << (s["current"]["clean"].get<bool>() ? "**clean**" : "**" + md_cell(field(s["current"]["verdict"], "case")) + "**") << "\n";
   else
     o << "- Last verification: none yet\n";
-  o << "- Miners: " << s["miners"].get<size_t>() << " (families: " << md_cell(field(s, "families")) << ")\n";
+  o << "- Miners: " << s["miners"].get<size_t>();
+  if (!s["families"].empty()) o << " (families: " << md_cell(field(s, "families")) << ")";
+  o << "\n";
   o << "- Findings: " << s["findings"].get<size_t>() << "; indicators: " << s["indicators"].get<size_t>()
     << "; evidence items: " << s["evidence_items"].get<size_t>() << "; actions: " << s["actions"].get<size_t>() << " ("
     << s["actions_undone"].get<int>() << " undone); checks: " << s["checks"].get<size_t>() << "\n";
