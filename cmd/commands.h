@@ -1,10 +1,27 @@
 #pragma once
 // The table of subcommands: each cmd/X.cpp binds its options and sets ctx.run to a call into lib/.
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <climits>
+#include <string>
 
 #include "app/context.h"
 
 namespace unmine {
+
+// A whole number of at least `min` (PIDs, action ids, seconds), refused with words a responder reads
+// rather than CLI11's floating-point range.
+inline CLI::Validator whole_number(const std::string& what, long long min = 1) {
+  return CLI::Validator(
+      [what, min](std::string& v) -> std::string {
+        long long n = 0;
+        auto r = std::from_chars(v.data(), v.data() + v.size(), n);
+        if (r.ec != std::errc{} || r.ptr != v.data() + v.size() || n < min || n > INT_MAX)
+          return "expected " + what + " (a whole number from " + std::to_string(min) + "), got '" + v + "'";
+        return {};
+      },
+      what);
+}
 
 struct Command {
   const char* name;

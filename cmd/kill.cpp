@@ -249,10 +249,10 @@ void add_kill(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<KillArgs>();
   auto* sub = app.add_subcommand("kill", "freeze the miner's whole tree, then kill it (a plan unless --apply)");
   sub->add_option("--pid", args->pids, "the miner's PID (repeatable); default: every miner triage reports")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number("a process ID"));
   sub->add_flag("--force", args->force, "kill even when an executable is not preserved in the case");
   sub->add_option("--watch", args->watch_seconds, "after the kill, watch SECONDS for a respawn and name its source")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number("seconds", 0));
   sub->callback([&ctx, args] {
     ctx.step = "kill";
     ctx.run = [&ctx, args] { return run_kill(ctx, *args); };

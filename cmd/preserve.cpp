@@ -59,7 +59,8 @@ ExitCode preserve(Context& ctx, const PreserveArgs& args) {
 void add_preserve(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("preserve", "copy and hash miners' binaries, configs, volatile state and persistence into the case");
   auto args = std::make_shared<PreserveArgs>();
-  sub->add_option("--pid", args->pids, "a process to preserve (repeatable); default: every miner validate reports");
+  sub->add_option("--pid", args->pids, "a process to preserve (repeatable); default: every miner validate reports")
+      ->check(whole_number("a process ID"));
   sub->add_option("--path", args->paths, "a file or folder under --root to preserve (repeatable, recursive)");
   sub->callback([&ctx, args] {
     ctx.step = "preserve";
