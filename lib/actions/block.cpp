@@ -47,14 +47,6 @@ void finish_action(CaseStore& store, int64_t id, const std::string& status, cons
   tx.commit();
 }
 
-// Records an action that did not touch the host (skipped, or failed before starting).
-int64_t record_action(CaseStore& store, const std::string& kind, const json& target, const std::string& reason,
-                      const std::string& status, const json& before, const json& after, const std::string& error) {
-  auto id = begin_action(store, kind, target, reason, before, std::nullopt, nullptr);
-  finish_action(store, id, status, after, error);
-  return id;
-}
-
 json action_json(int64_t id, const std::string& kind, const json& target, const std::string& status,
                  std::optional<int64_t> evidence_id, const std::string& error, const json& after) {
   json a = {{"id", id}, {"kind", kind}, {"target", target}, {"status", status}};
@@ -62,6 +54,14 @@ json action_json(int64_t id, const std::string& kind, const json& target, const 
   if (!error.empty()) a["error"] = printable(error);
   if (!after.is_null()) a["after"] = after;
   return a;
+}
+
+// Records an action that did not touch the host (skipped, or failed before starting) and lists it.
+void record_untouched(CaseStore& store, BlockResult& result, const std::string& kind, const json& target,
+                      const std::string& reason, const std::string& status, const std::string& why) {
+  auto id = begin_action(store, kind, target, reason, nullptr, std::nullopt, nullptr);
+  finish_action(store, id, status, nullptr, why);
+  result.actions.push_back(action_json(id, kind, target, status, std::nullopt, why, nullptr));
 }
 
 json element_counts(const NftElements& e) {
@@ -109,8 +109,7 @@ const json kNftTarget = {{"table", "inet unmine"}, {"hooks", {"output", "forward
 void apply_nft(Effects& effects, CaseStore& store, const BlockPlan& plan, const BlockTargets& targets,
                BlockResult& result) {
   auto skip = [&](const std::string& why, const std::string& status) {
-    auto id = record_action(store, "block.nft", kNftTarget, "block", status, nullptr, nullptr, why);
-    result.actions.push_back(action_json(id, "block.nft", kNftTarget, status, std::nullopt, why, nullptr));
+    record_untouched(store, result, "block.nft", kNftTarget, "block", status, why);
     result.notes.push_back("nftables: " + why);
   };
   if (!targets.nft) return skip("the root is not the live host, so its firewall is not this kernel's: use --export nft", "skipped");
@@ -191,8 +190,7 @@ void apply_hosts(const HostRoot& host, Effects& effects, CaseStore& store, const
   try {
     file = read_hosts(host);
   } catch (const Error& e) {
-    auto id = record_action(store, "block.hosts", target, "block", "failed", nullptr, nullptr, e.what());
-    result.actions.push_back(action_json(id, "block.hosts", target, "failed", std::nullopt, e.what(), nullptr));
+    record_untouched(store, result, "block.hosts", target, "block", "failed", e.what());
     return;
   }
   target["path"] = file.path;
@@ -203,8 +201,7 @@ void apply_hosts(const HostRoot& host, Effects& effects, CaseStore& store, const
   auto edit = add_hosts_block(file.text, uuid, domains);
   if (edit.added.empty()) {
     std::string why = domains.empty() ? "no domain to sinkhole" : "already in force: the block holds every domain of the plan";
-    auto id = record_action(store, "block.hosts", target, "block", "skipped", nullptr, nullptr, why);
-    result.actions.push_back(action_json(id, "block.hosts", target, "skipped", std::nullopt, why, nullptr));
+    record_untouched(store, result, "block.hosts", target, "block", "skipped", why);
     return;
   }
   std::optional<int64_t> evidence_id;
@@ -212,8 +209,7 @@ void apply_hosts(const HostRoot& host, Effects& effects, CaseStore& store, const
     std::string error;
     evidence_id = preserve_hosts(store, file.path, file.text, file.st, error);
     if (!evidence_id) {
-      auto id = record_action(store, "block.hosts", target, "block", "failed", nullptr, nullptr, error);
-      result.actions.push_back(action_json(id, "block.hosts", target, "failed", std::nullopt, error, nullptr));
+      record_untouched(store, result, "block.hosts", target, "block", "failed", error);
       return;
     }
   }
@@ -249,8 +245,7 @@ void remove_nft(Effects& effects, CaseStore& store, const std::vector<json>& row
         for (auto& v : values) ours[set].insert(v.get<std::string>());
   }
   auto fail = [&](const std::string& why) {
-    auto id = record_action(store, "unblock.nft", kNftTarget, "remove", "failed", nullptr, nullptr, why);
-    result.actions.push_back(action_json(id, "unblock.nft", kNftTarget, "failed", std::nullopt, why, nullptr));
+    record_untouched(store, result, "unblock.nft", kNftTarget, "remove", "failed", why);
   };
   if (!targets.nft) return fail("the root is not the live host: run --remove on the host itself");
   std::string error;
@@ -301,8 +296,7 @@ void remove_hosts(const HostRoot& host, Effects& effects, CaseStore& store, cons
   try {
     file = read_hosts(host);
   } catch (const Error& e) {
-    auto id = record_action(store, "unblock.hosts", target, "remove", "failed", nullptr, nullptr, e.what());
-    result.actions.push_back(action_json(id, "unblock.hosts", target, "failed", std::nullopt, e.what(), nullptr));
+    record_untouched(store, result, "unblock.hosts", target, "remove", "failed", e.what());
     return;
   }
   target["path"] = file.path;
@@ -317,8 +311,7 @@ void remove_hosts(const HostRoot& host, Effects& effects, CaseStore& store, cons
   std::string error;
   auto evidence_id = preserve_hosts(store, file.path, file.text, file.st, error);
   if (!evidence_id) {
-    auto id = record_action(store, "unblock.hosts", target, "remove", "failed", nullptr, nullptr, error);
-    result.actions.push_back(action_json(id, "unblock.hosts", target, "failed", std::nullopt, error, nullptr));
+    record_untouched(store, result, "unblock.hosts", target, "remove", "failed", error);
     return;
   }
   json before = {{"sha256", sha256_hex(file.text)}, {"size", file.text.size()}};

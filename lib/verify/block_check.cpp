@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/text.h"
+#include "host/dns.h"
 
 namespace unmine {
 namespace {
@@ -35,25 +36,11 @@ Finding block_finding(const RecordedAction& a, const std::string& what, nlohmann
 
 std::vector<std::string> missing_hosts_entries(std::string_view hosts_file, const RecordedAction& a) {
   std::set<std::string> present_lines;
+  for (auto raw : lines(hosts_file)) present_lines.insert(std::string(trim(raw)));
+  // Names sent to a sinkhole anywhere in the file (our block, or a responder's own line) count as blocked.
   std::set<std::string> sinkholed;
-  for (auto raw : lines(hosts_file)) {
-    auto line = std::string(trim(raw));
-    present_lines.insert(line);
-    if (line.empty() || line[0] == '#') continue;
-    auto hash = line.find('#');
-    std::string_view fields(line.data(), hash == std::string::npos ? line.size() : hash);
-    std::vector<std::string> words;
-    size_t i = 0;
-    while (i < fields.size()) {
-      while (i < fields.size() && (fields[i] == ' ' || fields[i] == '\t')) ++i;
-      size_t start = i;
-      while (i < fields.size() && fields[i] != ' ' && fields[i] != '\t') ++i;
-      if (i > start) words.emplace_back(fields.substr(start, i - start));
-    }
-    if (words.size() < 2) continue;
-    if (words[0] != "0.0.0.0" && words[0] != "127.0.0.1" && words[0] != "::" && words[0] != "::1") continue;
-    for (size_t w = 1; w < words.size(); ++w) sinkholed.insert(to_lower(words[w]));
-  }
+  for (auto& e : parse_hosts_file(hosts_file).entries)
+    if (e.sinkhole) sinkholed.insert(e.names.begin(), e.names.end());
   std::vector<std::string> missing;
   auto wanted_lines = strings_at(a.after, "lines");
   if (wanted_lines.empty()) wanted_lines = strings_at(a.target, "lines");
