@@ -128,7 +128,13 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   // With a miner found, the fds of every process are searched for msr handles only when the module is
   // loaded (checked inside): that is the one case worth a full fd scan.
   for (auto& f : detect_system(host, r.miners, candidates, true)) r.findings.push_back(std::move(f));
-  for (auto& f : detect_hiding(host)) r.findings.push_back(std::move(f));
+  // A preload line the persistence scan reported (as an artifact unpersist can remove) is one finding.
+  std::set<std::pair<std::string, int>> preload_artifacts;
+  for (auto& f : r.findings)
+    if (f.kind == "ld_preload" && f.path && f.line) preload_artifacts.insert({*f.path, *f.line});
+  for (auto& f : detect_hiding(host))
+    if (!(f.kind == "ld_preload" && f.path && f.line && preload_artifacts.contains({*f.path, *f.line})))
+      r.findings.push_back(std::move(f));
 
   for (auto& [pid, share] : sampler.finish(kCpuSample)) {
     auto it = signals.find(pid);

@@ -117,6 +117,8 @@ TEST_CASE("run_triage on a fixture host with a miner") {
   CHECK(find("msr", "setup.sh line 2"));
   CHECK(find("sysctl.hugepages", "1280"));
   CHECK(find("ld_preload", "libprocesshider"));
+  // The preload line is one finding (the persistence scan's artifact), not one per detector.
+  CHECK(std::count_if(r.findings.begin(), r.findings.end(), [](auto& f) { return f.path == "/etc/ld.so.preload"; }) == 1);
   CHECK(std::any_of(r.notes.begin(), r.notes.end(), [](auto& n) { return n.find("truncated") != std::string::npos; }));
 
   // Same host, same ids.
