@@ -3,6 +3,7 @@
 
 #include "report/fields.h"
 #include "report/render.h"
+#include "report/report_tables.h"
 #include "report/svg_charts.h"
 #include "report/text_escape.h"
 
@@ -25,29 +26,21 @@ dl.kv dt{font-weight:600}
 a{color:inherit;text-decoration:none}.verdict{border:1px solid #000;color:#000;background:none!important}}
 )";
 
-void table(std::ostringstream& o, const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
-           const std::vector<bool>& mono = {}) {
-  if (rows.empty()) {
+void table(std::ostringstream& o, const ReportTable& t) {
+  if (t.rows.empty()) {
     o << "<p class=\"none\">None.</p>\n";
     return;
   }
   o << "<table><thead><tr>";
-  for (auto& h : header) o << "<th>" << html_escape(h) << "</th>";
+  for (auto& h : t.headers) o << "<th>" << html_escape(h) << "</th>";
   o << "</tr></thead><tbody>\n";
-  for (auto& r : rows) {
+  for (auto& r : t.rows) {
     o << "<tr>";
     for (size_t i = 0; i < r.size(); ++i)
-      o << (i < mono.size() && mono[i] ? "<td class=\"mono\">" : "<td>") << html_escape(r[i]) << "</td>";
+      o << (i < t.long_values.size() && t.long_values[i] ? "<td class=\"mono\">" : "<td>") << html_escape(r[i]) << "</td>";
     o << "</tr>\n";
   }
   o << "</tbody></table>\n";
-}
-
-void findings(std::ostringstream& o, const nlohmann::json& list) {
-  std::vector<std::vector<std::string>> rows;
-  for (auto& f : list)
-    rows.push_back({field(f, "severity"), field(f, "group"), field(f, "kind"), field(f, "summary"), field(f, "path"), field(f, "first_seen")});
-  table(o, {"Severity", "Group", "Kind", "Summary", "Path", "First seen"}, rows, {false, false, false, false, true, false});
 }
 
 std::string severity_class(const std::string& s) { return "verdict sev-" + (s.empty() ? std::string("none") : s); }
@@ -88,64 +81,31 @@ std::string render_html(const nlohmann::json& r) {
   o << "</dl>\n";
 
   o << "<h2 id=\"time-boxes\">Time boxes</h2>\n" << svg_time_boxes(r["time_boxes"], field(c, "created_at"), field(r["report"], "generated_at"));
-  std::vector<std::vector<std::string>> rows;
-  for (auto& st : r["playbook_steps"])
-    rows.push_back({field(st, "title"), field(st, "time_box"), field(st, "state"), field(st, "at"),
-                    st.value("late", false) ? "LATE" : "", field(st, "outcome")});
-  table(o, {"Step", "Box", "State", "When", "Late", "Outcome"}, rows);
-
+  table(o, time_boxes_table(r));
+  table(o, steps_table(r));
   o << "<h2 id=\"timeline\">Timeline</h2>\n" << svg_timeline(r["timeline"]);
-  rows.clear();
-  for (auto& e : r["timeline"]) rows.push_back({field(e, "at"), field(e, "kind"), field(e, "message")});
-  table(o, {"Time (UTC)", "Event", "What"}, rows, {true, false, false});
-
+  table(o, timeline_table(r));
   o << "<h2 id=\"miners\">Miners</h2>\n";
-  rows.clear();
-  for (auto& m : r["miners"]) {
-    std::string wallets, pools;
-    for (auto& w : m.value("wallets", nlohmann::json::array())) wallets += (wallets.empty() ? "" : ", ") + field(w, "address") + " (" + field(w, "coin") + ")";
-    for (auto& p : m.value("pools", nlohmann::json::array())) pools += (pools.empty() ? "" : ", ") + field(p, "url");
-    rows.push_back({field(m, "pid"), field(m, "exe"), field(m, "family"), field(m, "version"), field(m, "user"), wallets.empty() ? "-" : wallets,
-                    pools.empty() ? "-" : pools, human_seconds(m.value("cpu_seconds", 0.0))});
-  }
-  table(o, {"PID", "Executable", "Family", "Version", "User", "Wallets", "Pools", "CPU"}, rows, {false, true, false, false, false, true, true, false});
-
+  table(o, miners_table(r));
   o << "<h2 id=\"indicators\">Indicators</h2>\n";
-  rows.clear();
-  for (auto& i : r["indicators"]) rows.push_back({field(i, "type"), field(i, "value"), field(i, "source")});
-  table(o, {"Type", "Value", "Source"}, rows, {false, true, false});
-
+  table(o, indicators_table(r));
   o << "<h2 id=\"findings\">Findings</h2>\n";
-  findings(o, r["findings"]);
+  table(o, findings_table(r["findings"]));
   o << "<h2 id=\"entry-vector\">Entry vector</h2>\n";
-  findings(o, r["entry_vector"]);
+  table(o, findings_table(r["entry_vector"]));
   o << "<h2 id=\"tooling\">Tooling found</h2>\n";
-  findings(o, r["tooling"]);
-
+  table(o, findings_table(r["tooling"]));
   o << "<h2 id=\"evidence\">Evidence</h2>\n";
-  rows.clear();
-  for (auto& e : r["evidence"]["items"])
-    rows.push_back({field(e, "id"), field(e, "kind"), field(e, "source_path"), field(e, "sha256"), field(e, "size"), field(e, "status"),
-                    field(e, "collected_at")});
-  table(o, {"ID", "Kind", "Source", "SHA-256", "Size", "Status", "Collected"}, rows, {false, false, true, true, false, false, false});
+  table(o, evidence_table(r));
   auto& cu = r["evidence"]["custody"];
   o << "<p>Custody chain: " << html_escape(display(cu["length"])) << " entries; head <code>" << html_escape(field(cu, "head_hash"))
     << "</code> (#" << html_escape(field(cu, "head_seq")) << ", " << html_escape(field(cu, "head_at")) << "); the chain "
     << (cu["chain_valid"].get<bool>() ? "verifies" : "<b class=\"late\">does not verify</b>") << ".</p>\n";
 
   o << "<h2 id=\"actions\">Actions</h2>\n";
-  rows.clear();
-  for (auto& a : r["actions"])
-    rows.push_back({field(a, "id"), field(a, "kind"), display(a["target"]), field(a, "status"), field(a, "at"), field(a, "undone_at"),
-                    field(a, "error")});
-  table(o, {"ID", "Kind", "Target", "Status", "At", "Undone", "Error"}, rows, {false, false, true, false, false, false, false});
-
+  table(o, actions_table(r));
   o << "<h2 id=\"verification\">Verification history</h2>\n";
-  rows.clear();
-  for (auto& ch : r["checks"])
-    rows.push_back({field(ch, "id"), field(ch, "started_at"), ch["exit_code"] == 0 ? "clean" : field(ch["verdict"], "case"),
-                    field(ch, "severity"), field(ch, "findings_count"), field(ch, "exit_code")});
-  table(o, {"Check", "At", "Result", "Severity", "Findings", "Exit"}, rows);
+  table(o, checks_table(r));
 
   o << "<h2 id=\"impact\">Resource impact</h2>\n<dl class=\"kv\">";
   kv("Miner processes observed", display(im["processes"]));
