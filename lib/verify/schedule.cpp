@@ -93,6 +93,14 @@ ScheduleOutcome schedule_verify(CaseStore& store, const HostRoot& host, Effects&
   if (!host.is_live_root())
     out.notes.push_back("the root is not the live system: the schedule runs " + spec.exe + " and the case " + spec.case_dir +
                         " as seen from this machine; make sure they exist there when that system runs");
+  // A schedule in a folder the host does not have would never run: say so before writing anything.
+  for (auto& f : files) {
+    auto folder = f.path.substr(0, f.path.rfind('/'));
+    if (!host.exists(folder))
+      throw RuntimeError("no " + folder + " on this root: " + (spec.scheduler == "cron" ? "cron" : "systemd") +
+                         " is not set up here, so the check would never run; use --scheduler " +
+                         (spec.scheduler == "cron" ? "systemd" : "cron") + ", or verify --watch in a session that stays open");
+  }
   if (spec.scheduler == "systemd" && !systemd_live)
     out.notes.push_back("systemd is not running on this root: the timer is written but not enabled");
   if (!apply) {

@@ -309,6 +309,17 @@ class Schedule(unittest.TestCase):
         self.assertTrue(r.json["plan"])
         self.assertEqual(tree_bytes(self.root), self.before)
 
+    def test_a_scheduler_the_root_lacks_is_refused_before_anything_is_written(self):
+        shutil.rmtree(os.path.join(self.root, "etc", "cron.d"))
+        before = tree_bytes(self.root)
+        r = self.schedule("--schedule", "--apply", "--scheduler", "cron")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("no /etc/cron.d on this root", r.json["error"]["message"])
+        self.assertIn("--scheduler systemd", r.json["error"]["message"])
+        self.assertEqual(tree_bytes(self.root), before)
+        with sqlite3.connect(os.path.join(self.case, "case.db")) as c:
+            self.assertEqual(c.execute("SELECT COUNT(*) FROM actions").fetchone()[0], 0)
+
     def test_cron_entry_then_removed_byte_exactly(self):
         r = self.schedule("--schedule", "--apply", "--scheduler", "cron", "--every", "1h", "--for", "72h")
         self.assertEqual(r.rc, 0, r)
