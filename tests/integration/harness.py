@@ -3,6 +3,7 @@
 Each test_*.py is run by ctest with UNMINE_BIN, UNMINE_BUILD and UNMINE_SOURCE set. A test that needs
 something this machine lacks prints why and is skipped (exit 77 when every test in the file skipped).
 """
+import atexit
 import json
 import os
 import shutil
@@ -215,13 +216,22 @@ def have(tool):
     return shutil.which(tool, path="/usr/sbin:/usr/bin:/sbin:/bin") is not None
 
 
+# Temporary cases and root copies live until the test process ends, then go (tests may still read them
+# in tearDown); a failed run leaves nothing behind in /tmp for the next one to trip over.
+_TEMPORARY = []
+atexit.register(lambda: [shutil.rmtree(p, ignore_errors=True) for p in _TEMPORARY])
+
+
 def temp_case():
-    return tempfile.mkdtemp(prefix="unmine-case-")
+    path = tempfile.mkdtemp(prefix="unmine-case-")
+    _TEMPORARY.append(path)
+    return path
 
 
 def copy_fixture(name):
     """Copies tests/fixtures/hosts/<name> to a temp folder (tests that change a root work on a copy)."""
     dst = tempfile.mkdtemp(prefix=f"unmine-root-{name}-")
+    _TEMPORARY.append(dst)
     shutil.copytree(os.path.join(FIXTURES, "hosts", name), dst, symlinks=True, dirs_exist_ok=True)
     return dst
 
