@@ -43,9 +43,7 @@ bool pseudo_filesystem(int fd) {
 // A folder holding an unmine case database (by its header, not its name alone).
 bool case_folder(int dirfd) {
   static const std::string name(kCaseDatabaseName);
-  const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
-  UniqueFd db(::openat(dirfd, name.c_str(), flags | O_NOATIME));
-  if (!db && errno == EPERM) db.reset(::openat(dirfd, name.c_str(), flags));  // O_NOATIME needs ownership
+  UniqueFd db(open_noatime(dirfd, name.c_str()));
   if (!db) return false;
   struct stat st {};
   if (::fstat(db.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
