@@ -14,13 +14,6 @@
 namespace unmine {
 namespace {
 
-std::string_view base_name(std::string_view path) {
-  auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-// The name a process is known by: its executable's file name, else (exe unreadable) its comm.
-std::string_view program_name(const Process& p) { return p.exe.empty() ? std::string_view(p.comm) : base_name(p.exe); }
 
 // Installed by the distribution (or a snap): a name there is what it says. The same name under /tmp is not.
 bool in_system_dir(std::string_view exe) {

@@ -18,6 +18,10 @@ bool starts_with_icase(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);
 // Lines of a text, each without its newline; \r before \n is dropped.
 std::vector<std::string_view> lines(std::string_view text);
+// The last component of a path ("/tmp/.x/kworkerd" -> "kworkerd"); the path itself when it has no '/'.
+std::string_view base_name(std::string_view path);
+// The folder of a path ("/tmp/.x/kworkerd" -> "/tmp/.x", "/x" -> "/", "x" -> ".").
+std::string dir_name(std::string_view path);
 // Runs of bytes between spaces and tabs (the fields of /proc tables, hosts and resolv.conf lines).
 std::vector<std::string_view> words(std::string_view line);
 

@@ -83,7 +83,7 @@ void cmdline_signals(const Process& p, const Indicators& ind, ProcessSignals& s)
 }
 
 void name_signals(const Process& p, const Indicators& ind, ProcessSignals& s) {
-  std::string names[] = {base_name_of(p.exe), p.cmdline.empty() ? std::string() : base_name_of(p.cmdline[0]), p.comm};
+  std::string names[] = {std::string(base_name(p.exe)), p.cmdline.empty() ? std::string() : std::string(base_name(p.cmdline[0])), p.comm};
   const MinerFamily* family = nullptr;
   std::string matched;
   for (auto& n : names) {
@@ -177,17 +177,6 @@ void image_signals(const Process& p, ProcessSignals& s, bool other_signals) {
 
 }  // namespace
 
-std::string base_name_of(std::string_view path) {
-  auto slash = path.rfind('/');
-  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
-}
-
-std::string dir_name_of(std::string_view path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string_view::npos) return ".";
-  return slash == 0 ? std::string("/") : std::string(path.substr(0, slash));
-}
-
 bool is_system_path(std::string_view path) {
   for (std::string_view d : {"/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/opt/", "/snap/"})
     if (path.starts_with(d)) return true;
@@ -219,7 +208,7 @@ ProcessSignals detect_process(const Process& p, const Indicators& ind, const Hos
   // XMRig reads config.json beside itself when no option names one: a config there outside package folders
   // is worth reading.
   bool config_beside = !p.exe.empty() && !p.exe_deleted && !p.exe_memfd && !is_system_path(p.exe) &&
-                       p.exe.starts_with('/') && host.exists(dir_name_of(p.exe) + "/config.json");
+                       p.exe.starts_with('/') && host.exists(dir_name(p.exe) + "/config.json");
   s.profile = s.strongest >= Severity::low || config_beside;
   s.cpu_candidate = s.profile || p.cpu_share >= kBusyShare;
   return s;

@@ -169,7 +169,7 @@ std::vector<Finding> detect_system(const HostRoot& host, const std::vector<Miner
   // Scripts beside the miners: droppers ship a setup script with the binary.
   std::set<std::string> folders;
   for (auto& m : miners) {
-    if (!m.proc.exe.empty() && !m.proc.exe_memfd && !is_system_path(m.proc.exe)) folders.insert(dir_name_of(m.proc.exe));
+    if (!m.proc.exe.empty() && !m.proc.exe_memfd && !is_system_path(m.proc.exe)) folders.insert(dir_name(m.proc.exe));
     if (!m.proc.cwd.empty() && m.proc.cwd != "/" && !is_system_path(m.proc.cwd + "/")) folders.insert(m.proc.cwd);
   }
   for (auto& dir : folders) {

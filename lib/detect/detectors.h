@@ -59,8 +59,6 @@ std::vector<Finding> detect_system(const HostRoot& host, const std::vector<Miner
 std::vector<Finding> detect_hiding(const HostRoot& host);
 
 // Shared helpers.
-std::string base_name_of(std::string_view path);
-std::string dir_name_of(std::string_view path);
 // Folders packages install into: a deleted image there is most likely an upgrade, not a dropper.
 bool is_system_path(std::string_view path);
 // The process's command line joined with spaces, printable, cut at max bytes.

@@ -26,17 +26,6 @@ constexpr size_t kConfigMax = 4 * 1024 * 1024;
 constexpr size_t kEnvironMax = 1024 * 1024;
 constexpr size_t kAncestryMax = 64;
 
-std::string base_name(std::string_view path) {
-  auto slash = path.rfind('/');
-  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
-}
-
-std::string dir_name(std::string_view path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string_view::npos) return ".";
-  return slash == 0 ? std::string("/") : std::string(path.substr(0, slash));
-}
-
 // A path as the process means it: relative ones are relative to its cwd.
 std::string in_cwd(const std::string& cwd, const std::string& path) {
   if (path.starts_with('/')) return path;

@@ -11,11 +11,6 @@
 namespace unmine {
 namespace {
 
-std::string_view base_name(std::string_view path) {
-  auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 std::string joined(const std::vector<std::string>& argv, size_t from = 0) {
   std::string s;
   for (size_t i = from; i < argv.size(); ++i) {
@@ -32,7 +27,6 @@ std::optional<std::string_view> scheduler_kind(std::string_view name) {
   return std::nullopt;
 }
 
-std::string program_name(const Process& p) { return std::string(p.exe.empty() ? p.comm : base_name(p.exe)); }
 
 }  // namespace
 

@@ -266,4 +266,6 @@ std::map<int, double> CpuSampler::finish(std::chrono::milliseconds min_interval)
   return out;
 }
 
+std::string_view program_name(const Process& p) { return p.exe.empty() ? std::string_view(p.comm) : base_name(p.exe); }
+
 }  // namespace unmine

@@ -49,6 +49,9 @@ struct Process {
   std::optional<ContainerRef> container;
 };
 
+// The name a process is known by: its executable's file name, else (exe unreadable) its comm.
+std::string_view program_name(const Process& p);
+
 // --- pure parsers -------------------------------------------------------------------------------------
 
 struct StatFields {

@@ -31,11 +31,6 @@ std::string join_path(std::string_view dir, std::string_view name) {
   return out;
 }
 
-std::string_view base_name(std::string_view path) {
-  auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 ScanContext::ScanContext(const HostRoot& h, const PersistenceRules& r, const IncidentIndicators& i, PersistenceScan& o)
     : host(h), rules(r), incident(i), out(o) {
   std::set<std::string> homes;

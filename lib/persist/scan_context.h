@@ -74,6 +74,5 @@ class ScanContext {
 };
 
 std::string join_path(std::string_view dir, std::string_view name);
-std::string_view base_name(std::string_view path);
 
 }  // namespace unmine

@@ -60,3 +60,12 @@ TEST_CASE("parse_iso8601: what the case records and what a responder types") {
   };
   for (auto& r : rows) CHECK_MESSAGE(parse_iso8601(r.text) == r.want, r.text);
 }
+
+TEST_CASE("base_name and dir_name of the paths processes and artifacts carry") {
+  CHECK(base_name("/tmp/.x/kworkerd") == "kworkerd");
+  CHECK(base_name("kworkerd") == "kworkerd");
+  CHECK(base_name("/tmp/") == "");
+  CHECK(dir_name("/tmp/.x/kworkerd") == "/tmp/.x");
+  CHECK(dir_name("/xmrig") == "/");
+  CHECK(dir_name("xmrig") == ".");
+}
