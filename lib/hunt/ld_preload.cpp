@@ -2,24 +2,9 @@
 
 #include "core/hashing.h"
 #include "core/text.h"
+#include "persist/ld_preload.h"
 
 namespace unmine {
-
-std::vector<std::string> parse_ld_so_preload(std::string_view text) {
-  std::vector<std::string> out;
-  for (auto line : lines(text)) {
-    if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    size_t i = 0;
-    while (i < line.size()) {
-      while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == ':')) ++i;
-      size_t j = i;
-      while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != ':') ++j;
-      if (j > i) out.emplace_back(line.substr(i, j - i));
-      i = j;
-    }
-  }
-  return out;
-}
 
 namespace {
 
@@ -42,11 +27,8 @@ Finding library_finding(HuntContext& ctx, const std::string& lib, const std::str
 std::vector<Finding> check_ld_preload(HuntContext& ctx) {
   std::vector<Finding> out;
   if (auto text = ctx.host.read("/etc/ld.so.preload", 1 << 20)) {
-    int n = 0;
-    for (auto line : lines(text->data)) {
-      ++n;
-      for (auto& lib : parse_ld_so_preload(line)) out.push_back(library_finding(ctx, lib, "/etc/ld.so.preload", n));
-    }
+    for (auto& e : parse_ld_so_preload(text->data))
+      out.push_back(library_finding(ctx, std::string(e.entry), "/etc/ld.so.preload", e.line));
   }
   if (auto env = ctx.host.read("/etc/environment", 1 << 20)) {
     int n = 0;
@@ -57,7 +39,7 @@ std::vector<Finding> check_ld_preload(HuntContext& ctx) {
       if (!t.starts_with("LD_PRELOAD=")) continue;
       auto value = t.substr(11);
       if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) value = value.substr(1, value.size() - 2);
-      for (auto& lib : parse_ld_so_preload(value)) out.push_back(library_finding(ctx, lib, "/etc/environment", n));
+      for (auto& e : parse_ld_so_preload(value)) out.push_back(library_finding(ctx, std::string(e.entry), "/etc/environment", n));
     }
   }
   return out;

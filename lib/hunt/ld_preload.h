@@ -10,9 +10,6 @@
 
 namespace unmine {
 
-// Entries of ld.so.preload: separated by whitespace or ':', '#' comments dropped.
-std::vector<std::string> parse_ld_so_preload(std::string_view text);
-
 std::vector<Finding> check_ld_preload(HuntContext& ctx);
 
 }  // namespace unmine

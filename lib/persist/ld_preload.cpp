@@ -9,13 +9,14 @@ std::vector<PreloadEntry> parse_ld_so_preload(std::string_view text) {
   int n = 0;
   for (auto raw : lines(text)) {
     ++n;
+    auto names = raw.substr(0, raw.find('#'));  // the loader blanks '#' to the end of the line
     size_t i = 0;
-    while (i < raw.size()) {
+    while (i < names.size()) {
       auto sep = [](char c) { return c == ' ' || c == '\t' || c == ':' || c == '\r'; };
-      while (i < raw.size() && sep(raw[i])) ++i;
+      while (i < names.size() && sep(names[i])) ++i;
       size_t start = i;
-      while (i < raw.size() && !sep(raw[i])) ++i;
-      if (i > start) out.push_back({n, raw.substr(start, i - start), raw});
+      while (i < names.size() && !sep(names[i])) ++i;
+      if (i > start) out.push_back({n, names.substr(start, i - start), raw});
     }
   }
   return out;

@@ -1,6 +1,7 @@
 #pragma once
 // /etc/ld.so.preload: libraries loaded into every dynamically linked process (process hiders, miners'
-// helpers). Entries are separated by whitespace or ':'.
+// helpers). Entries are separated by whitespace or ':'; '#' starts a comment to the end of the line, as
+// the loader reads it. The one parser of the file: persistence, hunt and unpersist use it.
 #include "persist/scan_context.h"
 
 namespace unmine {

@@ -9,6 +9,7 @@
 #include "hunt/file_kind.h"
 #include "hunt/kernel_modules.h"
 #include "hunt/ld_preload.h"
+#include "persist/ld_preload.h"
 #include "hunt/memory_scan.h"
 #include "hunt/proc_mounts.h"
 #include "hunt/ssh_access.h"
@@ -114,9 +115,15 @@ TEST_CASE("mountinfo: unescaped mount points, options, and the mount of a path")
   CHECK(mount_of(rows, "/home/my diskx")->mount_point == "/");
 }
 
-TEST_CASE("ld.so.preload entries") {
-  CHECK(parse_ld_so_preload("/lib/a.so /lib/b.so:/lib/c.so # comment /lib/d.so\n\n#/lib/e.so\n") ==
-        std::vector<std::string>{"/lib/a.so", "/lib/b.so", "/lib/c.so"});
+TEST_CASE("ld.so.preload entries: '#' comments to the end of the line, as the loader reads them") {
+  std::vector<std::string_view> names;
+  std::vector<int> line_numbers;
+  for (auto& e : parse_ld_so_preload("/lib/a.so /lib/b.so:/lib/c.so # comment /lib/d.so\n\n#/lib/e.so\n/lib/f.so#x\n")) {
+    names.push_back(e.entry);
+    line_numbers.push_back(e.line);
+  }
+  CHECK(names == std::vector<std::string_view>{"/lib/a.so", "/lib/b.so", "/lib/c.so", "/lib/f.so"});
+  CHECK(line_numbers == std::vector<int>{1, 1, 1, 4});
 }
 
 TEST_CASE("CPU accounting: totals, per-process ticks, and when a gap is worth more than info") {
