@@ -76,11 +76,6 @@ json counters_json(const std::map<std::string, NftCounter>& c) {
   return out;
 }
 
-json parse_or_null(const json& v) {
-  if (!v.is_string()) return v;
-  return json::parse(v.get<std::string>(), nullptr, false);
-}
-
 std::string first_line(std::string s) {
   s = std::string(trim(s));
   auto nl = s.find('\n');
@@ -238,7 +233,7 @@ void remove_nft(Effects& effects, CaseStore& store, const std::vector<json>& row
   NftElements ours;
   for (auto& row : rows) {
     ids.push_back(row["id"].get<int64_t>());
-    auto undo = parse_or_null(row["undo"]);
+    auto undo = json_column(row["undo"]);
     if (undo.is_object() && undo.contains("delete_table")) delete_table = true;
     if (undo.is_object() && undo.contains("delete_elements"))
       for (auto& [set, values] : undo["delete_elements"].items())
@@ -286,7 +281,7 @@ void remove_hosts(const HostRoot& host, Effects& effects, CaseStore& store, cons
   std::string uuid = case_uuid(store);
   for (auto& row : rows) {
     ids.push_back(row["id"].get<int64_t>());
-    auto undo = parse_or_null(row["undo"]);
+    auto undo = json_column(row["undo"]);
     if (!undo.is_object()) continue;
     added_newline |= undo.value("added_newline", false);
     created |= undo.value("created", false);

@@ -58,15 +58,6 @@ bool runs_inline_text(const Process& p) {
   return false;
 }
 
-std::string joined(const std::vector<std::string>& argv) {
-  std::string s;
-  for (auto& a : argv) {
-    if (!s.empty()) s += ' ';
-    s += a;
-  }
-  return s;
-}
-
 // An executable other processes legitimately share (an interpreter, a distribution binary): the
 // same-inode rule would reach every python3 on the host.
 bool shared_executable(const Process& p) {

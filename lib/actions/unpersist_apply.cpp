@@ -204,8 +204,8 @@ int settle_pending_unpersist(CaseStore& store, const HostRoot& host, Effects& fx
   for (auto& row : rows) {
     auto id = row["id"].get<int64_t>();
     auto kind = row["kind"].get<std::string>();
-    auto undo = nlohmann::json::parse(row["undo"].get<std::string>(), nullptr, false);
-    if (undo.is_discarded()) {
+    auto undo = json_column(row["undo"]);
+    if (!undo.is_object()) {
       update_action(store, id, "failed", nullptr, "interrupted; undo data unreadable");
       continue;
     }

@@ -35,7 +35,7 @@ UnpersistResult undo_unpersist(int64_t action_id, CaseStore& store, const HostRo
   UnpersistResult r;
   r.kind = "unpersist.undo";
   r.undo_of = action_id;
-  r.target = nlohmann::json::parse(row["target"].get<std::string>(), nullptr, false);
+  r.target = json_column(row["target"]);
   r.reason = row["reason"].is_string() ? row["reason"].get<std::string>() : "";
   if (row["evidence_id"].is_number()) r.evidence_id = row["evidence_id"].get<int64_t>();
   auto status = row["status"].get<std::string>();
@@ -49,8 +49,8 @@ UnpersistResult undo_unpersist(int64_t action_id, CaseStore& store, const HostRo
     r.note = "action " + std::to_string(action_id) + " is " + status + ": nothing was changed to undo";
     return r;
   }
-  auto undo = nlohmann::json::parse(row["undo"].is_string() ? row["undo"].get<std::string>() : "{}", nullptr, false);
-  if (undo.is_discarded() || !undo.contains("path_hex")) throw RuntimeError("action " + std::to_string(action_id) + " has no undo data");
+  auto undo = json_column(row["undo"]);
+  if (!undo.is_object() || !undo.contains("path_hex")) throw RuntimeError("action " + std::to_string(action_id) + " has no undo data");
   if (!r.evidence_id) throw RuntimeError("action " + std::to_string(action_id) + " has no preserved copy");
   auto original = read_copy(store, *r.evidence_id);
   if (!original) throw RuntimeError("the preserved copy (evidence " + std::to_string(*r.evidence_id) + ") is missing or altered: not restored");

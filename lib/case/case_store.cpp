@@ -304,4 +304,10 @@ void CaseStore::custody(const std::string& event, const nlohmann::json& details)
        {seq, case_id_, at, actor, event, d, prev, custody_hash(prev, seq, at, actor, event, d)});
 }
 
+nlohmann::json json_column(const nlohmann::json& column) {
+  if (!column.is_string()) return nullptr;
+  auto parsed = nlohmann::json::parse(column.get<std::string>(), nullptr, false);
+  return parsed.is_discarded() ? nlohmann::json(nullptr) : parsed;
+}
+
 }  // namespace unmine

@@ -17,6 +17,8 @@ namespace unmine {
 
 // ISO 8601 UTC with microseconds ("2026-11-23T12:00:00.123456Z").
 std::string now_iso8601();
+// A JSON column as stored (text): parsed, or null when empty or not JSON.
+nlohmann::json json_column(const nlohmann::json& column);
 std::string iso8601(int64_t unix_seconds);
 
 class Statement;

@@ -1,6 +1,9 @@
 #pragma once
-// An owned file descriptor.
+// An owned file descriptor, and making a rename durable.
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <filesystem>
 
 #include <utility>
 
@@ -30,5 +33,11 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+// After a rename or link into `dir`, its entry survives a crash only once the folder itself is synced.
+inline void fsync_dir(const std::filesystem::path& dir) {
+  UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (d) ::fsync(d.get());
+}
 
 }  // namespace unmine

@@ -1,5 +1,7 @@
 #include "core/text.h"
 
+#include <arpa/inet.h>
+
 #include <cctype>
 #include <cstdio>
 
@@ -108,6 +110,22 @@ std::string dir_name(std::string_view path) {
   auto slash = path.rfind('/');
   if (slash == std::string_view::npos) return ".";
   return slash == 0 ? std::string("/") : std::string(path.substr(0, slash));
+}
+
+std::string joined(const std::vector<std::string>& argv, size_t from) {
+  std::string s;
+  for (size_t i = from; i < argv.size(); ++i) {
+    if (!s.empty()) s += ' ';
+    s += argv[i];
+  }
+  return s;
+}
+
+bool is_ip_address(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) return false;  // inet_pton would stop at it
+  std::string t(text);
+  unsigned char buf[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, t.c_str(), buf) == 1 || ::inet_pton(AF_INET6, t.c_str(), buf) == 1;
 }
 
 std::vector<std::string_view> words(std::string_view line) {

@@ -22,6 +22,10 @@ std::vector<std::string_view> lines(std::string_view text);
 std::string_view base_name(std::string_view path);
 // The folder of a path ("/tmp/.x/kworkerd" -> "/tmp/.x", "/x" -> "/", "x" -> ".").
 std::string dir_name(std::string_view path);
+// Arguments from `from` on, joined with single spaces (a command line to match or show; not quoting).
+std::string joined(const std::vector<std::string>& argv, size_t from = 0);
+// An IPv4 or IPv6 address as written (inet_pton accepts it).
+bool is_ip_address(std::string_view text);
 // Runs of bytes between spaces and tabs (the fields of /proc tables, hosts and resolv.conf lines).
 std::vector<std::string_view> words(std::string_view line);
 

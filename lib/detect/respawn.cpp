@@ -11,15 +11,6 @@
 namespace unmine {
 namespace {
 
-std::string joined(const std::vector<std::string>& argv, size_t from = 0) {
-  std::string s;
-  for (size_t i = from; i < argv.size(); ++i) {
-    if (!s.empty()) s += ' ';
-    s += argv[i];
-  }
-  return s;
-}
-
 std::optional<std::string_view> scheduler_kind(std::string_view name) {
   static constexpr std::array<std::string_view, 4> cron = {"cron", "crond", "anacron", "fcron"};
   if (std::find(cron.begin(), cron.end(), name) != cron.end()) return "cron";

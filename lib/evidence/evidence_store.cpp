@@ -40,11 +40,6 @@ std::string safe_component(std::string_view raw) {
   return out;
 }
 
-void fsync_dir(const std::filesystem::path& dir) {
-  UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (d) ::fsync(d.get());
-}
-
 // Starts writing back every 32 MiB as they are written, so the final fsync finds little left to do and
 // the disk works while the next chunks are hashed (dirty pages would otherwise wait for fsync).
 void start_writeback(int fd, uint64_t& flushed, uint64_t written) {

@@ -14,11 +14,6 @@
 namespace unmine {
 namespace {
 
-void fsync_dir(const std::filesystem::path& dir) {
-  UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (d) ::fsync(d.get());
-}
-
 }  // namespace
 
 RunArchive::RunArchive(std::filesystem::path final_path, int zstd_level)

@@ -91,8 +91,8 @@ IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress p
   // What custody recorded when each item and archive was stored: the database row must still say the same.
   std::map<int64_t, nlohmann::json> item_custody, archive_custody;
   for (auto& r : store.query("SELECT event, details FROM custody WHERE event IN ('evidence.stored','archive.stored')")) {
-    auto d = nlohmann::json::parse(str(r, "details"), nullptr, false);
-    if (d.is_discarded() || !d.is_object()) continue;
+    auto d = json_column(r["details"]);
+    if (!d.is_object()) continue;
     if (r["event"] == "evidence.stored" && d.contains("evidence_id")) item_custody[d["evidence_id"].get<int64_t>()] = d;
     if (r["event"] == "archive.stored" && d.contains("archive_id")) archive_custody[d["archive_id"].get<int64_t>()] = d;
   }

@@ -29,13 +29,6 @@ bool is_sinkhole(std::string_view address) {
   return false;
 }
 
-bool is_address(std::string_view address) {
-  std::string a(address);
-  in_addr v4{};
-  in6_addr v6{};
-  return ::inet_pton(AF_INET, a.c_str(), &v4) == 1 || ::inet_pton(AF_INET6, a.c_str(), &v6) == 1;
-}
-
 std::string normalise_name(std::string_view name) {
   if (name.ends_with('.')) name.remove_suffix(1);
   return to_lower(name);
@@ -74,7 +67,7 @@ HostsFileParse parse_hosts_file(std::string_view text) {
       r.anomalies.push_back("line " + std::to_string(number) + ": " + std::string(why) + ": " +
                             printable(line.substr(0, 200)));
     };
-    if (!is_address(w[0])) {
+    if (!is_ip_address(w[0])) {
       bad("not an address");
       continue;
     }
@@ -115,7 +108,7 @@ ResolvConf parse_resolv_conf(std::string_view text) {
                             printable(line.substr(0, 200)));
     };
     if (w[0] == "nameserver") {
-      if (w.size() < 2 || !is_address(w[1])) bad("nameserver without an address");
+      if (w.size() < 2 || !is_ip_address(w[1])) bad("nameserver without an address");
       else r.nameservers.emplace_back(w[1]);
     } else if (w[0] == "search" || w[0] == "domain") {
       for (size_t i = 1; i < w.size(); ++i) r.search.push_back(normalise_name(w[i]));

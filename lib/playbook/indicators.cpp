@@ -17,12 +17,6 @@ constexpr std::string_view kDomainLists[] = {
     "intel/falco_miner_domains.txt", "intel/sigma_pool_domains.txt", "intel/sigma_pool_dns_suffixes.txt",
     "intel/nocoin_hosts.txt"};
 
-bool is_address(std::string_view s) {
-  std::string t(s);
-  unsigned char buf[16];
-  return inet_pton(AF_INET, t.c_str(), buf) == 1 || inet_pton(AF_INET6, t.c_str(), buf) == 1;
-}
-
 std::string normal_host(std::string_view host) {
   host = trim(host);
   while (host.ends_with('.')) host.remove_suffix(1);
@@ -66,7 +60,7 @@ Indicators Indicators::load(const Playbook& playbook) {
     for (auto& s : strings_of(pools, "not_suffixes")) exact_only.insert(normal_host(s));
     auto add_domain = [&](const std::string& entry, const std::string& source) {
       auto host = normal_host(entry);
-      if (host.empty() || is_address(host) || ind.domains_.contains(host)) return;
+      if (host.empty() || is_ip_address(host) || ind.domains_.contains(host)) return;
       ind.domains_[host] = DomainEntry{source, !exact_only.contains(host)};
     };
     for (auto rel : kDomainLists)
@@ -140,7 +134,7 @@ std::shared_ptr<const Indicators> Indicators::of(const Playbook& playbook) {
 
 std::optional<DomainHit> Indicators::pool_domain(std::string_view host_in) const {
   auto host = normal_host(host_in);
-  if (host.empty() || is_address(host)) return std::nullopt;
+  if (host.empty() || is_ip_address(host)) return std::nullopt;
   if (auto it = domains_.find(host); it != domains_.end()) return DomainHit{it->first, it->second.source, false};
   for (size_t dot = host.find('.'); dot != std::string::npos; dot = host.find('.', dot + 1)) {
     std::string_view parent = std::string_view(host).substr(dot + 1);

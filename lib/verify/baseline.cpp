@@ -5,19 +5,13 @@
 namespace unmine {
 namespace {
 
-nlohmann::json parse_or_null(const nlohmann::json& column) {
-  if (!column.is_string()) return nullptr;
-  auto parsed = nlohmann::json::parse(column.get<std::string>(), nullptr, false);
-  return parsed.is_discarded() ? nlohmann::json(nullptr) : parsed;
-}
-
 std::vector<RecordedAction> active_actions(const CaseStore& store, const std::string& like) {
   std::vector<RecordedAction> out;
   for (auto& row : store.query("SELECT id, kind, target, before, after, undo FROM actions WHERE case_id=? AND kind LIKE ?"
                                " AND status='done' AND undone_at IS NULL ORDER BY id",
                                {store.case_id(), like})) {
-    out.push_back({row["id"].get<int64_t>(), row["kind"].get<std::string>(), parse_or_null(row["target"]),
-                   parse_or_null(row["before"]), parse_or_null(row["after"]), parse_or_null(row["undo"])});
+    out.push_back({row["id"].get<int64_t>(), row["kind"].get<std::string>(), json_column(row["target"]),
+                   json_column(row["before"]), json_column(row["after"]), json_column(row["undo"])});
   }
   return out;
 }

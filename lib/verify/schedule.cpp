@@ -24,8 +24,7 @@ std::vector<ActiveSchedule> active_schedules(const CaseStore& store) {
   for (auto& row : store.query("SELECT id, undo FROM actions WHERE case_id=? AND kind='verify.schedule'"
                                " AND status IN ('done','failed') AND undone_at IS NULL ORDER BY id",
                                {store.case_id()})) {
-    auto undo = row["undo"].is_string() ? nlohmann::json::parse(row["undo"].get<std::string>(), nullptr, false)
-                                        : nlohmann::json();
+    auto undo = json_column(row["undo"]);
     if (undo.is_object()) out.push_back({row["id"].get<int64_t>(), undo});
   }
   return out;

@@ -241,3 +241,10 @@ TEST_CASE("a case database carries unmine's application id in its header, so hun
   in2.read(head.data(), static_cast<std::streamsize>(head.size()));
   CHECK(is_case_database_header(head));
 }
+
+TEST_CASE("json_column: a stored JSON column, or null") {
+  CHECK(json_column(R"({"a":1})")["a"] == 1);
+  CHECK(json_column(nullptr).is_null());
+  CHECK(json_column("{not json").is_null());
+  CHECK(json_column(7).is_null());  // a column that is not text holds no JSON document
+}

@@ -69,3 +69,14 @@ TEST_CASE("base_name and dir_name of the paths processes and artifacts carry") {
   CHECK(dir_name("/xmrig") == "/");
   CHECK(dir_name("xmrig") == ".");
 }
+
+TEST_CASE("joined and is_ip_address") {
+  CHECK(joined({"/tmp/x", "-o", "pool:3333"}) == "/tmp/x -o pool:3333");
+  CHECK(joined({"/tmp/x", "-o", "pool:3333"}, 1) == "-o pool:3333");
+  CHECK(joined({}) == "");
+  CHECK(is_ip_address("203.0.113.7"));
+  CHECK(is_ip_address("2001:db8::7"));
+  CHECK_FALSE(is_ip_address("999.1.1.1"));
+  CHECK_FALSE(is_ip_address("pool.example"));
+  CHECK_FALSE(is_ip_address(std::string_view("1.2.3.4\0x", 9)));
+}
