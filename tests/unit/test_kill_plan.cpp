@@ -1,54 +1,41 @@
 // The kill plan on literal process tables: what joins the miner's tree and what is never touched.
 #include <doctest/doctest.h>
 
+#include "literal_process.h"
 #include "actions/kill_plan.h"
 
 using namespace unmine;
 
 namespace {
 
-Process proc(int pid, int ppid, std::string exe, std::vector<std::string> argv, uint64_t ino = 0) {
-  Process p;
-  p.pid = pid;
-  p.ppid = ppid;
-  p.exe = std::move(exe);
-  p.cmdline = std::move(argv);
-  p.comm = p.cmdline.empty() ? "" : p.cmdline[0].substr(p.cmdline[0].rfind('/') + 1).substr(0, 15);
-  p.start_ticks = 1000 + static_cast<uint64_t>(pid);
-  p.exe_dev = ino ? 2049 : 0;
-  p.exe_ino = ino;
-  p.state = 'S';
-  return p;
-}
-
 // A host: systemd, sshd with the responder's login shell running unmine, containerd with a shim, a
 // kernel thread, and the attack: a /tmp watchdog under cron's shell, its miner with a worker and a
 // grandchild, and a second copy of the miner started elsewhere.
 std::vector<Process> host_table() {
   std::vector<Process> t;
-  t.push_back(proc(1, 0, "/usr/lib/systemd/systemd", {"/sbin/init"}));
-  auto kt = proc(2, 0, "", {});
+  t.push_back(literal_process(1, 0, "/usr/lib/systemd/systemd", {"/sbin/init"}));
+  auto kt = literal_process(2, 0, "", {});
   kt.comm = "kthreadd";
   kt.kernel_thread = true;
   t.push_back(kt);
-  auto kw = proc(9, 2, "", {});
+  auto kw = literal_process(9, 2, "", {});
   kw.comm = "kworker/0:1";
   kw.kernel_thread = true;
   t.push_back(kw);
-  t.push_back(proc(500, 1, "/usr/sbin/sshd", {"sshd: /usr/sbin/sshd -D [listener]"}));
-  t.push_back(proc(510, 500, "/usr/sbin/sshd", {"sshd: root@pts/0"}));
-  t.push_back(proc(520, 510, "/usr/bin/bash", {"-bash"}));
-  t.push_back(proc(530, 520, "/usr/local/bin/unmine", {"unmine", "kill", "--pid", "4000"}));
-  t.push_back(proc(600, 1, "/usr/bin/containerd", {"/usr/bin/containerd"}));
-  t.push_back(proc(610, 1, "/usr/bin/containerd-shim-runc-v2", {"/usr/bin/containerd-shim-runc-v2", "-id", "abc"}));
-  t.push_back(proc(700, 1, "/usr/sbin/cron", {"/usr/sbin/cron", "-f"}));
-  t.push_back(proc(710, 700, "/usr/bin/dash", {"/bin/sh", "-c", "/tmp/.x/wd >/dev/null 2>&1"}));
-  t.push_back(proc(3000, 710, "/tmp/.x/wd", {"/tmp/.x/wd"}, 77));
-  t.push_back(proc(4000, 3000, "/tmp/.x/kdevtmpfsi", {"/tmp/.x/kdevtmpfsi", "-o", "pool:3333"}, 88));
-  t.push_back(proc(4001, 4000, "/tmp/.x/kdevtmpfsi", {"/tmp/.x/kdevtmpfsi", "-o", "pool:3333"}, 88));
-  t.push_back(proc(4002, 4001, "/tmp/.x/kdevtmpfsi", {"/tmp/.x/kdevtmpfsi", "-o", "pool:3333"}, 88));
-  t.push_back(proc(4500, 1, "/var/lib/.cache/kdevtmpfsi", {"kdevtmpfsi"}, 88));
-  t.push_back(proc(5000, 610, "/usr/bin/python3", {"python3", "app.py"}));
+  t.push_back(literal_process(500, 1, "/usr/sbin/sshd", {"sshd: /usr/sbin/sshd -D [listener]"}));
+  t.push_back(literal_process(510, 500, "/usr/sbin/sshd", {"sshd: root@pts/0"}));
+  t.push_back(literal_process(520, 510, "/usr/bin/bash", {"-bash"}));
+  t.push_back(literal_process(530, 520, "/usr/local/bin/unmine", {"unmine", "kill", "--pid", "4000"}));
+  t.push_back(literal_process(600, 1, "/usr/bin/containerd", {"/usr/bin/containerd"}));
+  t.push_back(literal_process(610, 1, "/usr/bin/containerd-shim-runc-v2", {"/usr/bin/containerd-shim-runc-v2", "-id", "abc"}));
+  t.push_back(literal_process(700, 1, "/usr/sbin/cron", {"/usr/sbin/cron", "-f"}));
+  t.push_back(literal_process(710, 700, "/usr/bin/dash", {"/bin/sh", "-c", "/tmp/.x/wd >/dev/null 2>&1"}));
+  t.push_back(literal_process(3000, 710, "/tmp/.x/wd", {"/tmp/.x/wd"}, 77));
+  t.push_back(literal_process(4000, 3000, "/tmp/.x/kdevtmpfsi", {"/tmp/.x/kdevtmpfsi", "-o", "pool:3333"}, 88));
+  t.push_back(literal_process(4001, 4000, "/tmp/.x/kdevtmpfsi", {"/tmp/.x/kdevtmpfsi", "-o", "pool:3333"}, 88));
+  t.push_back(literal_process(4002, 4001, "/tmp/.x/kdevtmpfsi", {"/tmp/.x/kdevtmpfsi", "-o", "pool:3333"}, 88));
+  t.push_back(literal_process(4500, 1, "/var/lib/.cache/kdevtmpfsi", {"kdevtmpfsi"}, 88));
+  t.push_back(literal_process(5000, 610, "/usr/bin/python3", {"python3", "app.py"}));
   return t;
 }
 
@@ -142,8 +129,8 @@ TEST_CASE("kill plan: protected processes are never members") {
 
 TEST_CASE("kill plan: unmine's own chain is never touched, even inside the miner's tree") {
   auto t = host_table();
-  t.push_back(proc(8000, 4000, "/usr/bin/bash", {"bash", "/tmp/.x/respond.sh"}));
-  t.push_back(proc(8001, 8000, "/usr/local/bin/unmine", {"unmine", "kill"}));
+  t.push_back(literal_process(8000, 4000, "/usr/bin/bash", {"bash", "/tmp/.x/respond.sh"}));
+  t.push_back(literal_process(8001, 8000, "/usr/local/bin/unmine", {"unmine", "kill"}));
   auto plan = plan_for(t, {{4000, "--pid"}}, 8001);
   CHECK_FALSE(plan.find(4000));
   CHECK_FALSE(plan.find(8000));
@@ -152,27 +139,27 @@ TEST_CASE("kill plan: unmine's own chain is never touched, even inside the miner
 }
 
 TEST_CASE("kill plan: protection rules by themselves") {
-  CHECK(protected_reason(proc(1, 0, "/sbin/init", {"init"}), false) == "PID 1 (service manager)");
-  CHECK(protected_reason(proc(77, 1, "/usr/bin/dockerd", {"dockerd"}), false) == "container runtime (dockerd)");
-  CHECK(protected_reason(proc(78, 1, "/usr/bin/runc", {"runc"}), false) == "container runtime (runc)");
-  CHECK(protected_reason(proc(79, 1, "/usr/bin/conmon", {"conmon"}), false) == "container runtime (conmon)");
-  CHECK(protected_reason(proc(80, 1, "/usr/bin/crio", {"crio"}), false) == "container runtime (crio)");
-  CHECK(protected_reason(proc(81, 1, "/usr/bin/podman", {"podman"}), false) == "container runtime (podman)");
-  CHECK(protected_reason(proc(82, 1, "/usr/lib/systemd/systemd", {"/lib/systemd/systemd", "--user"}), false) ==
+  CHECK(protected_reason(literal_process(1, 0, "/sbin/init", {"init"}), false) == "PID 1 (service manager)");
+  CHECK(protected_reason(literal_process(77, 1, "/usr/bin/dockerd", {"dockerd"}), false) == "container runtime (dockerd)");
+  CHECK(protected_reason(literal_process(78, 1, "/usr/bin/runc", {"runc"}), false) == "container runtime (runc)");
+  CHECK(protected_reason(literal_process(79, 1, "/usr/bin/conmon", {"conmon"}), false) == "container runtime (conmon)");
+  CHECK(protected_reason(literal_process(80, 1, "/usr/bin/crio", {"crio"}), false) == "container runtime (crio)");
+  CHECK(protected_reason(literal_process(81, 1, "/usr/bin/podman", {"podman"}), false) == "container runtime (podman)");
+  CHECK(protected_reason(literal_process(82, 1, "/usr/lib/systemd/systemd", {"/lib/systemd/systemd", "--user"}), false) ==
         "service manager (systemd)");
-  CHECK(protected_reason(proc(83, 1, "/usr/sbin/atd", {"/usr/sbin/atd", "-f"}), false)->starts_with("job scheduler"));
+  CHECK(protected_reason(literal_process(83, 1, "/usr/sbin/atd", {"/usr/sbin/atd", "-f"}), false)->starts_with("job scheduler"));
   // Login and interactive shells are the responder's; a shell running a script or -c is not.
-  CHECK(protected_reason(proc(90, 1, "/usr/bin/bash", {"-bash"}), false) == "login shell");
-  CHECK(protected_reason(proc(91, 1, "/usr/bin/bash", {"bash", "--login"}), false) == "login shell");
-  CHECK(protected_reason(proc(92, 1, "/usr/bin/zsh", {"zsh"}), false) == "interactive shell");
-  CHECK_FALSE(protected_reason(proc(93, 1, "/usr/bin/bash", {"bash", "-c", "curl x|sh"}), false));
-  CHECK_FALSE(protected_reason(proc(94, 1, "/usr/bin/dash", {"sh", "/tmp/run.sh"}), false));
+  CHECK(protected_reason(literal_process(90, 1, "/usr/bin/bash", {"-bash"}), false) == "login shell");
+  CHECK(protected_reason(literal_process(91, 1, "/usr/bin/bash", {"bash", "--login"}), false) == "login shell");
+  CHECK(protected_reason(literal_process(92, 1, "/usr/bin/zsh", {"zsh"}), false) == "interactive shell");
+  CHECK_FALSE(protected_reason(literal_process(93, 1, "/usr/bin/bash", {"bash", "-c", "curl x|sh"}), false));
+  CHECK_FALSE(protected_reason(literal_process(94, 1, "/usr/bin/dash", {"sh", "/tmp/run.sh"}), false));
   // A shell the miner forked (a reverse shell) is part of the attack.
-  CHECK_FALSE(protected_reason(proc(95, 1, "/usr/bin/bash", {"bash", "-i"}), true));
+  CHECK_FALSE(protected_reason(literal_process(95, 1, "/usr/bin/bash", {"bash", "-i"}), true));
   // A protected name from a dropped file is not protected: the attacker chose the name.
-  CHECK_FALSE(protected_reason(proc(96, 1, "/tmp/sshd", {"sshd"}), false));
-  CHECK_FALSE(protected_reason(proc(97, 1, "/dev/shm/systemd", {"systemd"}), false));
-  auto memfd = proc(98, 1, "/memfd:containerd", {"containerd"});
+  CHECK_FALSE(protected_reason(literal_process(96, 1, "/tmp/sshd", {"sshd"}), false));
+  CHECK_FALSE(protected_reason(literal_process(97, 1, "/dev/shm/systemd", {"systemd"}), false));
+  auto memfd = literal_process(98, 1, "/memfd:containerd", {"containerd"});
   memfd.exe_memfd = true;
   CHECK_FALSE(protected_reason(memfd, false));
 }
@@ -227,7 +214,7 @@ TEST_CASE("kill plan: ancestors join only when tied to the attack") {
 
 TEST_CASE("kill plan: a miner in a container stops at the shim") {
   auto t = host_table();
-  t.push_back(proc(6000, 5000, "/usr/bin/xmrig", {"xmrig", "-o", "pool:443"}, 99));
+  t.push_back(literal_process(6000, 5000, "/usr/bin/xmrig", {"xmrig", "-o", "pool:443"}, 99));
   auto plan = plan_for(t, {{6000, "--pid"}});
   CHECK(plan.find(6000));
   // python3 app.py under the shim is not tied to the miner; the shim would be protected anyway.
@@ -237,8 +224,8 @@ TEST_CASE("kill plan: a miner in a container stops at the shim") {
 
 TEST_CASE("kill plan: a shared executable does not pull in every process running it") {
   auto t = host_table();
-  t.push_back(proc(7000, 1, "/usr/bin/python3", {"python3", "/tmp/.x/m.py"}, 55));
-  t.push_back(proc(7001, 1, "/usr/bin/python3", {"python3", "/srv/app.py"}, 55));
+  t.push_back(literal_process(7000, 1, "/usr/bin/python3", {"python3", "/tmp/.x/m.py"}, 55));
+  t.push_back(literal_process(7001, 1, "/usr/bin/python3", {"python3", "/srv/app.py"}, 55));
   auto plan = plan_for(t, {{7000, "--pid"}});
   CHECK(plan.find(7000));
   CHECK_FALSE(plan.find(7001));
@@ -254,13 +241,13 @@ TEST_CASE("kill plan: unknown PIDs are noted, not guessed") {
 }
 
 TEST_CASE("script_path: the file an interpreter runs") {
-  auto p = proc(1, 0, "/usr/bin/bash", {"bash", "-x", "run.sh", "arg"});
+  auto p = literal_process(1, 0, "/usr/bin/bash", {"bash", "-x", "run.sh", "arg"});
   p.cwd = "/tmp/.x";
   CHECK(script_path(p) == "/tmp/.x/run.sh");
-  CHECK(script_path(proc(1, 0, "/usr/bin/python3.11", {"python3", "-u", "/opt/m.py"})) == "/opt/m.py");
-  CHECK_FALSE(script_path(proc(1, 0, "/usr/bin/dash", {"sh", "-c", "/tmp/x"})));
-  CHECK_FALSE(script_path(proc(1, 0, "/usr/bin/dash", {"sh", "-ec", "/tmp/x"})));
-  CHECK_FALSE(script_path(proc(1, 0, "/usr/bin/python3", {"python3", "-m", "http.server"})));
-  CHECK_FALSE(script_path(proc(1, 0, "/tmp/.x/kdevtmpfsi", {"kdevtmpfsi", "run.sh"})));
-  CHECK(script_path(proc(1, 0, "/usr/bin/busybox", {"busybox", "sh", "/tmp/a.sh"})) == "/tmp/a.sh");
+  CHECK(script_path(literal_process(1, 0, "/usr/bin/python3.11", {"python3", "-u", "/opt/m.py"})) == "/opt/m.py");
+  CHECK_FALSE(script_path(literal_process(1, 0, "/usr/bin/dash", {"sh", "-c", "/tmp/x"})));
+  CHECK_FALSE(script_path(literal_process(1, 0, "/usr/bin/dash", {"sh", "-ec", "/tmp/x"})));
+  CHECK_FALSE(script_path(literal_process(1, 0, "/usr/bin/python3", {"python3", "-m", "http.server"})));
+  CHECK_FALSE(script_path(literal_process(1, 0, "/tmp/.x/kdevtmpfsi", {"kdevtmpfsi", "run.sh"})));
+  CHECK(script_path(literal_process(1, 0, "/usr/bin/busybox", {"busybox", "sh", "/tmp/a.sh"})) == "/tmp/a.sh");
 }

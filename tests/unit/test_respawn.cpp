@@ -4,28 +4,16 @@
 #include <map>
 #include <set>
 
+#include "literal_process.h"
 #include "detect/respawn.h"
 
 using namespace unmine;
 
 namespace {
 
-Process proc(int pid, int ppid, std::string exe, std::vector<std::string> argv, uint64_t ino = 0) {
-  Process p;
-  p.pid = pid;
-  p.ppid = ppid;
-  p.exe = std::move(exe);
-  p.cmdline = std::move(argv);
-  p.comm = p.cmdline.empty() ? "" : p.cmdline[0];
-  p.exe_dev = ino ? 2049 : 0;
-  p.exe_ino = ino;
-  p.start_ticks = 100 + static_cast<uint64_t>(pid);
-  return p;
-}
-
 RespawnPattern killed_miner() {
   RespawnPattern pat;
-  pat.add(proc(4000, 3000, "/tmp/.x/kdevtmpfsi", {"/tmp/.x/kdevtmpfsi", "-o", "pool.example:3333"}, 88),
+  pat.add(literal_process(4000, 3000, "/tmp/.x/kdevtmpfsi", {"/tmp/.x/kdevtmpfsi", "-o", "pool.example:3333"}, 88),
           std::string(64, 'b'));
   pat.incident.wallets.insert("44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A");
   pat.incident.domains.insert("pool.example");
@@ -61,11 +49,11 @@ TEST_CASE("match_respawn: inode, path, arguments, indicators, image hash") {
     Process p;
     std::optional<std::string> how;
   } rows[] = {
-      {proc(5000, 3000, "/var/tmp/copy", {"copy"}, 88), "inode"},
-      {proc(5001, 3000, "/tmp/.x/kdevtmpfsi", {"kdevtmpfsi"}, 90), "path"},
-      {proc(5002, 3000, "/dev/shm/k2", {"/dev/shm/k2", "-o", "pool.example:3333"}, 91), "cmdline"},
-      {proc(5003, 3000, "/dev/shm/k3", {"/dev/shm/k3", "--url", "pool.example:443"}, 92), "indicator"},
-      {proc(5004, 1, "/usr/sbin/nginx", {"nginx", "-g", "daemon off;"}, 93), std::nullopt},
+      {literal_process(5000, 3000, "/var/tmp/copy", {"copy"}, 88), "inode"},
+      {literal_process(5001, 3000, "/tmp/.x/kdevtmpfsi", {"kdevtmpfsi"}, 90), "path"},
+      {literal_process(5002, 3000, "/dev/shm/k2", {"/dev/shm/k2", "-o", "pool.example:3333"}, 91), "cmdline"},
+      {literal_process(5003, 3000, "/dev/shm/k3", {"/dev/shm/k3", "--url", "pool.example:443"}, 92), "indicator"},
+      {literal_process(5004, 1, "/usr/sbin/nginx", {"nginx", "-g", "daemon off;"}, 93), std::nullopt},
   };
   for (auto& r : rows) {
     CAPTURE(r.p.pid);
@@ -73,7 +61,7 @@ TEST_CASE("match_respawn: inode, path, arguments, indicators, image hash") {
     CHECK((m ? std::optional(m->how) : std::nullopt) == r.how);
   }
   // Renamed and copied, with other arguments: only the image hash gives it away.
-  auto m = match_respawn(pat, proc(5005, 1, "/opt/.cache/x", {"x"}, 94), [] { return std::string(64, 'b'); });
+  auto m = match_respawn(pat, literal_process(5005, 1, "/opt/.cache/x", {"x"}, 94), [] { return std::string(64, 'b'); });
   REQUIRE(m);
   CHECK(m->how == "sha256");
 }
@@ -90,9 +78,9 @@ TEST_CASE("service_unit_from_cgroup: the service a process runs in") {
 }
 
 TEST_CASE("respawn_sources: the watchdog parent, cron, the unit, the persistence entry") {
-  auto miner = proc(5000, 3000, "/tmp/.x/kdevtmpfsi", {"kdevtmpfsi"}, 88);
+  auto miner = literal_process(5000, 3000, "/tmp/.x/kdevtmpfsi", {"kdevtmpfsi"}, 88);
   SUBCASE("a watchdog") {
-    auto s = respawn_sources(miner, {proc(3000, 1, "/tmp/.x/wd", {"/tmp/.x/wd"}), proc(1, 0, "/sbin/init", {"init"})}, {});
+    auto s = respawn_sources(miner, {literal_process(3000, 1, "/tmp/.x/wd", {"/tmp/.x/wd"}), literal_process(1, 0, "/sbin/init", {"init"})}, {});
     REQUIRE(s.size() == 1);
     CHECK(s[0].kind == "parent");
     CHECK(s[0].pid == 3000);
@@ -104,8 +92,8 @@ TEST_CASE("respawn_sources: the watchdog parent, cron, the unit, the persistence
                              "F-00000000000000aa", true};
     PersistenceArtifact other{"cron", "/etc/cron.d/backup", 1, "0 3 * * * root /usr/local/bin/backup", {}, "root", "", false};
     auto s = respawn_sources(miner,
-                             {proc(710, 700, "/usr/bin/dash", {"/bin/sh", "-c", "/tmp/.x/kdevtmpfsi"}),
-                              proc(700, 1, "/usr/sbin/cron", {"/usr/sbin/cron", "-f"}), proc(1, 0, "/sbin/init", {"init"})},
+                             {literal_process(710, 700, "/usr/bin/dash", {"/bin/sh", "-c", "/tmp/.x/kdevtmpfsi"}),
+                              literal_process(700, 1, "/usr/sbin/cron", {"/usr/sbin/cron", "-f"}), literal_process(1, 0, "/sbin/init", {"init"})},
                              {line, other});
     REQUIRE(s.size() == 4);
     CHECK(s[0].kind == "persistence");
@@ -120,28 +108,28 @@ TEST_CASE("respawn_sources: the watchdog parent, cron, the unit, the persistence
   SUBCASE("a systemd service restarting it") {
     miner.ppid = 1;
     miner.cgroup = "0::/system.slice/sysupdate.service\n";
-    auto s = respawn_sources(miner, {proc(1, 0, "/sbin/init", {"init"})}, {});
+    auto s = respawn_sources(miner, {literal_process(1, 0, "/sbin/init", {"init"})}, {});
     REQUIRE(s.size() == 1);
     CHECK(s[0].summary == "systemd unit sysupdate.service");
   }
-  auto f = respawn_finding(miner, {"inode", "same"}, respawn_sources(miner, {proc(3000, 1, "/tmp/.x/wd", {"wd"})}, {}));
+  auto f = respawn_finding(miner, {"inode", "same"}, respawn_sources(miner, {literal_process(3000, 1, "/tmp/.x/wd", {"wd"})}, {}));
   CHECK(f.group == Group::miner);
   CHECK(f.severity == Severity::high);
   CHECK(f.kind == "process.respawn");
   CHECK(f.summary == "miner respawned as PID 5000 (/tmp/.x/kdevtmpfsi); source: parent PID 3000 (/tmp/.x/wd)");
   // Stable across runs: the id does not depend on pids.
-  auto again = proc(6000, 3100, "/tmp/.x/kdevtmpfsi", {"kdevtmpfsi"}, 88);
-  CHECK(respawn_finding(again, {"inode", "same"}, respawn_sources(again, {proc(3100, 1, "/tmp/.x/wd", {"wd"})}, {})).id ==
+  auto again = literal_process(6000, 3100, "/tmp/.x/kdevtmpfsi", {"kdevtmpfsi"}, 88);
+  CHECK(respawn_finding(again, {"inode", "same"}, respawn_sources(again, {literal_process(3100, 1, "/tmp/.x/wd", {"wd"})}, {})).id ==
         f.id);
 }
 
 TEST_CASE("watch_respawns: reports a new matching process once, never one from before the kill") {
   ScriptedProcesses procs;
-  procs.table[1] = proc(1, 0, "/sbin/init", {"init"});
-  procs.table[3000] = proc(3000, 1, "/tmp/.x/wd", {"/tmp/.x/wd"});
-  procs.table[4500] = proc(4500, 1, "/tmp/.x/kdevtmpfsi", {"kdevtmpfsi"}, 88);  // excluded from the kill
-  procs.appear = {proc(5000, 3000, "/tmp/.x/kdevtmpfsi", {"/tmp/.x/kdevtmpfsi"}, 88),
-                  proc(5001, 1, "/usr/bin/sleep", {"sleep", "5"}, 70)};
+  procs.table[1] = literal_process(1, 0, "/sbin/init", {"init"});
+  procs.table[3000] = literal_process(3000, 1, "/tmp/.x/wd", {"/tmp/.x/wd"});
+  procs.table[4500] = literal_process(4500, 1, "/tmp/.x/kdevtmpfsi", {"kdevtmpfsi"}, 88);  // excluded from the kill
+  procs.appear = {literal_process(5000, 3000, "/tmp/.x/kdevtmpfsi", {"/tmp/.x/kdevtmpfsi"}, 88),
+                  literal_process(5001, 1, "/usr/bin/sleep", {"sleep", "5"}, 70)};
   std::set<std::pair<int, uint64_t>> baseline;
   for (auto& [pid, p] : procs.table) baseline.insert({pid, p.start_ticks});
   int persistence_calls = 0;
@@ -166,8 +154,8 @@ TEST_CASE("watch_respawns: reports a new matching process once, never one from b
 
 TEST_CASE("watch_respawns: a process connecting to the pool under a new name") {
   ScriptedProcesses procs;
-  procs.table[1] = proc(1, 0, "/sbin/init", {"init"});
-  procs.table[6000] = proc(6000, 1, "/usr/lib/x/renamed", {"renamed"});
+  procs.table[1] = literal_process(1, 0, "/sbin/init", {"init"});
+  procs.table[6000] = literal_process(6000, 1, "/usr/lib/x/renamed", {"renamed"});
   auto pat = killed_miner();
   pat.incident.ips.insert("192.0.2.7");
   RespawnWatchOptions opts;
