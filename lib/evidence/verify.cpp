@@ -42,6 +42,24 @@ FileDigest digest_file(const std::filesystem::path& p, const PreserveProgress& p
   return out;
 }
 
+// Re-hashes one stored file (an item's copy or an archive) and names each way it differs from its row.
+void recheck_stored_file(IntegrityReport& rep, const CaseStore& store, const char* target, int64_t id, const std::string& path,
+                         const nlohmann::json& row, std::initializer_list<const char*> digests, const PreserveProgress& progress) {
+  auto fd = digest_file(store.dir() / path, progress, rep.bytes, rep.items);
+  if (!fd.ok) {
+    rep.problems.push_back({target, id, path, "stored file unreadable: " + fd.error});
+    return;
+  }
+  rep.bytes += fd.d.size;
+  for (std::string_view k : digests) {
+    const auto& got = k == "sha256" ? fd.d.sha256 : k == "sha1" ? fd.d.sha1 : fd.d.md5;
+    if (got != str(row, std::string(k).c_str()))
+      rep.problems.push_back({target, id, path, std::string(k) + " mismatch: the stored file hashes to " + got});
+  }
+  if (!row["size"].is_number_integer() || fd.d.size != row["size"].get<uint64_t>())
+    rep.problems.push_back({target, id, path, "size mismatch: the stored file has " + std::to_string(fd.d.size) + " bytes"});
+}
+
 }  // namespace
 
 nlohmann::json IntegrityProblem::to_json() const {
@@ -127,17 +145,7 @@ IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress p
     }
     if (path != stored_path_for(str(r, "sha256")))
       rep.problems.push_back({"evidence", id, path, "stored path is not the content address of its sha256"});
-    auto fd = digest_file(store.dir() / path, progress, rep.bytes, rep.items);
-    if (!fd.ok) {
-      rep.problems.push_back({"evidence", id, path, "stored copy unreadable: " + fd.error});
-      continue;
-    }
-    rep.bytes += fd.d.size;
-    if (fd.d.sha256 != str(r, "sha256")) rep.problems.push_back({"evidence", id, path, "sha256 mismatch: the stored copy is " + fd.d.sha256});
-    if (fd.d.sha1 != str(r, "sha1")) rep.problems.push_back({"evidence", id, path, "sha1 mismatch"});
-    if (fd.d.md5 != str(r, "md5")) rep.problems.push_back({"evidence", id, path, "md5 mismatch"});
-    if (!r["size"].is_number_integer() || fd.d.size != r["size"].get<uint64_t>())
-      rep.problems.push_back({"evidence", id, path, "size mismatch: the stored copy has " + std::to_string(fd.d.size) + " bytes"});
+    recheck_stored_file(rep, store, "evidence", id, path, r, {"sha256", "sha1", "md5"}, progress);
   }
   for (auto& [id, d] : item_custody)
     if (std::none_of(rows.begin(), rows.end(), [&](auto& r) { return r["id"].template get<int64_t>() == id; }))
@@ -157,15 +165,7 @@ IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress p
     if (c == archive_custody.end()) rep.problems.push_back({"archive", id, path, "stored archive has no custody record"});
     else if (c->second.value("sha256", "") != str(a, "sha256"))
       rep.problems.push_back({"archive", id, path, "database sha256 differs from the custody record"});
-    auto fd = digest_file(store.dir() / path, progress, rep.bytes, rep.items);
-    if (!fd.ok) {
-      rep.problems.push_back({"archive", id, path, "archive unreadable: " + fd.error});
-      continue;
-    }
-    rep.bytes += fd.d.size;
-    if (fd.d.sha256 != str(a, "sha256")) rep.problems.push_back({"archive", id, path, "sha256 mismatch: the archive is " + fd.d.sha256});
-    if (!a["size"].is_number_integer() || fd.d.size != a["size"].get<uint64_t>())
-      rep.problems.push_back({"archive", id, path, "size mismatch"});
+    recheck_stored_file(rep, store, "archive", id, path, a, {"sha256"}, progress);
   }
   for (auto& [id, d] : archive_custody)
     if (std::none_of(archives.begin(), archives.end(), [&](auto& a) { return a["id"].template get<int64_t>() == id; }))

@@ -20,8 +20,8 @@ struct IntegrityProblem {
 
 struct IntegrityReport {
   uint64_t items = 0, archives = 0, custody_rows = 0, bytes = 0;
-  uint64_t incomplete = 0;
-  std::string custody_head;  // hash of the last custody record checked: note it elsewhere to anchor the chain  // items left 'pending' by an interrupted run (never counted as preserved)
+  uint64_t incomplete = 0;   // items left 'pending' by an interrupted run (never counted as preserved)
+  std::string custody_head;  // hash of the last custody record checked: note it elsewhere to anchor the chain
   std::vector<IntegrityProblem> problems;
   bool intact() const { return problems.empty(); }
   nlohmann::json to_json() const;
