@@ -121,17 +121,18 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   for (auto& f : detect_network(net, ind, sockets, by_pid)) r.findings.push_back(std::move(f));
 
   for (auto& m : r.miners) r.indicators.merge(m.indicators());
+  // A preload line the persistence scan ties to the incident (an artifact unpersist will remove) is one
+  // finding, that one; hiding still reports every other preload line.
+  std::set<std::pair<std::string, int>> preload_artifacts;
   if (options.persistence) {
     auto persistence = scan_persistence(host, playbook, r.indicators);
     for (auto& f : persistence.findings) r.findings.push_back(std::move(f));
+    for (auto& a : persistence.artifacts)
+      if (a.tied && a.kind == "ld_preload" && a.line) preload_artifacts.insert({a.path, *a.line});
   }
   // With a miner found, the fds of every process are searched for msr handles only when the module is
   // loaded (checked inside): that is the one case worth a full fd scan.
   for (auto& f : detect_system(host, r.miners, candidates, true)) r.findings.push_back(std::move(f));
-  // A preload line the persistence scan reported (as an artifact unpersist can remove) is one finding.
-  std::set<std::pair<std::string, int>> preload_artifacts;
-  for (auto& f : r.findings)
-    if (f.kind == "ld_preload" && f.path && f.line) preload_artifacts.insert({*f.path, *f.line});
   for (auto& f : detect_hiding(host))
     if (!(f.kind == "ld_preload" && f.path && f.line && preload_artifacts.contains({*f.path, *f.line})))
       r.findings.push_back(std::move(f));

@@ -24,7 +24,7 @@ std::string_view to_string(Neutralise n);
 
 struct PersistenceArtifact {
   std::string kind;               // SPEC finding kind: cron, at_job, systemd, rc_script, ld_preload, ssh_key,
-                                  // shell_profile, xdg_autostart, sysctl.hugepages, udev, hosts
+                                  // shell_profile, xdg_autostart, sysctl.hugepages, udev, net.dns (hosts)
   std::string path;               // inside the root, raw bytes
   std::optional<int> line;        // 1-based, when the artifact is one line of the file
   std::string text;               // that line, or the unit's ExecStart=..., printable

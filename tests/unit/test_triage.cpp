@@ -142,6 +142,16 @@ TEST_CASE("without the persistence scan (identify), the hosts file's pool line i
   CHECK(pinned == 1);
 }
 
+TEST_CASE("a preload line the incident does not tie keeps the hiding detector's finding") {
+  HostRoot host({UNMINE_FIXTURES "/hosts/preload-untied", "", ""});
+  auto r = run_triage(host, Playbook::load(), {});
+  auto hiding = std::find_if(r.findings.begin(), r.findings.end(), [](auto& f) {
+    return f.kind == "ld_preload" && f.summary.find("preloads /usr/local/lib/libextra.so into every process") != std::string::npos;
+  });
+  REQUIRE(hiding != r.findings.end());
+  CHECK(hiding->severity == Severity::high);  // the library is there
+}
+
 TEST_CASE("run_triage on a benign Debian fixture: nothing above info") {
   HostRoot host({UNMINE_FIXTURES "/hosts/benign_debian", "", ""});
   auto r = run_triage(host, Playbook::load(), {});
