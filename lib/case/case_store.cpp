@@ -304,6 +304,11 @@ void CaseStore::custody(const std::string& event, const nlohmann::json& details)
        {seq, case_id_, at, actor, event, d, prev, custody_hash(prev, seq, at, actor, event, d)});
 }
 
+std::string string_at(const nlohmann::json& obj, const char* key, std::string fallback) {
+  if (obj.is_object() && obj.contains(key) && obj[key].is_string()) return obj[key].get<std::string>();
+  return fallback;
+}
+
 nlohmann::json json_column(const nlohmann::json& column) {
   if (!column.is_string()) return nullptr;
   auto parsed = nlohmann::json::parse(column.get<std::string>(), nullptr, false);

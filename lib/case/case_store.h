@@ -19,6 +19,9 @@ namespace unmine {
 std::string now_iso8601();
 // A JSON column as stored (text): parsed, or null when empty or not JSON.
 nlohmann::json json_column(const nlohmann::json& column);
+// A string field of a row or recorded object; `fallback` when absent or not a string (json::value would
+// throw on a field of another type, and case data may come from an older or edited case).
+std::string string_at(const nlohmann::json& obj, const char* key, std::string fallback = {});
 std::string iso8601(int64_t unix_seconds);
 
 class Statement;

@@ -10,10 +10,6 @@ namespace {
 
 nlohmann::json opt(const std::optional<std::string>& s) { return s ? nlohmann::json(*s) : nlohmann::json(nullptr); }
 
-std::string str(const nlohmann::json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
 // Rank of a recorded run's status: the best one stands for the step.
 int rank(const std::string& status) {
   if (status == "done") return 5;
@@ -54,7 +50,7 @@ nlohmann::json CaseTimeline::to_json() const {
 CaseTimeline build_timeline(const CaseStore& store, const nlohmann::json& def, int64_t now) {
   CaseTimeline tl;
   auto c = store.query("SELECT created_at FROM cases WHERE id=?", {store.case_id()});
-  tl.created_at = c.empty() ? iso8601(now) : str(c[0], "created_at");
+  tl.created_at = c.empty() ? iso8601(now) : string_at(c[0], "created_at");
   int64_t created = parse_iso8601(tl.created_at).value_or(now);
   tl.now = iso8601(now);
   tl.elapsed_seconds = now - created;
@@ -67,21 +63,21 @@ CaseTimeline build_timeline(const CaseStore& store, const nlohmann::json& def, i
   std::map<std::string, Run> runs;
   for (auto& r : store.query("SELECT step, status, started_at, finished_at, outcome FROM steps WHERE case_id=? ORDER BY id",
                              {store.case_id()})) {
-    auto& best = runs[str(r, "step")];
+    auto& best = runs[string_at(r, "step")];
     ++best.runs;
-    auto status = str(r, "status");
+    auto status = string_at(r, "status");
     if (rank(status) >= rank(best.status)) {
       best.status = status;
-      best.at = str(r, "finished_at").empty() ? str(r, "started_at") : str(r, "finished_at");
-      best.outcome = str(r, "outcome");
+      best.at = string_at(r, "finished_at").empty() ? string_at(r, "started_at") : string_at(r, "finished_at");
+      best.outcome = string_at(r, "outcome");
     }
   }
 
   std::map<std::string, int64_t> deadline_of;
   for (auto& b : def.value("time_boxes", nlohmann::json::array())) {
     TimeBoxProgress box;
-    box.id = str(b, "id");
-    box.title = str(b, "title");
+    box.id = string_at(b, "id");
+    box.title = string_at(b, "title");
     box.minutes = b.value("minutes", int64_t(0));
     deadline_of[box.id] = created + box.minutes * 60;
     box.deadline = iso8601(deadline_of[box.id]);
@@ -90,10 +86,10 @@ CaseTimeline build_timeline(const CaseStore& store, const nlohmann::json& def, i
 
   for (auto& s : def.value("steps", nlohmann::json::array())) {
     StepProgress p;
-    p.id = str(s, "id");
-    p.title = str(s, "title");
-    p.time_box = str(s, "time_box");
-    p.command = str(s, "command");
+    p.id = string_at(s, "id");
+    p.title = string_at(s, "title");
+    p.time_box = string_at(s, "time_box");
+    p.command = string_at(s, "command");
     p.critical = s.value("critical", false);
     p.manual = s.value("manual", false);
     bool all_of = s.value("all_of", false);
@@ -160,9 +156,9 @@ CaseTimeline build_timeline(const CaseStore& store, const nlohmann::json& def, i
   for (auto& a : store.query("SELECT id, kind, target, at FROM actions WHERE case_id=? AND kind LIKE 'block.%' AND status='done'"
                              " AND undone_at IS NULL ORDER BY id",
                              {store.case_id()})) {
-    auto target = nlohmann::json::parse(str(a, "target"), nullptr, false);
-    tl.blocks.push_back({a["id"].get<int64_t>(), str(a, "kind"), target.is_discarded() ? nlohmann::json(str(a, "target")) : target,
-                         str(a, "at")});
+    auto target = nlohmann::json::parse(string_at(a, "target"), nullptr, false);
+    tl.blocks.push_back({a["id"].get<int64_t>(), string_at(a, "kind"), target.is_discarded() ? nlohmann::json(string_at(a, "target")) : target,
+                         string_at(a, "at")});
   }
   return tl;
 }

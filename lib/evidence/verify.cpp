@@ -12,10 +12,6 @@
 namespace unmine {
 namespace {
 
-std::string str(const nlohmann::json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
 struct FileDigest {
   bool ok = false;
   std::string error;
@@ -53,7 +49,7 @@ void recheck_stored_file(IntegrityReport& rep, const CaseStore& store, const cha
   rep.bytes += fd.d.size;
   for (std::string_view k : digests) {
     const auto& got = k == "sha256" ? fd.d.sha256 : k == "sha1" ? fd.d.sha1 : fd.d.md5;
-    if (got != str(row, std::string(k).c_str()))
+    if (got != string_at(row, std::string(k).c_str()))
       rep.problems.push_back({target, id, path, std::string(k) + " mismatch: the stored file hashes to " + got});
   }
   if (!row["size"].is_number_integer() || fd.d.size != row["size"].get<uint64_t>())
@@ -88,12 +84,12 @@ std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint6
     int64_t seq = r["seq"].get<int64_t>();
     if (seq != expect)
       out.push_back({"custody", seq, "", "sequence gap: expected record " + std::to_string(expect) + ", found " + std::to_string(seq)});
-    if (str(r, "prev_hash") != prev)
+    if (string_at(r, "prev_hash") != prev)
       out.push_back({"custody", seq, "", "prev_hash does not match the hash of the record before it"});
-    auto want = custody_hash(str(r, "prev_hash"), seq, str(r, "at"), str(r, "actor"), str(r, "event"), str(r, "details"));
-    if (str(r, "hash") != want)
-      out.push_back({"custody", seq, "", "hash does not match the record's contents (edited: " + str(r, "event") + ")"});
-    prev = str(r, "hash");
+    auto want = custody_hash(string_at(r, "prev_hash"), seq, string_at(r, "at"), string_at(r, "actor"), string_at(r, "event"), string_at(r, "details"));
+    if (string_at(r, "hash") != want)
+      out.push_back({"custody", seq, "", "hash does not match the record's contents (edited: " + string_at(r, "event") + ")"});
+    prev = string_at(r, "hash");
     expect = seq + 1;
   }
   if (count) *count = n;
@@ -104,7 +100,7 @@ IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress p
   IntegrityReport rep;
   rep.problems = verify_custody_chain(store, &rep.custody_rows);
   if (auto head = store.query("SELECT hash FROM custody ORDER BY seq DESC LIMIT 1"); !head.empty())
-    rep.custody_head = str(head[0], "hash");
+    rep.custody_head = string_at(head[0], "hash");
 
   // What custody recorded when each item and archive was stored: the database row must still say the same.
   std::map<int64_t, nlohmann::json> item_custody, archive_custody;
@@ -120,7 +116,7 @@ IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress p
       {store.case_id()});
   for (auto& r : rows) {
     int64_t id = r["id"].get<int64_t>();
-    auto status = str(r, "status");
+    auto status = string_at(r, "status");
     if (status == "pending") {
       ++rep.incomplete;
       continue;
@@ -133,17 +129,17 @@ IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress p
       continue;
     }
     ++rep.items;
-    auto path = str(r, "stored_path");
+    auto path = string_at(r, "stored_path");
     if (c == item_custody.end()) {
       rep.problems.push_back({"evidence", id, path, "stored item has no custody record"});
     } else {
       for (const char* k : {"sha256", "sha1", "md5", "stored_path"})
-        if (c->second.value(k, "") != str(r, k))
+        if (c->second.value(k, "") != string_at(r, k))
           rep.problems.push_back({"evidence", id, path, std::string("database ") + k + " differs from the custody record"});
       if (!r["size"].is_number_integer() || c->second.value("size", int64_t(-1)) != r["size"].get<int64_t>())
         rep.problems.push_back({"evidence", id, path, "database size differs from the custody record"});
     }
-    if (path != stored_path_for(str(r, "sha256")))
+    if (path != stored_path_for(string_at(r, "sha256")))
       rep.problems.push_back({"evidence", id, path, "stored path is not the content address of its sha256"});
     recheck_stored_file(rep, store, "evidence", id, path, r, {"sha256", "sha1", "md5"}, progress);
   }
@@ -154,16 +150,16 @@ IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress p
   auto archives = store.query("SELECT id, status, stored_path, sha256, size FROM archives WHERE case_id=? ORDER BY id", {store.case_id()});
   for (auto& a : archives) {
     int64_t id = a["id"].get<int64_t>();
-    auto path = str(a, "stored_path");
+    auto path = string_at(a, "stored_path");
     auto c = archive_custody.find(id);
-    if (str(a, "status") != "stored") {
+    if (string_at(a, "status") != "stored") {
       if (c != archive_custody.end())
-        rep.problems.push_back({"archive", id, path, "custody records this archive as stored but the database says " + str(a, "status")});
+        rep.problems.push_back({"archive", id, path, "custody records this archive as stored but the database says " + string_at(a, "status")});
       continue;
     }
     ++rep.archives;
     if (c == archive_custody.end()) rep.problems.push_back({"archive", id, path, "stored archive has no custody record"});
-    else if (c->second.value("sha256", "") != str(a, "sha256"))
+    else if (c->second.value("sha256", "") != string_at(a, "sha256"))
       rep.problems.push_back({"archive", id, path, "database sha256 differs from the custody record"});
     recheck_stored_file(rep, store, "archive", id, path, a, {"sha256"}, progress);
   }

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "case/case_store.h"
 #include "core/text.h"
 #include "host/dns.h"
 
@@ -16,11 +17,6 @@ std::vector<std::string> strings_at(const nlohmann::json& obj, const char* key) 
   for (auto& v : obj[key])
     if (v.is_string()) out.push_back(v.get<std::string>());
   return out;
-}
-
-std::string string_at(const nlohmann::json& obj, const char* key, std::string fallback) {
-  if (obj.is_object() && obj.contains(key) && obj[key].is_string()) return obj[key].get<std::string>();
-  return fallback;
 }
 
 Finding block_finding(const RecordedAction& a, const std::string& what, nlohmann::json evidence) {
