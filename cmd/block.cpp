@@ -6,6 +6,7 @@
 #include "actions/block.h"
 #include "actions/block_export.h"
 #include "actions/block_intel.h"
+#include "case/indicators_store.h"
 #include "cmd/commands.h"
 #include "core/hashing.h"
 #include "core/text.h"
@@ -86,7 +87,7 @@ void write_output_file(const std::string& path, const std::string& content) {
 
 BlockPlan make_plan(Context& ctx, const BlockOptions& o, std::vector<std::string>& notes) {
   BlockInputs in;
-  in.incident = IncidentIndicators::from_case(ctx.case_store());
+  in.incident = load_indicators(ctx.case_store());
   try {
     auto live = run_triage(ctx.host(), ctx.playbook(), TriageOptions{{}, false});
     in.incident.merge(live.indicators);

@@ -4,9 +4,10 @@
 #include <filesystem>
 #include <thread>
 
+#include "case/indicators_store.h"
 #include "cmd/commands.h"
 #include "core/text.h"
-#include "detect/incident.h"
+#include "model/incident.h"
 #include "detect/triage.h"
 #include "detect/verdict.h"
 #include "hunt/hunt.h"
@@ -56,7 +57,7 @@ ExitCode run(Context& ctx, const HuntArgs& a) {
     } catch (const nlohmann::json::exception&) {
     }
   }
-  auto indicators = IncidentIndicators::from_case(store);
+  auto indicators = load_indicators(store);
   std::vector<std::string> incident_files;
   for (auto& row : store.query("SELECT path FROM findings WHERE case_id=? AND path IS NOT NULL AND group_name IN "
                                "('miner','persistence')", {store.case_id()}))

@@ -1,6 +1,6 @@
 #include <filesystem>
 
-#include "case/case_store.h"
+#include "case/detection_record.h"
 #include "cmd/commands.h"
 #include "core/text.h"
 #include "detect/identify.h"

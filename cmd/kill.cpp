@@ -8,6 +8,7 @@
 
 #include "actions/kill.h"
 #include "actions/kill_plan.h"
+#include "case/indicators_store.h"
 #include "cmd/commands.h"
 #include "core/text.h"
 #include "detect/respawn.h"
@@ -86,7 +87,7 @@ ExitCode run_kill(Context& ctx, const KillArgs& args) {
   auto by_pid = findings_by_pid(triage.findings);
 
   IncidentIndicators incident = triage.indicators;
-  incident.merge(IncidentIndicators::from_case(store));
+  incident.merge(load_indicators(store));
   std::vector<KillSeed> seeds;
   ProcReader reader(host);
   auto reason_for = [&](int pid, const std::string& fallback) {

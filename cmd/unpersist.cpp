@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "actions/unpersist.h"
+#include "case/indicators_store.h"
 #include "cmd/commands.h"
 #include "core/text.h"
 #include "detect/triage.h"
@@ -49,10 +50,10 @@ ExitCode unpersist(Context& ctx) {
   TriageOptions topt;
   topt.persistence = false;
   auto live = run_triage(host, ctx.playbook(), topt);
-  auto incident = IncidentIndicators::from_case(store);
+  auto incident = load_indicators(store);
   if (!live.indicators.empty()) {
     CaseStore::Transaction tx(store);
-    live.indicators.record(store, "unpersist");
+    record_indicators(store, live.indicators, "unpersist");
     tx.commit();
     incident.merge(live.indicators);
   }

@@ -1,5 +1,6 @@
 // unmine validate: the first 15 minutes. Is this mining? Processes, sockets, names, persistence and tuning
-// become findings and the attack-chain verdict; the exit code says how bad (SPEC exit codes).
+// become findings and the attack-chain verdict; the exit code says how bad (contract exit codes).
+#include "case/detection_record.h"
 #include "cmd/commands.h"
 #include "core/text.h"
 #include "detect/triage.h"

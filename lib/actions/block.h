@@ -11,7 +11,7 @@
 #include "actions/effects.h"
 #include "actions/nft_ruleset.h"
 #include "case/case_store.h"
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "host/host_root.h"
 
 namespace unmine {
@@ -19,7 +19,7 @@ namespace unmine {
 inline constexpr const char* kHostsPath = "/etc/hosts";
 
 struct BlockResult {
-  nlohmann::json actions = nlohmann::json::array();  // SPEC actions[] (id, kind, target, status, evidence_id, error)
+  nlohmann::json actions = nlohmann::json::array();  // contract actions[] (id, kind, target, status, evidence_id, error)
   std::vector<Finding> findings;                    // hosts-file poisoning
   std::vector<std::string> notes;                   // what was skipped and why
   std::map<std::string, NftCounter> counters;       // the table's counters after the change

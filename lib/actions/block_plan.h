@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "detect/finding.h"
-#include "detect/incident.h"
+#include "model/finding.h"
+#include "model/incident.h"
 
 namespace unmine {
 

@@ -32,7 +32,7 @@ struct KillAction {
   std::optional<int64_t> evidence_id;                // the preserved copy of the executable
   std::string error;                                 // why it failed or was skipped
 
-  nlohmann::json to_json() const;  // SPEC actions[] entry; "undo" is null: a kill cannot be undone
+  nlohmann::json to_json() const;  // contract actions[] entry; "undo" is null: a kill cannot be undone
 };
 
 struct KillResult {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "detect/finding.h"
-#include "detect/incident.h"
+#include "model/finding.h"
+#include "model/incident.h"
 #include "host/host_root.h"
 #include "host/process.h"
 
@@ -46,7 +46,7 @@ struct KillPlanEntry {
   int tree = 0;        // the seed PID this member was planned for
   int depth = 0;       // distance from the topmost member of its tree: stop and kill parents first
 
-  nlohmann::json to_json() const;  // SPEC plan[] entry: kind "kill", target, reason
+  nlohmann::json to_json() const;  // contract plan[] entry: kind "kill", target, reason
 };
 
 struct KillExclusion {

@@ -16,7 +16,7 @@
 
 #include "actions/effects.h"
 #include "case/case_store.h"
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "persist/persistence.h"
 
 namespace unmine {

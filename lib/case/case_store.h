@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "detect/finding.h"
+#include "model/finding.h"
 
 namespace unmine {
 

@@ -5,7 +5,7 @@
 #include "detect/detectors.h"
 #include "detect/miner_args.h"
 #include "detect/pool_url.h"
-#include "detect/wallets.h"
+#include "model/wallets.h"
 
 namespace unmine {
 namespace {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "case/case_store.h"
 #include "core/error.h"
 #include "core/text.h"
 #include "detect/triage.h"
@@ -100,24 +99,6 @@ IdentifyResult run_identify(const HostRoot& host, const Playbook& playbook, cons
   for (auto& n : profiler.notes()) r.notes.push_back(n);
   r.findings = dedupe(std::move(r.findings));
   return r;
-}
-
-void record_identify(CaseStore& store, const IdentifyResult& r, std::optional<int64_t> step_id) {
-  store.record_findings(r.findings, step_id);
-  CaseStore::Transaction tx(store);
-  auto now = now_iso8601();
-  nlohmann::json step = step_id ? nlohmann::json(*step_id) : nlohmann::json(nullptr);
-  size_t recorded = 0;
-  for (auto& m : r.miners) {
-    if (!m.is_miner) continue;
-    store.exec("INSERT INTO miners(case_id, step_id, pid, exe, exe_sha256, family, data, seen_at) VALUES(?,?,?,?,?,?,?,?)",
-               {store.case_id(), step, m.info.proc.pid, printable(m.info.proc.exe), m.info.exe_sha256, m.info.family,
-                m.info.to_json().dump(), now});
-    ++recorded;
-  }
-  r.indicators.record(store, "identify");
-  store.custody("identify.recorded", {{"step_id", step}, {"miners", recorded}, {"files", r.files.size()}});
-  tx.commit();
 }
 
 }  // namespace unmine

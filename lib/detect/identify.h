@@ -4,16 +4,14 @@
 #include <string>
 #include <vector>
 
-#include "detect/finding.h"
-#include "detect/incident.h"
+#include "model/finding.h"
+#include "model/incident.h"
 #include "detect/miner.h"
 #include "detect/miner_profile.h"
 #include "host/host_root.h"
 #include "playbook/playbook.h"
 
 namespace unmine {
-
-class CaseStore;
 
 struct IdentifyOptions {
   std::vector<int> pids;            // profile these even when triage would not flag them
@@ -39,8 +37,5 @@ struct IdentifyResult {
 };
 
 IdentifyResult run_identify(const HostRoot& host, const Playbook& playbook, const IdentifyOptions& options);
-
-// Findings, the miners table (data = MinerInfo::to_json) and the indicators, each in a transaction.
-void record_identify(CaseStore& store, const IdentifyResult& result, std::optional<int64_t> step_id);
 
 }  // namespace unmine

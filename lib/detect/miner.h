@@ -1,13 +1,13 @@
 #pragma once
-// A miner as identify describes it: the SPEC miners[] object.
+// A miner as identify describes it: the contract miners[] object.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "detect/incident.h"
-#include "detect/wallets.h"
+#include "model/incident.h"
+#include "model/wallets.h"
 #include "host/process.h"
 #include "host/sockets.h"
 
@@ -44,7 +44,7 @@ struct MinerInfo {
   std::vector<SocketEntry> connections;
   std::vector<AncestorRef> ancestry;  // parent first, up to PID 1
 
-  nlohmann::json to_json() const;  // SPEC miners[] field names
+  nlohmann::json to_json() const;  // contract miners[] field names
   // Paths, folder, name, hash, inode, pools and wallets of this miner.
   IncidentIndicators indicators() const;
 };

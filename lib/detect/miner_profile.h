@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "detect/miner.h"
 #include "host/host_root.h"
 #include "host/process.h"

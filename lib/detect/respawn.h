@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "detect/finding.h"
-#include "detect/incident.h"
+#include "model/finding.h"
+#include "model/incident.h"
 #include "host/host_root.h"
 #include "host/process.h"
 #include "host/process_source.h"

@@ -3,7 +3,7 @@
 // persistence and system tuning. Reads the host, never changes it.
 #include <vector>
 
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "detect/miner.h"
 #include "detect/verdict.h"
 #include "host/host_root.h"
@@ -25,11 +25,5 @@ struct TriageResult {
 };
 
 TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const TriageOptions& options);
-
-// Records findings (linked to the current step), miners (miners.data = MinerInfo::to_json) and the
-// incident's indicators into the case: the findings in one transaction, the rest in a second one with a
-// custody entry.
-class CaseStore;
-void record_triage(CaseStore& store, const TriageResult& result, const std::string& source);
 
 }  // namespace unmine

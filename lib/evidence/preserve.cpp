@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "case/indicators_store.h"
 #include "core/error.h"
 #include "core/text.h"
 #include "detect/triage.h"
@@ -129,7 +130,7 @@ PreserveRun run_preserve(CaseStore& store, const HostRoot& host, const Playbook&
                  {store.case_id(), step ? nlohmann::json(*step) : nlohmann::json(nullptr), info.proc.pid,
                   printable(info.proc.exe), sha.empty() ? nlohmann::json(nullptr) : nlohmann::json(sha), info.family, data, now});
     }
-    indicators.record(store, "preserve");
+    record_indicators(store, indicators, "preserve");
     tx.commit();
   }
 

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "core/text.h"
-#include "detect/incident.h"
+#include "model/incident.h"
 #include "evidence/container_evidence.h"
 
 namespace unmine {

@@ -16,7 +16,7 @@ namespace unmine {
 
 struct HostPaths {
   std::string root = "/";
-  std::string proc;  // empty: SPEC default (/proc for root "/", else ROOT/proc)
+  std::string proc;  // empty: contract default (/proc for root "/", else ROOT/proc)
   std::string sys;   // empty: same rule as proc
 };
 

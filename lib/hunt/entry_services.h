@@ -5,7 +5,7 @@
 // the root and, on a live host, the listening sockets.
 #include <vector>
 
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "host/sockets.h"
 #include "hunt/hunt_context.h"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "host/host_root.h"
 #include "hunt/dpkg_db.h"
 #include "hunt/system_tools.h"

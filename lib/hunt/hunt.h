@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "host/host_root.h"
 #include "hunt/hunt_context.h"
 #include "hunt/window.h"

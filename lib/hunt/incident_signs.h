@@ -5,13 +5,13 @@
 #include <string>
 #include <vector>
 
-#include "detect/incident.h"
+#include "model/incident.h"
 #include "host/host_root.h"
 #include "hunt/window.h"
 
 namespace unmine {
 
-// miners: SPEC miners[] objects (case's miners table or triage). paths: persistence and other files
+// miners: contract miners[] objects (case's miners table or triage). paths: persistence and other files
 // of the incident (findings' paths), beside the indicators' own paths.
 std::vector<IncidentSign> incident_signs(const HostRoot& host, const std::vector<nlohmann::json>& miners,
                                          const IncidentIndicators& indicators, const std::vector<std::string>& paths);

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "hunt/hunt_context.h"
 
 namespace unmine {

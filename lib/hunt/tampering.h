@@ -4,7 +4,7 @@
 // on disk but not loaded, kernel.nmi_watchdog=0, cloud security agents removed.
 #include <vector>
 
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "hunt/hunt_context.h"
 
 namespace unmine {

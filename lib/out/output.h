@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "detect/finding.h"
+#include "model/finding.h"
 
 namespace unmine {
 

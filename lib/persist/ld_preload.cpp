@@ -27,7 +27,7 @@ void scan_ld_preload(ScanContext& ctx) {
   auto f = ctx.read_once(path);
   if (!f) return;
   for (auto& e : parse_ld_so_preload(f->data)) {
-    // Preloading hides processes from every tool, so ld.so.preload is hiding (SPEC) as well as persistence.
+    // Preloading hides processes from every tool, so ld.so.preload is hiding (contract) as well as persistence.
     Candidate c{"ld_preload", Group::hiding, path, e.line, std::string(e.text), "root"};
     c.entry = std::string(e.entry);
     auto tie = ctx.rules.judge(e.entry, ctx.incident);

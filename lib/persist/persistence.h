@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "detect/finding.h"
-#include "detect/incident.h"
+#include "model/finding.h"
+#include "model/incident.h"
 #include "host/host_root.h"
 #include "playbook/playbook.h"
 
@@ -23,7 +23,7 @@ enum class Neutralise {
 std::string_view to_string(Neutralise n);
 
 struct PersistenceArtifact {
-  std::string kind;               // SPEC finding kind: cron, at_job, systemd, rc_script, ld_preload, ssh_key,
+  std::string kind;               // contract finding kind: cron, at_job, systemd, rc_script, ld_preload, ssh_key,
                                   // shell_profile, xdg_autostart, sysctl.hugepages, udev, net.dns (hosts)
   std::string path;               // inside the root, raw bytes
   std::optional<int> line;        // 1-based, when the artifact is one line of the file

@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
-#include "detect/wallets.h"
+#include "model/wallets.h"
 
 namespace unmine {
 namespace {

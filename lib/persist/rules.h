@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "detect/incident.h"
+#include "model/incident.h"
 #include "playbook/playbook.h"
 
 namespace unmine {

@@ -29,7 +29,7 @@ struct Candidate {
             std::string user_, std::optional<std::string> unit_ = {})
       : kind(std::move(kind_)), group(group_), path(std::move(path_)), line(line_), raw_line(std::move(raw_line_)),
         user(std::move(user_)), unit(std::move(unit_)) {}
-  std::string kind;  // SPEC finding kind
+  std::string kind;  // contract finding kind
   Group group = Group::persistence;
   std::string path;  // raw
   std::optional<int> line;

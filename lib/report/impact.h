@@ -6,7 +6,7 @@
 
 namespace unmine {
 
-// miners: rows of the miners table with `data` parsed (the SPEC miners[] object).
+// miners: rows of the miners table with `data` parsed (the contract miners[] object).
 nlohmann::json estimate_impact(const std::vector<nlohmann::json>& miner_observations, double cost_per_vcpu_hour,
                                const std::string& currency);
 

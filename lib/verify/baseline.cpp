@@ -1,6 +1,6 @@
 #include "verify/baseline.h"
 
-#include "case/case_store.h"
+#include "case/indicators_store.h"
 
 namespace unmine {
 namespace {
@@ -30,7 +30,7 @@ bool CaseBaseline::empty() const {
 
 CaseBaseline CaseBaseline::from_case(const CaseStore& store) {
   CaseBaseline b;
-  b.indicators = IncidentIndicators::from_case(store);
+  b.indicators = load_indicators(store);
   for (auto& row : store.query("SELECT value FROM indicators WHERE case_id=? AND type='cmdline'", {store.case_id()}))
     if (auto v = row["value"].get<std::string>(); !v.empty()) b.cmdline_patterns.push_back(v);
   for (auto& row : store.query("SELECT sha256, size FROM evidence WHERE case_id=? AND kind='exe' AND status='stored'"

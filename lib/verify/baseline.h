@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "detect/incident.h"
+#include "model/incident.h"
 
 namespace unmine {
 

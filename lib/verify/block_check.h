@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "actions/effects.h"
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "host/host_root.h"
 #include "verify/baseline.h"
 

@@ -9,7 +9,7 @@
 
 #include "actions/effects.h"
 #include "core/error.h"
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "detect/verdict.h"
 #include "host/host_root.h"
 #include "playbook/playbook.h"

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "host/host_root.h"
 #include "verify/baseline.h"
 

@@ -14,7 +14,7 @@ std::string json_string(const nlohmann::json& j, const char* key) {
   return {};
 }
 
-// The SPEC finding kind of an artifact: what the action recorded, else what its path says.
+// The contract finding kind of an artifact: what the action recorded, else what its path says.
 std::string artifact_kind(const RecordedAction& a, const std::string& path) {
   if (auto k = json_string(a.target, "kind"); !k.empty()) return k;
   if (path.find("cron") != std::string::npos) return "cron";

@@ -3,7 +3,7 @@
 // re-read through the root; a fresh persistence scan finds anything new that references the miner.
 #include <vector>
 
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "host/host_root.h"
 #include "playbook/playbook.h"
 #include "verify/baseline.h"

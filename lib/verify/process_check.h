@@ -3,7 +3,7 @@
 // executables (by sha256 and by inode), the miners' paths and names, cmdline patterns, wallets and pools.
 #include <vector>
 
-#include "detect/finding.h"
+#include "model/finding.h"
 #include "host/host_root.h"
 #include "verify/baseline.h"
 

@@ -216,6 +216,29 @@ def have(tool):
     return shutil.which(tool, path="/usr/sbin:/usr/bin:/sbin:/bin") is not None
 
 
+def netns_unusable(*tools):
+    """Why a network namespace of the test's own cannot be used here (None when it can): made, its
+    loopback brought up, and each of `tools` (e.g. "/usr/sbin/nft list ruleset") run inside it. Some
+    machines (a chroot without a shared /run) make the namespace but cannot enter it."""
+    if not is_root():
+        return "needs root (network namespaces)"
+    if not have("ip"):
+        return "needs ip (iproute2)"
+    name = f"unmine-probe-{os.getpid()}"
+    ip = "/usr/sbin/ip"
+    r = subprocess.run([ip, "netns", "add", name], capture_output=True, text=True)
+    if r.returncode != 0:
+        return "cannot create a network namespace: " + r.stderr.strip()
+    try:
+        for argv in [[ip, "-n", name, "link", "set", "lo", "up"]] + [[ip, "netns", "exec", name] + t.split() for t in tools]:
+            r = subprocess.run(argv, capture_output=True, text=True)
+            if r.returncode != 0:
+                return f"cannot use a network namespace ({' '.join(argv[3:])} exits {r.returncode}): {r.stderr.strip()}"
+    finally:
+        subprocess.run([ip, "netns", "del", name], capture_output=True)
+    return None
+
+
 # Temporary cases and root copies live until the test process ends, then go (tests may still read them
 # in tearDown); a failed run leaves nothing behind in /tmp for the next one to trip over.
 _TEMPORARY = []

@@ -75,22 +75,10 @@ def run(*argv, check=True, **kw):
 
 
 def can_use_netns():
-    if not harness.is_root():
-        return "needs root (network namespaces, nftables)"
     for tool in ("ip", "nft"):
         if not harness.have(tool):
             return f"needs {tool}"
-    name = f"unmine-probe-{PID}"
-    r = run("/usr/sbin/ip", "netns", "add", name, check=False)
-    if r.returncode != 0:
-        return "cannot create a network namespace: " + r.stderr.strip()
-    try:
-        r = run("/usr/sbin/ip", "netns", "exec", name, "/usr/sbin/nft", "list", "ruleset", check=False)
-        if r.returncode != 0:
-            return "nftables unusable in a namespace: " + r.stderr.strip()
-    finally:
-        run("/usr/sbin/ip", "netns", "del", name, check=False)
-    return None
+    return harness.netns_unusable("/usr/sbin/nft list ruleset")
 
 
 def normalized(ruleset_json):

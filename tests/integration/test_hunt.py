@@ -328,8 +328,8 @@ class Tampering(unittest.TestCase):
             os.utime(path, (time.time(), st.st_mtime - 3600))  # read now, written an hour earlier
             r, _ = hunt(root)
             f = [x for x in r.json["findings"] if x.get("path") == "/root/.aws/credentials"][0]
-            if f["evidence"]["atime_mode"] == "noatime":
-                self.skipTest("the test folder's mount is noatime")
+            if f["evidence"]["atime_mode"] in ("noatime", "unknown"):
+                self.skipTest(f"the test folder's mount cannot show a read by its atime (mode {f['evidence']['atime_mode']})")
             self.assertTrue(f["evidence"]["read_in_window"], f)
             self.assertEqual(f["severity"], "high")
         finally:

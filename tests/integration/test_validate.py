@@ -1,5 +1,5 @@
 """unmine validate on the live host: stand-in miners talking to a loopback stratum pool are found, with the
-attack-chain verdict and exit code the SPEC gives; a clean host stays clean; hostile input never crashes it."""
+attack-chain verdict and exit code the contract gives; a clean host stays clean; hostile input never crashes it."""
 import json
 import os
 import shutil
@@ -52,7 +52,7 @@ class ValidateMiners(unittest.TestCase):
             self.assertIn("hiding", groups_of(doc, miner.pid), r)
         if only_ours(doc, [miner.pid]):
             self.assertEqual(doc["verdict"]["case"], "Active Cryptomining", r)
-            # Hiding (a deleted image) raises the severity one step (SPEC verdict).
+            # Hiding (a deleted image) raises the severity one step (contract verdict).
             self.assertEqual(doc["verdict"]["severity"], "high" if hiding else "medium", r)
             self.assertEqual(r.rc, 12 if hiding else 11, r)
         return ours

@@ -18,20 +18,10 @@ import time
 import unittest
 import zlib
 
-from harness import (MONERO_WALLET, Result, STANDIN_MINER, STANDIN_WATCHDOG, StratumServer, copy_fixture, have, is_root,
-                     main, pid_alive, temp_case, unmine, validate_schema)
+from harness import (MONERO_WALLET, Result, STANDIN_MINER, STANDIN_WATCHDOG, StratumServer, copy_fixture, have,
+                     main, netns_unusable, pid_alive, temp_case, unmine, validate_schema)
 
 CHROMIUM = "/usr/bin/chromium"
-
-
-def netns_available():
-    if not is_root() or not have("ip"):
-        return False
-    name = f"unmine-probe-{os.getpid()}"
-    ok = subprocess.run(["/usr/sbin/ip", "netns", "add", name], capture_output=True).returncode == 0
-    if ok:
-        subprocess.run(["/usr/sbin/ip", "netns", "del", name], capture_output=True)
-    return ok
 
 
 def tree_bytes(root):
@@ -90,7 +80,8 @@ class Incident(unittest.TestCase):
         # Block runs in a namespace of the test's own, so the host's ruleset is never touched; every later
         # command runs there too, so verify sees the table block made.
         cls.netns = None
-        if netns_available():
+        cls.netns_unusable = netns_unusable("/usr/sbin/nft list ruleset")
+        if not cls.netns_unusable:
             cls.netns = f"unmine-vr-{os.getpid()}"
             subprocess.run(["/usr/sbin/ip", "netns", "add", cls.netns], check=True)
             subprocess.run(["/usr/sbin/ip", "-n", cls.netns, "link", "set", "lo", "up"], check=True)
@@ -168,7 +159,7 @@ class Incident(unittest.TestCase):
             self.assertEqual(r.rc, 0, r)
             self.__class__.blocked = True
         else:
-            print("SKIPPED block inside the incident: needs root and `ip netns` (blocks are covered by test_block)")
+            print(f"SKIPPED block inside the incident: {self.netns_unusable} (blocks are covered by test_block)")
 
         r = self.run_step("verify", in_netns=True)
         self.assertEqual(r.rc, 0, r)

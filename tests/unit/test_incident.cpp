@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "detect/incident.h"
+#include "model/incident.h"
 
 using namespace unmine;
 

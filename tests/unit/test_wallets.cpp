@@ -2,7 +2,7 @@
 
 #include <random>
 
-#include "detect/wallets.h"
+#include "model/wallets.h"
 
 using namespace unmine;
 

@@ -1,5 +1,5 @@
 #pragma once
-// A finding: one observed indicator, as SPEC "Findings" defines it.
+// A finding: one observed indicator, as the contract (docs/contract.md, "Findings") defines it.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -14,7 +14,7 @@ std::string_view to_string(Severity s);
 std::optional<Severity> parse_severity(std::string_view s);
 Severity raise(Severity s, int steps = 1);  // capped at critical
 
-// SPEC groups of the attack-chain rule.
+// contract groups of the attack-chain rule.
 enum class Group { miner, pool, persistence, system_optimization, hiding, tooling, entry_vector };
 std::string_view to_string(Group g);
 std::optional<Group> parse_group(std::string_view s);
@@ -22,7 +22,7 @@ std::optional<Group> parse_group(std::string_view s);
 struct Finding {
   std::string id;  // stable for the same artifact across runs (see make_finding_id)
   Group group = Group::miner;
-  std::string kind;  // SPEC kinds: process.cmdline, net.connection, cron, ...
+  std::string kind;  // contract kinds: process.cmdline, net.connection, cron, ...
   Severity severity = Severity::info;
   std::string summary;  // one line, printable
   std::optional<int> pid;

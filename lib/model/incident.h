@@ -1,7 +1,7 @@
 #pragma once
 // What ties an artifact to this incident: the miners' paths, hashes, names, pools and wallets. Built from
-// live triage (validate/identify) and recorded in the case's indicators table, so unpersist, verify,
-// block and report still know them after the miner is gone.
+// live triage (validate/identify) and recorded in the case's indicators table (case/indicators_store.h),
+// so unpersist, verify, block and report still know them after the miner is gone.
 #include <sys/types.h>
 
 #include <cstdint>
@@ -13,8 +13,6 @@
 #include <utility>
 
 namespace unmine {
-
-class CaseStore;
 
 struct IndicatorHit {
   std::string type;   // path | dir | name | domain | ipv4 | ipv6 | wallet | sha256 | cmdline
@@ -36,10 +34,6 @@ struct IncidentIndicators {
   void merge(const IncidentIndicators& o);
   // The first indicator the text mentions, most specific first (wallet, path, domain, ip, dir, name).
   std::optional<IndicatorHit> referenced_in(std::string_view text) const;
-
-  // indicators table rows (type, value): wallet, path, dir, name, sha256, domain, ipv4/ipv6, port, inode.
-  static IncidentIndicators from_case(const CaseStore& store);
-  void record(CaseStore& store, const std::string& source) const;  // call inside a transaction
   nlohmann::json to_json() const;
 };
 

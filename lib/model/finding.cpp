@@ -1,4 +1,4 @@
-#include "detect/finding.h"
+#include "model/finding.h"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "detect/wallets.h"
+#include "model/wallets.h"
 
 #include <nettle/sha3.h>
 #include <openssl/evp.h>

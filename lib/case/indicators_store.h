@@ -1,0 +1,15 @@
+#pragma once
+// The incident's indicators in the case: the indicators table rows (type, value): wallet, path, dir, name,
+// sha256, domain, ipv4/ipv6, port, inode. Written by validate/identify/preserve, read by unpersist, verify,
+// block, hunt and report.
+#include <string>
+
+#include "case/case_store.h"
+#include "model/incident.h"
+
+namespace unmine {
+
+IncidentIndicators load_indicators(const CaseStore& store);
+void record_indicators(CaseStore& store, const IncidentIndicators& indicators, const std::string& source);  // inside a transaction
+
+}  // namespace unmine
