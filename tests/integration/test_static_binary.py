@@ -7,7 +7,8 @@ import unittest
 
 from harness import BUILD, SOURCE, main
 
-STATIC_BUILD = os.path.join(BUILD, "static")
+# Beside build/ (same depth), so ccache serves the objects build/ made: only the link is new.
+STATIC_BUILD = os.path.join(SOURCE, "build-static")
 
 
 def has_interpreter(path):
@@ -28,7 +29,7 @@ class StaticBinary(unittest.TestCase):
         if os.environ.get("UNMINE_TEST_STATIC") != "1":
             raise unittest.SkipTest("static build not requested (UNMINE_TEST_STATIC=1 builds it; scripts/test sets it)")
         subprocess.run(["cmake", "-S", SOURCE, "-B", STATIC_BUILD, "-G", "Ninja", "-DUNMINE_STATIC=ON",
-                        "-DUNMINE_TESTS=OFF", "-DCMAKE_BUILD_TYPE=Release"], check=True, capture_output=True)
+                        "-DUNMINE_TESTS=OFF", "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], check=True, capture_output=True)
         r = subprocess.run(["cmake", "--build", STATIC_BUILD, "--target", "unmine"], capture_output=True, text=True)
         if r.returncode != 0:
             raise AssertionError("static build failed:\n" + r.stdout[-4000:] + r.stderr[-4000:])
