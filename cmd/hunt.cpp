@@ -16,6 +16,9 @@
 namespace unmine {
 namespace {
 
+// More threads than this only contend for the same disk; far more would exhaust the process's stacks.
+constexpr long long kMaxThreads = 256;
+
 struct HuntArgs {
   std::string since;
   unsigned threads = 0;
@@ -81,6 +84,9 @@ ExitCode run(Context& ctx, const HuntArgs& a) {
   o.memory = !a.no_memory;
   o.max_scan_bytes = a.max_file_mb << 20;
   if (auto inside = case_inside_root(ctx.case_dir(), host.root_path())) o.skip.push_back(*inside);
+  o.case_registry = load_case_registry();
+  if (!o.case_registry.problem.empty())
+    out.note("unmine hunt: case registry not used (" + o.case_registry.problem + "): every other case folder is scanned");
   o.run = [&ctx](const std::vector<std::string>& argv) { return ctx.effects().run(argv); };
   o.progress = [&out](std::string_view s) { out.progress(s); };
 
@@ -100,7 +106,7 @@ ExitCode run(Context& ctx, const HuntArgs& a) {
   } else {
     out.text(o.window.describe() + "\n");
     print_findings(out, result.findings);
-    for (auto& n : result.notes) out.text("note: " + printable(n) + "\n");
+    for (auto& n : result.notes) out.text("note: " + terminal_safe(n) + "\n");
     if (above_info == 0) out.text("nothing above info found: no secondary tooling, hiding or open entry vector seen\n");
   }
   return exit_code_for(h && *h > Severity::info ? h : std::nullopt);
@@ -112,8 +118,10 @@ void add_hunt(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<HuntArgs>();
   auto* sub = app.add_subcommand("hunt", "co-installed tooling, new binaries, YARA, hidden processes, entry vectors");
   sub->add_option("--since", args->since, "start of the compromise window: ISO time or a span back from now (48h, 7d)");
-  sub->add_option("--threads", args->threads, "scanning threads (default: the cores, at least 2)");
-  sub->add_option("--max-file-size", args->max_file_mb, "MiB of a file scanned with YARA (larger: head only)")->check(CLI::Range(1, 4096));
+  sub->add_option("--threads", args->threads, "scanning threads (default: the cores, at least 2)")
+      ->check(whole_number("a thread count", 1, kMaxThreads));
+  sub->add_option("--max-file-size", args->max_file_mb, "MiB of a file scanned with YARA (larger: head only)")
+      ->check(whole_number("a size in MiB", 1, 4096));
   sub->add_flag("--no-pid-sweep", args->no_sweep, "skip the hidden-PID sweep");
   sub->add_flag("--no-yara", args->no_yara, "skip YARA (files and memory)");
   sub->add_flag("--no-memory", args->no_memory, "skip scanning the memory of suspicious processes");

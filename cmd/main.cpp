@@ -1,5 +1,6 @@
 // unmine: respond to a cryptomining compromise on a Linux host. main parses options, runs the chosen
 // subcommand, records it as a playbook step, and is the one place that maps errors to exit codes.
+#include <algorithm>
 #include <iostream>
 
 #include "cmd/commands.h"
@@ -10,9 +11,10 @@ using namespace unmine;
 namespace {
 
 void print_error(bool json, int code, const std::string& kind, const std::string& message) {
-  std::cerr << "unmine: " << printable(message) << '\n';
+  // Messages may hold a name already escaped by printable(): escaped again it would read "\\x1b".
+  std::cerr << "unmine: " << terminal_safe(message) << '\n';
   if (json) {
-    nlohmann::json doc = {{"error", {{"code", code}, {"kind", kind}, {"message", printable(message)}}}};
+    nlohmann::json doc = {{"error", {{"code", code}, {"kind", kind}, {"message", terminal_safe(message)}}}};
     std::cout << doc.dump(2) << '\n';
   }
 }
@@ -33,7 +35,10 @@ int run(Context& ctx) {
   try {
     code = ctx.run();
   } catch (const Error& e) {
-    if (step_id) ctx.case_store().finish_step(*step_id, step_status_for(e.code()), printable(e.what()), static_cast<int>(e.code()));
+    // A usage error means the command did not run: it is no playbook step, failed or otherwise.
+    bool withdrawn = step_id && e.code() == ExitCode::usage && ctx.case_store().withdraw_step(*step_id, printable(e.what()));
+    if (step_id && !withdrawn)
+      ctx.case_store().finish_step(*step_id, step_status_for(e.code()), printable(e.what()), static_cast<int>(e.code()));
     throw;
   } catch (const std::exception& e) {
     if (step_id) ctx.case_store().finish_step(*step_id, "failed", printable(e.what()), 1);
@@ -46,11 +51,37 @@ int run(Context& ctx) {
   return static_cast<int>(code);
 }
 
+// The first word that is neither an option nor a global option's value: the command asked for.
+std::string_view command_word(int argc, char** argv) {
+  static constexpr std::string_view kValued[] = {"--root", "--proc", "--sys", "--case", "--playbook"};
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a.starts_with("-")) {
+      if (std::find(std::begin(kValued), std::end(kValued), a) != std::end(kValued)) ++i;
+      continue;
+    }
+    return a;
+  }
+  return {};
+}
+
+// CLI11 answers a misspelt command with "A subcommand is required"; say which word it did not know.
+std::string usage_message(const CLI::ParseError& e, int argc, char** argv) {
+  auto word = command_word(argc, argv);
+  if (word.empty()) return e.what();
+  for (auto& c : kCommands)
+    if (word == c.name) return e.what();
+  std::string known;
+  for (auto& c : kCommands) known += (known.empty() ? "" : ", ") + std::string(c.name);
+  return "unknown command '" + printable(word) + "' (commands: " + known + ")";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Context ctx;
-  for (int i = 1; i < argc; ++i) ctx.argv.emplace_back(argv[i]);
+  // Recorded in the case as JSON: escaped, since an argument may be a file name hunt reported, with any bytes.
+  for (int i = 1; i < argc; ++i) ctx.argv.emplace_back(printable(argv[i]));
   CLI::App app{"unmine: respond to a cryptomining compromise on a Linux host", "unmine"};
   app.set_version_flag("--version", "unmine " UNMINE_VERSION);
   app.require_subcommand(1, 1);
@@ -75,7 +106,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     bool json = false;
     for (int i = 1; i < argc; ++i) json |= std::string_view(argv[i]) == "--json";
-    print_error(json, 2, "usage", e.what());
+    print_error(json, 2, "usage", usage_message(e, argc, argv));
     return 2;
   }
   try {

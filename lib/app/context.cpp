@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "case/case_registry.h"
+
 namespace unmine {
 
 const Output& Context::out() {
@@ -26,7 +28,11 @@ std::string Context::case_dir() const {
 }
 
 CaseStore& Context::case_store() {
-  if (!case_) case_ = CaseStore::open(case_dir(), "cryptomining", opt.root);
+  if (case_) return *case_;
+  case_ = CaseStore::open(case_dir(), "cryptomining", opt.root);
+  if (case_->created())
+    if (auto problem = register_case_folder(case_->dir()); !problem.empty())
+      out().note("unmine: case folder not registered (" + problem + "): a later hunt will scan it as any folder");
   return *case_;
 }
 

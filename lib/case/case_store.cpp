@@ -4,18 +4,25 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <ctime>
 #include <chrono>
 #include <random>
 #include <thread>
 
+#include "case/step_runner.h"
 #include "core/case_file.h"
 #include "core/embedded.h"
 #include "core/error.h"
+#include "core/fd.h"
 #include "core/hashing.h"
 #include "core/hex.h"
+#include "core/text.h"
 
 namespace unmine {
 namespace {
@@ -142,21 +149,86 @@ CaseStore::CaseStore(std::filesystem::path dir, sqlite3* db) : dir_(std::move(di
 
 CaseStore::~CaseStore() { sqlite3_close_v2(db_); }
 
+namespace {
+
+// Writing is impossible on an immutable file or folder or a read-only filesystem: the case is still read.
+bool writable(const std::filesystem::path& dir, const std::filesystem::path& db) {
+  if (::access(db.c_str(), W_OK) != 0 && errno != ENOENT) return false;
+  return ::access(dir.c_str(), W_OK) == 0 || errno == ENOENT;
+}
+
+sqlite3* open_database(const std::string& uri, int flags) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(uri.c_str(), &db, flags | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nullptr) == SQLITE_OK) return db;
+  std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+  sqlite3_close_v2(db);
+  throw RuntimeError("case database " + printable(uri) + ": " + msg, "case");
+}
+
+std::string file_uri(const std::filesystem::path& p) {
+  std::string out = "file:";
+  for (unsigned char c : p.string()) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+// Another application's database (or any file) named case.db is never adopted and migrated in place:
+// only a new or empty file, or a database with unmine's application id, is opened as a case. Asked through
+// SQLite: a case's header on disk lags behind its write-ahead log.
+void refuse_foreign_file(const std::filesystem::path& path) {
+  auto refuse = [&](const std::string& what) {
+    throw RuntimeError(printable(path.string()) + " is " + what + ": left untouched; choose another --case folder", "case");
+  };
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!fd) return;  // missing (created next) or unreadable (SQLite says why)
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return;
+  if (!S_ISREG(st.st_mode)) refuse("not a regular file");
+  if (st.st_size == 0) return;
+  char magic[16];
+  if (::pread(fd.get(), magic, sizeof magic, 0) != sizeof magic || std::string_view(magic, 16) != std::string_view("SQLite format 3\0", 16))
+    refuse("not a SQLite database");
+  // Read-write (only reads are made): a read-only connection to a case in WAL mode may lack its -shm.
+  sqlite3* db = open_database(file_uri(path), SQLITE_OPEN_READWRITE);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  auto number = [&](const char* sql) -> int64_t {
+    sqlite3_stmt* st = nullptr;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+  };
+  int64_t app = number("PRAGMA application_id"), version = number("PRAGMA user_version");
+  int64_t objects = number("SELECT count(*) FROM sqlite_master");
+  int64_t case_tables = number("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
+                               "('cases','steps','custody','evidence')");
+  sqlite3_close_v2(db);
+  if (app == kCaseApplicationId) return;
+  if (app == 0 && version == 0 && objects == 0) return;  // empty: a case being created
+  if (app == 0 && version >= 1 && case_tables == 4) return;  // a case from before the application id
+  refuse(objects < 0 ? "not a readable SQLite database" : "another application's SQLite database (application id " + std::to_string(app) + ")");
+}
+
+}  // namespace
+
 std::unique_ptr<CaseStore> CaseStore::open(const std::filesystem::path& dir, const std::string& playbook,
                                            const std::string& root) {
+  auto path = dir / kCaseDatabaseName;
+  refuse_foreign_file(path);
+  if (std::filesystem::exists(path) && !writable(dir, path)) return open_read_only(dir);
   std::error_code ec;
   std::filesystem::create_directories(dir / "evidence", ec);
-  if (ec) throw RuntimeError("case folder " + dir.string() + ": " + ec.message(), "case");
+  if (ec) throw RuntimeError("case folder " + printable(dir.string()) + ": " + ec.message(), "case");
   ::chmod(dir.c_str(), 0700);  // evidence may hold credentials and attacker binaries
-  sqlite3* db = nullptr;
-  auto path = (dir / kCaseDatabaseName).string();
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-      SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close_v2(db);
-    throw RuntimeError("case database " + path + ": " + msg, "case");
-  }
-  std::unique_ptr<CaseStore> s(new CaseStore(dir, db));
+  std::unique_ptr<CaseStore> s(new CaseStore(dir, open_database(file_uri(path), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)));
+  sqlite3* db = s->db_;
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // Switching a new file to WAL takes an exclusive lock for which SQLite does not call the busy handler:
   // two commands opening a fresh case at once (a runbook's parallel steps) retry here instead of failing.
@@ -170,7 +242,26 @@ std::unique_ptr<CaseStore> CaseStore::open(const std::filesystem::path& dir, con
   s->exec("PRAGMA foreign_keys=ON");
   s->migrate();
   s->ensure_case(playbook, root);
+  settle_interrupted_steps(*s);
   return s;
+}
+
+std::unique_ptr<CaseStore> CaseStore::open_read_only(const std::filesystem::path& dir) {
+  auto uri = file_uri(dir / kCaseDatabaseName);
+  // Read-only WAL needs its -shm: when that cannot be had either, the main file alone is read as it is.
+  for (auto suffix : {"?mode=ro", "?mode=ro&immutable=1"}) {
+    std::unique_ptr<CaseStore> s(new CaseStore(dir, open_database(uri + suffix, SQLITE_OPEN_READONLY)));
+    s->read_only_ = true;
+    sqlite3_busy_timeout(s->db_, kBusyTimeoutMs);
+    if (sqlite3_exec(s->db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) continue;
+    if (auto all = migrations(); !all.empty() && s->schema_version() < all.back().version)
+      throw RuntimeError("the case database is read-only and older than this unmine: it cannot be upgraded", "case");
+    auto rows = s->query("SELECT id FROM cases ORDER BY id LIMIT 1");
+    if (rows.empty()) throw RuntimeError("the case database is read-only and holds no case yet", "case");
+    s->case_id_ = rows[0]["id"].get<int64_t>();
+    return s;
+  }
+  throw RuntimeError("case database " + printable((dir / kCaseDatabaseName).string()) + ": not readable", "case");
 }
 
 int CaseStore::schema_version() const {
@@ -213,6 +304,7 @@ void CaseStore::ensure_case(const std::string& playbook, const std::string& root
     exec("INSERT INTO cases(uuid, created_at, hostname, root, playbook, unmine_version) VALUES(?,?,?,?,?,?)",
          {random_uuid(), now_iso8601(), std::string(host), root, playbook, std::string(UNMINE_VERSION)});
     case_id_ = last_insert_id();
+    created_ = true;
     custody("case.created", {{"playbook", playbook}, {"root", root}});
   } else {
     case_id_ = rows[0]["id"].get<int64_t>();
@@ -246,10 +338,22 @@ std::vector<nlohmann::json> CaseStore::query(const std::string& sql, const std::
   return out;
 }
 
+void CaseStore::for_each_row(const std::string& sql, const std::vector<nlohmann::json>& params,
+                             const std::function<void(const nlohmann::json&)>& fn) const {
+  Statement st(db_, sql);
+  st.bind(params);
+  while (st.step()) fn(st.row());
+}
+
 int64_t CaseStore::begin_step(const std::string& step, const std::string& command, const nlohmann::json& argv) {
+  if (read_only_)
+    throw RuntimeError("the case cannot be written (an immutable file or a read-only filesystem): " + command +
+                           " records into it; status, report and evidence verify only read it",
+                       "case");
   Transaction tx(*this);
-  exec("INSERT INTO steps(case_id, step, command, argv, started_at) VALUES(?,?,?,?,?)",
-       {case_id_, step, command, argv.dump(), now_iso8601()});
+  exec("INSERT INTO steps(case_id, step, command, argv, started_at, runner) VALUES(?,?,?,?,?,?)",
+       {case_id_, step, command, argv.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), now_iso8601(),
+        this_runner()});
   int64_t id = last_insert_id();
   custody("step.started", {{"step_id", id}, {"step", step}, {"command", command}});
   tx.commit();
@@ -264,6 +368,19 @@ void CaseStore::finish_step(int64_t step_id, const std::string& status, const st
   custody("step.finished", {{"step_id", step_id}, {"status", status}, {"exit_code", exit_code}});
   tx.commit();
   if (current_step_ == step_id) current_step_.reset();
+}
+
+bool CaseStore::withdraw_step(int64_t step_id, const std::string& reason) {
+  try {
+    Transaction tx(*this);
+    exec("DELETE FROM steps WHERE id=?", {step_id});  // refused (foreign keys) once anything refers to it
+    custody("step.withdrawn", {{"step_id", step_id}, {"reason", reason}});
+    tx.commit();
+  } catch (const RuntimeError&) {
+    return false;
+  }
+  if (current_step_ == step_id) current_step_.reset();
+  return true;
 }
 
 void CaseStore::record_findings(const std::vector<Finding>& findings, std::optional<int64_t> step_id) {

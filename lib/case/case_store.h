@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -28,9 +29,12 @@ class Statement;
 
 class CaseStore {
  public:
-  // Opens (creating folder, database and evidence/ on first use) and upgrades an older schema.
+  // Opens (creating folder, database and evidence/ on first use) and upgrades an older schema. Refuses a
+  // case.db that is not an unmine case (left untouched); opens read-only when the case cannot be written.
   static std::unique_ptr<CaseStore> open(const std::filesystem::path& dir, const std::string& playbook,
                                          const std::string& root);
+  // Reads an existing case without writing anything (no upgrade, no WAL switch).
+  static std::unique_ptr<CaseStore> open_read_only(const std::filesystem::path& dir);
   ~CaseStore();
   CaseStore(const CaseStore&) = delete;
   CaseStore& operator=(const CaseStore&) = delete;
@@ -40,6 +44,9 @@ class CaseStore {
   std::filesystem::path evidence_dir() const { return dir_ / "evidence"; }
   int64_t case_id() const { return case_id_; }
   int schema_version() const;
+  // Whether this open created the case (its first command).
+  bool created() const { return created_; }
+  bool read_only() const { return read_only_; }
 
   // RAII write transaction (BEGIN IMMEDIATE, so two processes serialise on the busy timeout instead of
   // failing on lock upgrade). Commits in commit(); rolls back if destroyed uncommitted.
@@ -58,11 +65,17 @@ class CaseStore {
   void exec(const std::string& sql, const std::vector<nlohmann::json>& params = {});
   // Rows as JSON objects keyed by column name.
   std::vector<nlohmann::json> query(const std::string& sql, const std::vector<nlohmann::json>& params = {}) const;
+  // The same, one row at a time (a 200,000-item case is not held in memory at once).
+  void for_each_row(const std::string& sql, const std::vector<nlohmann::json>& params,
+                    const std::function<void(const nlohmann::json&)>& fn) const;
   int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 
   // Steps -----------------------------------------------------------------------------------------
   int64_t begin_step(const std::string& step, const std::string& command, const nlohmann::json& argv);
   void finish_step(int64_t step_id, const std::string& status, const std::string& outcome, int exit_code);
+  // Removes a step that never ran (its command stopped at a usage error), when nothing refers to it yet;
+  // custody keeps that it was withdrawn. False when it could not be (finish it instead).
+  bool withdraw_step(int64_t step_id, const std::string& reason);
   std::optional<int64_t> current_step() const { return current_step_; }
 
   // Findings: upserts each by finding id and links it to the step.
@@ -82,6 +95,8 @@ class CaseStore {
   std::filesystem::path dir_;
   sqlite3* db_;
   int64_t case_id_ = 0;
+  bool created_ = false;
+  bool read_only_ = false;
   std::optional<int64_t> current_step_;
 };
 

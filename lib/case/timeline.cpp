@@ -15,7 +15,7 @@ int rank(const std::string& status) {
   if (status == "done") return 5;
   if (status == "running") return 4;
   if (status == "refused") return 3;
-  if (status == "failed") return 2;
+  if (status == "failed" || status == "interrupted") return 2;
   if (status == "planned") return 1;
   return 0;
 }

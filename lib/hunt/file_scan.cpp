@@ -119,6 +119,8 @@ class FileScanner {
       result_.stats.walk.pseudo_fs_skipped += s.pseudo_fs_skipped;
       result_.stats.walk.too_deep += s.too_deep;
       for (auto& f : s.case_folders) result_.stats.walk.case_folders.push_back(f);
+      for (auto& f : s.unregistered_case_folders) result_.stats.walk.unregistered_case_folders.push_back(f);
+      for (auto& f : s.deep_folders) result_.stats.walk.deep_folders.push_back(f);
     }
     flush();
     queue_.close();
@@ -129,8 +131,16 @@ class FileScanner {
                               std::to_string(c_.max_scan_bytes >> 20) + " MiB: only their first bytes were checked");
     for (auto& f : result_.stats.walk.case_folders)
       result_.notes.push_back("not entered: " + printable(f) + " holds an unmine case (its evidence holds what it preserved)");
-    if (result_.stats.walk.too_deep)
-      result_.notes.push_back(std::to_string(result_.stats.walk.too_deep) + " folder(s) nested too deep were not entered");
+    for (auto& f : result_.stats.walk.unregistered_case_folders)
+      result_.notes.push_back("scanned: " + printable(f) + " holds an unmine case database that no case of this machine "
+                              "registered (a planted one must not hide its folder)");
+    if (result_.stats.walk.too_deep) {
+      std::string named;
+      for (auto& f : result_.stats.walk.deep_folders) named += (named.empty() ? "" : ", ") + printable(f);
+      result_.notes.push_back(std::to_string(result_.stats.walk.too_deep) + " folder(s) nested deeper than " +
+                              std::to_string(c_.walk.max_depth) + " levels were not entered: " + named +
+                              (result_.stats.walk.too_deep > result_.stats.walk.deep_folders.size() ? ", ..." : ""));
+    }
     return std::move(result_);
   }
 
@@ -352,7 +362,8 @@ class FileScanner {
 nlohmann::json FileScanStats::to_json() const {
   return {{"dirs", walk.dirs},           {"files_walked", walk.files}, {"files_scanned", files_scanned},
           {"bytes_scanned", bytes_scanned}, {"too_large", too_large},   {"unreadable", unreadable + walk.unreadable_dirs},
-          {"yara_errors", yara_errors},  {"seconds", seconds},          {"case_folders_skipped", walk.case_folders.size()}};
+          {"yara_errors", yara_errors},  {"seconds", seconds},          {"case_folders_skipped", walk.case_folders.size()},
+          {"unregistered_case_folders", walk.unregistered_case_folders.size()}, {"too_deep", walk.too_deep}};
 }
 
 FileScanResult scan_files(const HostRoot& host, const FileScanConfig& config) { return FileScanner(host, config).run(); }

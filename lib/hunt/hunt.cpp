@@ -95,6 +95,7 @@ HuntResult run_hunt(const HostRoot& host, const Playbook& playbook, const HuntOp
   auto web_roots = find_web_roots(host);
   fc.walk.hot_prefixes.insert(fc.walk.hot_prefixes.end(), web_roots.begin(), web_roots.end());
   fc.walk.benign_dot_dirs = playbook.list("hunt/benign_dot_dirs.txt");
+  fc.walk.case_registry = &o.case_registry;
   fc.starts = {"/", "/dev/shm"};
   fc.progress = [&](uint64_t walked, uint64_t scanned) {
     say("files: " + std::to_string(walked) + " walked, " + std::to_string(scanned) + " queued for scanning");
@@ -103,6 +104,7 @@ HuntResult run_hunt(const HostRoot& host, const Playbook& playbook, const HuntOp
   auto files = scan_files(host, fc);
   append(r.findings, std::move(files.findings));
   for (auto& n : files.notes) r.notes.push_back(n);
+  r.complete = files.stats.walk.too_deep == 0;
   r.stats["files"] = files.stats.to_json();
   r.stats["yara"] = {{"rules", rules ? rules->rule_count() : 0}, {"files", rules ? rules->files() : std::vector<std::string>{}}};
   r.stats["web_roots"] = web_roots;
@@ -173,6 +175,7 @@ nlohmann::json HuntResult::to_json() const {
           {"window", window.to_json()},
           {"findings", findings_json},
           {"summary", {{"findings", findings.size()}, {"highest", h ? std::string(to_string(*h)) : "none"}, {"groups", by_group}}},
+          {"complete", complete},
           {"notes", notes},
           {"stats", stats}};
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "case/case_registry.h"
 #include "model/finding.h"
 #include "host/host_root.h"
 #include "hunt/hunt_context.h"
@@ -25,6 +26,7 @@ struct HuntOptions {
   bool memory = true;
   uint64_t max_scan_bytes = 64ull << 20;
   std::vector<std::string> skip;         // folders under the root never walked (the case folder)
+  CaseRegistry case_registry;            // case folders this machine's unmine created: not entered
   std::vector<int> incident_pids;        // the miners' pids: their memory is scanned
   std::set<std::string> incident_paths;  // the miners' files: marked in evidence
   ToolRunner run;                        // absolute-path read-only tools (journalctl); empty: none run
@@ -35,6 +37,7 @@ struct HuntResult {
   HuntWindow window;
   std::vector<Finding> findings;
   std::vector<std::string> notes;
+  bool complete = true;  // false: a limit stopped a walk (the notes say where)
   nlohmann::json stats = nlohmann::json::object();
   nlohmann::json to_json() const;
 };

@@ -52,6 +52,8 @@ bool case_folder(int dirfd) {
   return n > 0 && is_case_database_header(std::string_view(head, static_cast<size_t>(n)));
 }
 
+constexpr uint64_t kDeepFoldersNamed = 10;
+
 bool under(std::string_view path, std::string_view prefix) {
   if (prefix == "/") return true;
   return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
@@ -109,7 +111,7 @@ class Walker {
     for (auto& s : opt_.skip)
       if (path == s) return;
     if (depth + 1 > opt_.max_depth) {
-      ++stats.too_deep;
+      if (stats.too_deep++ < kDeepFoldersNamed) stats.deep_folders.push_back(path);
       return;
     }
     UniqueFd sub(::openat(fd, name.data(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
@@ -124,8 +126,11 @@ class Walker {
       return;
     }
     if (case_folder(sub.get())) {
-      stats.case_folders.push_back(path);
-      return;
+      if (opt_.case_registry && opt_.case_registry->holds(sub.get(), st.st_ino)) {
+        stats.case_folders.push_back(path);
+        return;
+      }
+      stats.unregistered_case_folders.push_back(path);
     }
     bool sub_hot = hot || is_hot(path, name);
     dir(sub.get(), path, st.st_dev, sub_hot, depth + 1);

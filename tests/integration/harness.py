@@ -244,6 +244,12 @@ def netns_unusable(*tools):
 _TEMPORARY = []
 atexit.register(lambda: [shutil.rmtree(p, ignore_errors=True) for p in _TEMPORARY])
 
+# The registry of case folders belongs to the machine running unmine: each test process has its own, so
+# tests never write /var/lib/unmine and a test's cases are registered only where that test looks.
+STATE_DIR = tempfile.mkdtemp(prefix="unmine-state-")
+_TEMPORARY.append(STATE_DIR)
+os.environ["UNMINE_STATE_DIR"] = STATE_DIR
+
 
 def temp_case():
     path = tempfile.mkdtemp(prefix="unmine-case-")
