@@ -63,7 +63,7 @@ ExitCode unpersist(Context& ctx) {
   auto plan = plan_unpersist(host, ctx.playbook(), incident);
   store.record_findings(plan.scan.findings, store.current_step());
   for (auto& a : plan.scan.anomalies)
-    out.note("" + a.path + (a.line ? ":" + std::to_string(*a.line) : std::string()) + ": " + a.message);
+    out.note(terminal_safe(a.path + (a.line ? ":" + std::to_string(*a.line) : std::string()) + ": " + a.message));
   nlohmann::json findings = nlohmann::json::array(), anomalies = nlohmann::json::array();
   for (auto& f : plan.scan.findings) findings.push_back(f.to_json());
   for (auto& a : plan.scan.anomalies) anomalies.push_back(a.to_json());

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 #include <sys/ioctl.h>
 
+#include <climits>
 #include <vector>
 
 #include "core/error.h"
@@ -55,6 +56,23 @@ std::string parent_dir(const std::string& path) {
   auto slash = path.rfind('/');
   if (slash == std::string::npos || slash == 0) return "/";
   return path.substr(0, slash);
+}
+
+std::optional<std::string> link_destination(const HostRoot& host, const std::string& path) {
+  // The kernel resolves the chain (inside the root, as the host's own programs would see it); the open
+  // descriptor's path then says where it ended.
+  auto fd_path = [](const UniqueFd& fd) -> std::optional<std::string> {
+    char buf[PATH_MAX];
+    auto n = ::readlink(("/proc/self/fd/" + std::to_string(fd.get())).c_str(), buf, sizeof buf);
+    if (!fd || n <= 0 || static_cast<size_t>(n) >= sizeof buf) return std::nullopt;
+    return std::string(buf, static_cast<size_t>(n));
+  };
+  auto dest = fd_path(host.open(path, O_PATH));
+  auto root = fd_path(host.open("/", O_PATH | O_DIRECTORY));
+  if (!dest || !root) return std::nullopt;
+  if (*root == "/") return dest;
+  if (!dest->starts_with(*root + "/")) return std::nullopt;
+  return dest->substr(root->size());
 }
 
 std::optional<unsigned> read_inode_flags(const HostRoot& host, const std::string& path) {

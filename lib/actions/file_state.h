@@ -25,6 +25,9 @@ constexpr unsigned kProtectFlags = 0x10 | 0x20;  // FS_IMMUTABLE_FL | FS_APPEND_
 std::optional<FileState> read_state(const HostRoot& host, const std::string& path);
 std::optional<unsigned> read_inode_flags(const HostRoot& host, const std::string& path);
 std::string parent_dir(const std::string& path);
+// Where a symlink (chain) under the root leads, as a path inside the root; nullopt when it leads nowhere
+// readable or out of the root.
+std::optional<std::string> link_destination(const HostRoot& host, const std::string& path);
 
 // Removes line `line` (1-based) when it holds exactly `raw`; else the one line elsewhere that does (the
 // file changed since the scan). nullopt when no single line matches. The newline goes with the line.

@@ -69,22 +69,40 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
     r.kind = item.action_kind;
     r.target = item.target();
     r.reason = a.finding_id;
-    auto record_skip = [&](const std::string& why) {
+    // An artifact left as it is: skipped (nothing to do any more) or failed (it stays on the host).
+    auto record_unchanged = [&](const std::string& status, const std::string& why) {
       CaseStore::Transaction tx(store);
-      store.exec("INSERT INTO actions(case_id, step_id, kind, target, reason, status, error, at) VALUES(?,?,?,?,?,'skipped',?,?)",
+      store.exec("INSERT INTO actions(case_id, step_id, kind, target, reason, status, error, at) VALUES(?,?,?,?,?,?,?,?)",
                  {store.case_id(), store.current_step() ? nlohmann::json(*store.current_step()) : nlohmann::json(nullptr),
-                  r.kind, r.target, r.reason, why, now_iso8601()});
+                  r.kind, r.target, r.reason, status, why, now_iso8601()});
       r.id = store.last_insert_id();
-      store.custody("action.skipped", {{"action_id", r.id}, {"kind", r.kind}, {"error", why}});
+      store.custody("action." + status, {{"action_id", r.id}, {"kind", r.kind}, {"error", why}});
       tx.commit();
-      r.status = "skipped";
+      r.status = status;
       r.error = why;
     };
+    auto record_skip = [&](const std::string& why) { record_unchanged("skipped", why); };
+    // A line in a symlinked file (/etc/cron.d/x -> ../../var/tmp/.c/job) is removed from the file the link
+    // leads to; the link is kept, recorded with the undo data, and put back by undo if it went missing.
+    std::string path = a.path;
+    std::optional<std::string> link_text;
+    if (auto lst = host.lstat(a.path); lst && S_ISLNK(lst->st_mode) && (r.kind == "unpersist.line" || r.kind == "unpersist.entry")) {
+      auto dest = link_destination(host, a.path);
+      link_text = host.readlink(a.path);
+      if (!dest || !link_text) {
+        record_unchanged("failed", "a symlink that leads to no file inside the root: not edited");
+        results.push_back(r);
+        continue;
+      }
+      path = *dest;
+      r.note = "edited " + printable(path) + ", where the symlink " + printable(a.path) + " leads";
+    }
     std::optional<FileState> before;
     try {
-      before = read_state(host, a.path);
+      before = read_state(host, path);
     } catch (const Error& e) {
-      record_skip(e.what());
+      // Unreadable or too large to edit: the persistence is still in place, which the responder must hear.
+      record_unchanged("failed", e.what());
       results.push_back(r);
       continue;
     }
@@ -104,10 +122,10 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
       continue;
     }
 
-    auto dir = parent_dir(a.path);
+    auto dir = parent_dir(path);
     auto dir_flags = read_inode_flags(host, dir);
-    nlohmann::json undo{{"path_hex", to_hex(a.path)},
-                        {"path", printable(a.path)},
+    nlohmann::json undo{{"path_hex", to_hex(path)},
+                        {"path", printable(path)},
                         {"before_sha256", before->sha256},
                         {"mode", static_cast<int64_t>(before->st.st_mode & 07777)},
                         {"uid", static_cast<int64_t>(before->st.st_uid)},
@@ -123,6 +141,7 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
     nlohmann::json links = nlohmann::json::array();
     for (auto& l : a.links)
       if (auto target = host.readlink(l)) links.push_back({{"path_hex", to_hex(l)}, {"target_hex", to_hex(*target)}, {"path", printable(l)}});
+    if (link_text) links.push_back({{"path_hex", to_hex(a.path)}, {"target_hex", to_hex(*link_text)}, {"path", printable(a.path)}});
     undo["links"] = links;
     if (r.kind == "unpersist.systemctl") {
       auto s = unit_state(fx, *a.unit);
@@ -134,7 +153,7 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
     // Preserve the bytes just read (stored and fsynced, row 'stored'), then record the pending action:
     // nothing on the host changes before both are committed.
     try {
-      auto item = evidence.preserve_bytes(before->content, ItemSource{before->symlink ? "symlink" : "persistence", a.path,
+      auto item = evidence.preserve_bytes(before->content, ItemSource{before->symlink ? "symlink" : "persistence", path,
                                                                       std::nullopt, before->st, "before " + r.kind});
       if (!item.stored()) throw RuntimeError("evidence " + item.status);
       r.evidence_id = item.id;
@@ -146,7 +165,7 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
            r.target, r.reason, state_json(*before), *r.evidence_id, undo, now_iso8601()});
       r.id = store.last_insert_id();
       store.custody("action.started", {{"action_id", r.id}, {"kind", r.kind}, {"evidence_id", *r.evidence_id},
-                                       {"path", printable(a.path)}});
+                                       {"path", printable(path)}});
       tx.commit();
     } catch (const std::exception& e) {
       // Nothing was changed: the artifact stays, and the failure is what the responder sees.
@@ -167,10 +186,10 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
         if (!unit_stopped(s)) error = "still " + s.first + "/" + s.second + " after systemctl disable --now";
       } else {
         if (dir_flags && (*dir_flags & kProtectFlags)) clear_protection(fx, host, dir, dir_flags);
-        if (!before->symlink) clear_protection(fx, host, a.path, before->flags);
+        if (!before->symlink) clear_protection(fx, host, path, before->flags);
         if (after_content) {
-          fx.write_file(host, a.path, *after_content, before->st.st_mode & 07777, before->st.st_uid, before->st.st_gid);
-          auto now = read_state(host, a.path);
+          fx.write_file(host, path, *after_content, before->st.st_mode & 07777, before->st.st_uid, before->st.st_gid);
+          auto now = read_state(host, path);
           after = now ? state_json(*now) : nlohmann::json{{"removed", true}};
           if (!now || now->sha256 != undo["after_sha256"].get<std::string>()) error = "the file does not hold the edit after writing";
         } else {

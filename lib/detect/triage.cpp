@@ -129,6 +129,9 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
     for (auto& f : persistence.findings) r.findings.push_back(std::move(f));
     for (auto& a : persistence.artifacts)
       if (a.tied && a.kind == "ld_preload" && a.line) preload_artifacts.insert({a.path, *a.line});
+    // A file read only in part (a 2 GiB crontab) may hide lines past what was read: the responder hears it.
+    for (auto& a : persistence.anomalies)
+      r.notes.push_back(a.path + (a.line ? ":" + std::to_string(*a.line) : std::string()) + ": " + a.message);
   }
   // With a miner found, the fds of every process are searched for msr handles only when the module is
   // loaded (checked inside): that is the one case worth a full fd scan.
