@@ -6,18 +6,35 @@
 #include <string>
 
 #include "app/context.h"
+#include "core/text.h"
 
 namespace unmine {
 
-// A whole number of at least `min` (PIDs, action ids, seconds), refused with words a responder reads
-// rather than CLI11's floating-point range.
-inline CLI::Validator whole_number(const std::string& what, long long min = 1) {
+// A whole number from `min` to `max` (PIDs, action ids, seconds, threads), written in decimal: "010" is
+// ten, not CLI11's octal eight. Refused with words a responder reads rather than CLI11's range message.
+inline CLI::Validator whole_number(const std::string& what, long long min = 1, long long max = INT_MAX) {
   return CLI::Validator(
-      [what, min](std::string& v) -> std::string {
+      [what, min, max](std::string& v) -> std::string {
         long long n = 0;
         auto r = std::from_chars(v.data(), v.data() + v.size(), n);
-        if (r.ec != std::errc{} || r.ptr != v.data() + v.size() || n < min || n > INT_MAX)
-          return "expected " + what + " (a whole number from " + std::to_string(min) + "), got '" + v + "'";
+        if (r.ec != std::errc{} || r.ptr != v.data() + v.size() || n < min || n > max)
+          return "expected " + what + " (a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                 "), got '" + printable(v) + "'";
+        v = std::to_string(n);  // what CLI11 converts next: plain decimal
+        return {};
+      },
+      what);
+}
+
+// A decimal number from `min` to `max` (a price): no hex, no inf or nan.
+inline CLI::Validator decimal_number(const std::string& what, double min, double max) {
+  return CLI::Validator(
+      [what, min, max](std::string& v) -> std::string {
+        double n = 0;
+        auto r = std::from_chars(v.data(), v.data() + v.size(), n, std::chars_format::fixed);
+        if (r.ec != std::errc{} || r.ptr != v.data() + v.size() || !(n >= min && n <= max))
+          return "expected " + what + " (a number from " + std::to_string(min) + " to " + std::to_string(max) +
+                 "), got '" + printable(v) + "'";
         return {};
       },
       what);

@@ -19,6 +19,9 @@
 namespace unmine {
 namespace {
 
+// A respawn comes back within minutes (cron's minute, a watchdog's loop); a day is the longest watch asked for.
+constexpr long long kMaxWatchSeconds = 86400;
+
 struct KillArgs {
   std::vector<int> pids;
   bool force = false;
@@ -253,7 +256,7 @@ void add_kill(CLI::App& app, Context& ctx) {
       ->check(whole_number("a process ID"));
   sub->add_flag("--force", args->force, "kill even when an executable is not preserved in the case");
   sub->add_option("--watch", args->watch_seconds, "after the kill, watch SECONDS for a respawn and name its source")
-      ->check(whole_number("seconds", 0));
+      ->check(whole_number("seconds", 0, kMaxWatchSeconds));
   sub->callback([&ctx, args] {
     ctx.step = "kill";
     ctx.run = [&ctx, args] { return run_kill(ctx, *args); };

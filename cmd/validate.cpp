@@ -48,7 +48,7 @@ ExitCode run_validate(Context& ctx) {
     out.text("\n" + out.bold("Verdict: " + result.verdict.case_name) + " (" +
              (result.verdict.severity ? out.severity(*result.verdict.severity) : sev) + ")\n");
   }
-  for (auto& n : result.notes) out.note("note: " + printable(n));
+  for (auto& n : result.notes) out.note("note: " + terminal_safe(n));
   return exit_code_for(result.verdict.severity);
 }
 

@@ -2,17 +2,18 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
 namespace unmine {
 namespace {
 
-// Length of the valid UTF-8 sequence at s[i], or 0 if it is not one.
-size_t utf8_len(std::string_view s, size_t i) {
+// Length of the valid UTF-8 sequence at s[i] (its code point in cp), or 0 if it is not one.
+size_t utf8_len(std::string_view s, size_t i, char32_t& cp) {
   auto b = static_cast<unsigned char>(s[i]);
   size_t n;
-  char32_t cp;
+  cp = b;
   if (b < 0x80) return 1;
   if ((b & 0xE0) == 0xC0) { n = 2; cp = b & 0x1F; }
   else if ((b & 0xF0) == 0xE0) { n = 3; cp = b & 0x0F; }
@@ -31,22 +32,31 @@ size_t utf8_len(std::string_view s, size_t i) {
   return n;
 }
 
-}  // namespace
+// Code points a terminal acts on rather than shows: C1 controls (U+0080-U+009F, e.g. CSI) and the
+// bidirectional overrides and isolates that make "exe.sh" read as "hs.exe".
+bool terminal_control(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
 
-std::string printable(std::string_view raw) {
+std::string escaped(std::string_view raw, bool escape_backslash) {
   std::string out;
   out.reserve(raw.size());
   for (size_t i = 0; i < raw.size();) {
     auto b = static_cast<unsigned char>(raw[i]);
-    if (b == '\\') { out += "\\\\"; ++i; continue; }
+    if (b == '\\' && escape_backslash) { out += "\\\\"; ++i; continue; }
     if (b == '\n') { out += "\\n"; ++i; continue; }
     if (b == '\t') { out += "\\t"; ++i; continue; }
-    size_t n = (b < 0x20 || b == 0x7F) ? 0 : utf8_len(raw, i);
-    if (n == 0) {
-      char buf[5];
-      std::snprintf(buf, sizeof buf, "\\x%02x", b);
-      out += buf;
-      ++i;
+    char32_t cp = 0;
+    size_t n = (b < 0x20 || b == 0x7F) ? 0 : utf8_len(raw, i, cp);
+    if (n == 0 || terminal_control(cp)) {
+      // Each byte escaped, so the original bytes can still be read back.
+      for (size_t k = 0; k < std::max<size_t>(n, 1); ++k) {
+        char buf[5];
+        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(raw[i + k]));
+        out += buf;
+      }
+      i += std::max<size_t>(n, 1);
     } else {
       out.append(raw.substr(i, n));
       i += n;
@@ -54,6 +64,12 @@ std::string printable(std::string_view raw) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string printable(std::string_view raw) { return escaped(raw, true); }
+
+std::string terminal_safe(std::string_view text) { return escaped(text, false); }
 
 std::vector<std::string> split_nul(std::string_view raw, char sep) {
   std::vector<std::string> out;

@@ -9,6 +9,10 @@ namespace unmine {
 // Valid UTF-8 passes through; invalid bytes, control characters and backslashes become \xNN / \n / \\ ,
 // so the result is valid UTF-8 on one line and the original bytes can be read back from it.
 std::string printable(std::string_view raw);
+// For text that may already be printable() (a finding's summary, a path a detector escaped): escapes what
+// printable escapes except backslashes, so printable text passes unchanged (never "\\x1b") and raw text
+// still cannot reach the terminal raw.
+std::string terminal_safe(std::string_view text);
 
 // Splits on a separator byte, dropping one trailing empty field (as /proc/PID/cmdline ends with NUL).
 std::vector<std::string> split_nul(std::string_view raw, char sep = '\0');

@@ -28,18 +28,21 @@ std::string human_bytes(uint64_t n) {
 
 }  // namespace
 
-void preserve_tree(EvidenceStore& es, const HostRoot& host, const std::string& path, std::vector<std::string>& notes,
+bool preserve_tree(EvidenceStore& es, const HostRoot& host, const std::string& path, std::vector<std::string>& notes,
                    int depth) {
   auto st = host.lstat(path);
   if (!st || !S_ISDIR(st->st_mode)) {
     es.preserve_file(host, path, "file");
-    return;
+    return true;
   }
   if (depth >= kMaxDepth) {
     notes.push_back(printable(path) + ": deeper than " + std::to_string(kMaxDepth) + " folders, not descended");
-    return;
+    return false;
   }
-  for (auto& e : host.list(path)) preserve_tree(es, host, path == "/" ? "/" + e.name : path + "/" + e.name, notes, depth + 1);
+  bool whole = true;
+  for (auto& e : host.list(path))
+    whole &= preserve_tree(es, host, path == "/" ? "/" + e.name : path + "/" + e.name, notes, depth + 1);
+  return whole;
 }
 
 PreserveRun run_preserve(CaseStore& store, const HostRoot& host, const Playbook& playbook, const PreserveOptions& options,
@@ -112,7 +115,7 @@ PreserveRun run_preserve(CaseStore& store, const HostRoot& host, const Playbook&
       notes.push_back("--path " + printable(p) + ": not found under the root");
       run.complete = false;
     }
-    preserve_tree(es, host, p, notes);
+    if (!preserve_tree(es, host, p, notes)) run.complete = false;
     for (size_t i = before; i < es.items().size(); ++i)
       if (es.items()[i].status == "failed") run.complete = false;
   }

@@ -27,8 +27,9 @@ PreserveRun run_preserve(CaseStore& store, const HostRoot& host, const Playbook&
                          PreserveProgress progress = {});
 
 // --path: a file, or a folder recursively. Symlinks are preserved as links, never followed; FIFOs,
-// sockets and devices are recorded as skipped, never opened.
-void preserve_tree(EvidenceStore& es, const HostRoot& host, const std::string& path, std::vector<std::string>& notes,
+// sockets and devices are recorded as skipped, never opened. False when a folder was too deep to enter
+// (named in the notes).
+bool preserve_tree(EvidenceStore& es, const HostRoot& host, const std::string& path, std::vector<std::string>& notes,
                    int depth = 0);
 
 }  // namespace unmine

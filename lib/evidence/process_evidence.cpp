@@ -113,7 +113,11 @@ ProcessEvidence preserve_process(EvidenceStore& es, const HostRoot& host, int pi
     for (auto& f : reader.fds(pid)) fds.push_back({{"fd", f.fd}, {"target", printable(f.target)}});
     add(es.preserve_bytes(fds.dump(2) + "\n", {"fds", "/proc/" + dir + "fd", pid, std::nullopt, "fd -> target (JSON)"}));
   }
-  if (auto cwd = host.open_proc(dir + "cwd", O_RDONLY | O_DIRECTORY)) {
+  // A live procfs's cwd is the kernel's magic link; a fixture procfs's is a plain symlink naming a folder
+  // of the root ("/"), which resolved inside the procfs tree would list the procfs itself.
+  auto cwd = host.proc_is_live() ? host.open_proc(dir + "cwd", O_RDONLY | O_DIRECTORY)
+             : proc->cwd.starts_with('/') ? host.open(proc->cwd, O_RDONLY | O_DIRECTORY) : UniqueFd();
+  if (cwd) {
     add(es.preserve_bytes(listing_of(cwd.get()).dump(2) + "\n",
                           {"cwd_listing", proc->cwd, pid, std::nullopt, "listing of the working folder (JSON)"}));
   }

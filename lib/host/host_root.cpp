@@ -10,7 +10,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <iostream>
 
 #include "core/error.h"
 
@@ -66,9 +65,7 @@ HostRoot::HostRoot(const HostPaths& paths) : root_path_(paths.root.empty() ? "/"
     proc_live_ = ::fstatfs(proc_fd_.get(), &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
   } else if (!paths.proc.empty()) {
     throw RuntimeError("--proc " + proc_path_ + ": " + std::strerror(errno));
-  } else {
-    std::cerr << "unmine: no procfs at " << proc_path_ << ": no live process or socket state\n";
-  }
+  }  // else: no procfs; has_proc() says so and each command notes what it could not read
   if (!sys_fd_ && !paths.sys.empty()) throw RuntimeError("--sys " + sys_path_ + ": " + std::strerror(errno));
 }
 

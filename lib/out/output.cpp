@@ -79,7 +79,8 @@ std::string Output::bold(std::string_view s) const {
   return "\x1b[1m" + std::string(s) + "\x1b[0m";
 }
 
-void Output::note(std::string_view s) const { std::cerr << "unmine: " << s << '\n'; }
+// Notes carry names from the host: whatever a caller passed, nothing reaches the terminal raw.
+void Output::note(std::string_view s) const { std::cerr << "unmine: " << terminal_safe(s) << '\n'; }
 
 void Output::progress(std::string_view s) const {
   if (!progress_) return;
@@ -101,7 +102,8 @@ void print_findings(const Output& out, const std::vector<Finding>& findings) {
     std::string where = f.path ? *f.path : std::string();
     if (f.path && f.line) where += ":" + std::to_string(*f.line);
     if (f.pid) where = "pid " + std::to_string(*f.pid) + (where.empty() ? "" : " " + where);
-    rows.push_back({out.severity(f.severity), std::string(to_string(f.group)), f.kind, printable(where), printable(f.summary)});
+    rows.push_back({out.severity(f.severity), std::string(to_string(f.group)), terminal_safe(f.kind), terminal_safe(where),
+                    terminal_safe(f.summary)});
   }
   out.table({"SEVERITY", "GROUP", "KIND", "WHERE", "SUMMARY"}, rows);
 }

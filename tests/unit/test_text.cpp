@@ -17,8 +17,21 @@ TEST_CASE("printable keeps UTF-8 and escapes the rest") {
       {"\xed\xa0\x80", "\\xed\\xa0\\x80"},  // surrogate
       {"\x1b[31m", "\\x1b[31m"},            // terminal escape
       {std::string("nul\0x", 5), "nul\\x00x"},
+      {"\xc2\x9b" "31m", "\\xc2\\x9b31m"},             // C1 CSI: a terminal escape without ESC
+      {"x\xc2\x85y", "x\\xc2\\x85y"},                  // C1 NEL
+      {"inv\xe2\x80\xae" "exe.sh", "inv\\xe2\\x80\\xae" "exe.sh"},  // U+202E right-to-left override
+      {"a\xe2\x81\xa6" "b", "a\\xe2\\x81\\xa6" "b"},            // U+2066 isolate
+      {"\xc2\xa0nbsp", "\xc2\xa0nbsp"},                  // U+00A0 is text, kept
   };
   for (auto& r : rows) CHECK(printable(r.in) == r.out);
+}
+
+TEST_CASE("terminal_safe leaves printable text as it is and still escapes raw text") {
+  for (std::string raw : {"a\x1b[2Jb", "inv\xe2\x80\xae" "exe", "back\\slash\xff"}) {
+    CHECK(terminal_safe(printable(raw)) == printable(raw));  // no "\\x1b" in a findings table
+  }
+  CHECK(terminal_safe("a\x1b[2Jb") == "a\\x1b[2Jb");
+  CHECK(terminal_safe("c:\\dir") == "c:\\dir");
 }
 
 TEST_CASE("split_nul drops one trailing empty field") {
