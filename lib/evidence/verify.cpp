@@ -1,16 +1,22 @@
 #include "evidence/verify.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
+#include <set>
 
 #include "evidence/digests.h"
 #include "evidence/fanout.h"
 
 namespace unmine {
 namespace {
+
+constexpr off_t kSmallFile = 1 << 20;
 
 struct FileDigest {
   bool ok = false;
@@ -26,6 +32,24 @@ FileDigest digest_file(const std::filesystem::path& p, const PreserveProgress& p
     return out;
   }
   SplitDigests s;
+  // Most items are small (procfs texts, scripts): hashed in one read here, without the fan-out's threads.
+  struct stat st {};
+  if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= kSmallFile) {
+    std::string data(static_cast<size_t>(st.st_size) + 1, '\0');
+    auto n = ::pread(fd.get(), data.data(), data.size(), 0);
+    if (n < 0) {
+      out.error = std::strerror(errno);
+      return out;
+    }
+    if (static_cast<size_t>(n) <= static_cast<size_t>(st.st_size)) {  // it did not grow meanwhile
+      data.resize(static_cast<size_t>(n));
+      fanout_bytes(data, s.sinks());
+      if (progress) progress(before + data.size(), items);
+      out.d = s.finish();
+      out.ok = true;
+      return out;
+    }
+  }
   FanoutOptions opt;
   if (progress) opt.progress = [&](uint64_t n) { progress(before + n, items); };
   auto r = fanout_fd(fd.get(), s.sinks(), opt);
@@ -79,9 +103,9 @@ std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint6
   std::string prev(64, '0');
   int64_t expect = 1;
   uint64_t n = 0;
-  for (auto& r : store.query("SELECT seq, at, actor, event, details, prev_hash, hash FROM custody ORDER BY seq")) {
+  store.for_each_row("SELECT seq, at, actor, event, details, prev_hash, hash FROM custody ORDER BY seq", {}, [&](const nlohmann::json& r) {
     ++n;
-    int64_t seq = r["seq"].get<int64_t>();
+    int64_t seq = r["seq"].is_number_integer() ? r["seq"].get<int64_t>() : 0;
     if (seq != expect)
       out.push_back({"custody", seq, "", "sequence gap: expected record " + std::to_string(expect) + ", found " + std::to_string(seq)});
     if (string_at(r, "prev_hash") != prev)
@@ -91,10 +115,26 @@ std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint6
       out.push_back({"custody", seq, "", "hash does not match the record's contents (edited: " + string_at(r, "event") + ")"});
     prev = string_at(r, "hash");
     expect = seq + 1;
-  }
+  });
   if (count) *count = n;
   return out;
 }
+
+namespace {
+
+// What custody recorded when an item or archive was stored (the fields the database row must repeat).
+struct StoredRecord {
+  std::string sha256, sha1, md5, stored_path;
+  std::optional<int64_t> size;
+};
+
+StoredRecord stored_record(const nlohmann::json& d) {
+  StoredRecord r{string_at(d, "sha256"), string_at(d, "sha1"), string_at(d, "md5"), string_at(d, "stored_path"), std::nullopt};
+  if (d.contains("size") && d["size"].is_number_integer()) r.size = d["size"].get<int64_t>();
+  return r;
+}
+
+}  // namespace
 
 IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress progress) {
   IntegrityReport rep;
@@ -103,69 +143,77 @@ IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress p
     rep.custody_head = string_at(head[0], "hash");
 
   // What custody recorded when each item and archive was stored: the database row must still say the same.
-  std::map<int64_t, nlohmann::json> item_custody, archive_custody;
-  for (auto& r : store.query("SELECT event, details FROM custody WHERE event IN ('evidence.stored','archive.stored')")) {
-    auto d = json_column(r["details"]);
-    if (!d.is_object()) continue;
-    if (r["event"] == "evidence.stored" && d.contains("evidence_id")) item_custody[d["evidence_id"].get<int64_t>()] = d;
-    if (r["event"] == "archive.stored" && d.contains("archive_id")) archive_custody[d["archive_id"].get<int64_t>()] = d;
-  }
+  // Every lookup below is by id in a map or set: linear in the case, not rows x records.
+  std::map<int64_t, StoredRecord> item_custody, archive_custody;
+  store.for_each_row("SELECT event, details FROM custody WHERE event IN ('evidence.stored','archive.stored')", {},
+                     [&](const nlohmann::json& r) {
+                       auto d = json_column(r["details"]);
+                       if (!d.is_object()) return;
+                       if (r["event"] == "evidence.stored" && d.contains("evidence_id") && d["evidence_id"].is_number_integer())
+                         item_custody[d["evidence_id"].get<int64_t>()] = stored_record(d);
+                       else if (r["event"] == "archive.stored" && d.contains("archive_id") && d["archive_id"].is_number_integer())
+                         archive_custody[d["archive_id"].get<int64_t>()] = stored_record(d);
+                     });
 
-  auto rows = store.query(
+  std::set<int64_t> row_ids;
+  store.for_each_row(
       "SELECT id, status, kind, source_path, sha256, sha1, md5, size, stored_path FROM evidence WHERE case_id=? ORDER BY id",
-      {store.case_id()});
-  for (auto& r : rows) {
-    int64_t id = r["id"].get<int64_t>();
-    auto status = string_at(r, "status");
-    if (status == "pending") {
-      ++rep.incomplete;
-      continue;
-    }
-    auto c = item_custody.find(id);
-    if (status != "stored") {
-      if (c != item_custody.end())
-        rep.problems.push_back({"evidence", id, c->second.value("stored_path", ""),
-                                "custody records this item as stored but the database says " + status});
-      continue;
-    }
-    ++rep.items;
-    auto path = string_at(r, "stored_path");
-    if (c == item_custody.end()) {
-      rep.problems.push_back({"evidence", id, path, "stored item has no custody record"});
-    } else {
-      for (const char* k : {"sha256", "sha1", "md5", "stored_path"})
-        if (c->second.value(k, "") != string_at(r, k))
-          rep.problems.push_back({"evidence", id, path, std::string("database ") + k + " differs from the custody record"});
-      if (!r["size"].is_number_integer() || c->second.value("size", int64_t(-1)) != r["size"].get<int64_t>())
-        rep.problems.push_back({"evidence", id, path, "database size differs from the custody record"});
-    }
-    if (path != stored_path_for(string_at(r, "sha256")))
-      rep.problems.push_back({"evidence", id, path, "stored path is not the content address of its sha256"});
-    recheck_stored_file(rep, store, "evidence", id, path, r, {"sha256", "sha1", "md5"}, progress);
-  }
-  for (auto& [id, d] : item_custody)
-    if (std::none_of(rows.begin(), rows.end(), [&](auto& r) { return r["id"].template get<int64_t>() == id; }))
-      rep.problems.push_back({"evidence", id, d.value("stored_path", ""), "custody records this item but its database row is gone"});
+      {store.case_id()}, [&](const nlohmann::json& r) {
+        int64_t id = r["id"].get<int64_t>();
+        row_ids.insert(id);
+        auto status = string_at(r, "status");
+        if (status == "pending") {
+          ++rep.incomplete;
+          return;
+        }
+        auto c = item_custody.find(id);
+        if (status != "stored") {
+          if (c != item_custody.end())
+            rep.problems.push_back({"evidence", id, c->second.stored_path, "custody records this item as stored but the database says " + status});
+          return;
+        }
+        ++rep.items;
+        auto path = string_at(r, "stored_path");
+        if (c == item_custody.end()) {
+          rep.problems.push_back({"evidence", id, path, "stored item has no custody record"});
+        } else {
+          auto& rec = c->second;
+          for (auto [k, v] : {std::pair{"sha256", &rec.sha256}, {"sha1", &rec.sha1}, {"md5", &rec.md5}, {"stored_path", &rec.stored_path}})
+            if (*v != string_at(r, k))
+              rep.problems.push_back({"evidence", id, path, std::string("database ") + k + " differs from the custody record"});
+          if (!r["size"].is_number_integer() || rec.size != r["size"].get<int64_t>())
+            rep.problems.push_back({"evidence", id, path, "database size differs from the custody record"});
+        }
+        if (path != stored_path_for(string_at(r, "sha256")))
+          rep.problems.push_back({"evidence", id, path, "stored path is not the content address of its sha256"});
+        recheck_stored_file(rep, store, "evidence", id, path, r, {"sha256", "sha1", "md5"}, progress);
+      });
+  for (auto& [id, rec] : item_custody)
+    if (!row_ids.contains(id))
+      rep.problems.push_back({"evidence", id, rec.stored_path, "custody records this item but its database row is gone"});
 
-  auto archives = store.query("SELECT id, status, stored_path, sha256, size FROM archives WHERE case_id=? ORDER BY id", {store.case_id()});
-  for (auto& a : archives) {
-    int64_t id = a["id"].get<int64_t>();
-    auto path = string_at(a, "stored_path");
-    auto c = archive_custody.find(id);
-    if (string_at(a, "status") != "stored") {
-      if (c != archive_custody.end())
-        rep.problems.push_back({"archive", id, path, "custody records this archive as stored but the database says " + string_at(a, "status")});
-      continue;
-    }
-    ++rep.archives;
-    if (c == archive_custody.end()) rep.problems.push_back({"archive", id, path, "stored archive has no custody record"});
-    else if (c->second.value("sha256", "") != string_at(a, "sha256"))
-      rep.problems.push_back({"archive", id, path, "database sha256 differs from the custody record"});
-    recheck_stored_file(rep, store, "archive", id, path, a, {"sha256"}, progress);
-  }
-  for (auto& [id, d] : archive_custody)
-    if (std::none_of(archives.begin(), archives.end(), [&](auto& a) { return a["id"].template get<int64_t>() == id; }))
-      rep.problems.push_back({"archive", id, d.value("stored_path", ""), "custody records this archive but its database row is gone"});
+  std::set<int64_t> archive_ids;
+  store.for_each_row(
+      "SELECT id, status, stored_path, sha256, size FROM archives WHERE case_id=? ORDER BY id", {store.case_id()},
+      [&](const nlohmann::json& a) {
+        int64_t id = a["id"].get<int64_t>();
+        archive_ids.insert(id);
+        auto path = string_at(a, "stored_path");
+        auto c = archive_custody.find(id);
+        if (string_at(a, "status") != "stored") {
+          if (c != archive_custody.end())
+            rep.problems.push_back({"archive", id, path, "custody records this archive as stored but the database says " + string_at(a, "status")});
+          return;
+        }
+        ++rep.archives;
+        if (c == archive_custody.end()) rep.problems.push_back({"archive", id, path, "stored archive has no custody record"});
+        else if (c->second.sha256 != string_at(a, "sha256"))
+          rep.problems.push_back({"archive", id, path, "database sha256 differs from the custody record"});
+        recheck_stored_file(rep, store, "archive", id, path, a, {"sha256"}, progress);
+      });
+  for (auto& [id, rec] : archive_custody)
+    if (!archive_ids.contains(id))
+      rep.problems.push_back({"archive", id, rec.stored_path, "custody records this archive but its database row is gone"});
   return rep;
 }
 
