@@ -1,5 +1,5 @@
 // Wallet addresses (Monero base58 with Keccak checksum, Bitcoin, Ethereum) in any text.
-#include "detect/wallets.h"
+#include "model/wallets.h"
 #include "fuzz_input.h"
 
 using namespace unmine;
