@@ -141,12 +141,26 @@ class HostileArguments(unittest.TestCase):
         self.assertTrue(any("\\xff\\xfe\\x1b[2J" in a for a in argv), argv)
 
     def test_a_leading_zero_is_decimal(self):
-        # 010 is ten, never octal eight: a PID read as another PID signals the wrong process.
-        case = temp_case()
-        r = unmine("--json", "kill", "--pid", "010", case=case)
-        self.assertNotIn("8", [str(p) for p in r.json.get("pids", [])])
-        self.assertNotIn("process 8 ", r.stdout + r.stderr)
-        r = unmine("--json", "hunt", "--threads", "0x10", case=case)
+        # 010 is ten, never octal eight: a PID read as another PID would profile or signal the wrong process.
+        root = copy_fixture("triage_miner")
+        shutil.copytree(os.path.join(root, "proc", "4242"), os.path.join(root, "proc", "10"), symlinks=True)
+        shutil.copytree(os.path.join(root, "proc", "1"), os.path.join(root, "proc", "8"), symlinks=True)
+        r = unmine("--root", root, "--json", "identify", "--pid", "010", case=temp_case())
+        pids = set()
+
+        def collect(v):
+            if isinstance(v, dict):
+                for k, x in v.items():
+                    if k == "pid" and isinstance(x, int):
+                        pids.add(x)
+                    collect(x)
+            elif isinstance(v, list):
+                for x in v:
+                    collect(x)
+        collect(r.json)
+        self.assertIn(10, pids, r)
+        self.assertNotIn(8, pids, r)
+        r = unmine("--json", "hunt", "--threads", "0x10", case=temp_case())
         self.assertEqual(r.rc, 2, r)
 
     def test_every_numeric_option_is_bounded(self):
