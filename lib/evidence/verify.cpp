@@ -178,7 +178,9 @@ IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress p
           rep.problems.push_back({"evidence", id, path, "stored item has no custody record"});
         } else {
           auto& rec = c->second;
-          for (auto [k, v] : {std::pair{"sha256", &rec.sha256}, {"sha1", &rec.sha1}, {"md5", &rec.md5}, {"stored_path", &rec.stored_path}})
+          const std::pair<const char*, const std::string*> fields[] = {
+              {"sha256", &rec.sha256}, {"sha1", &rec.sha1}, {"md5", &rec.md5}, {"stored_path", &rec.stored_path}};
+          for (auto [k, v] : fields)
             if (*v != string_at(r, k))
               rep.problems.push_back({"evidence", id, path, std::string("database ") + k + " differs from the custody record"});
           if (!r["size"].is_number_integer() || rec.size != r["size"].get<int64_t>())
