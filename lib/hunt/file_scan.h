@@ -14,7 +14,7 @@
 
 #include "model/finding.h"
 #include "host/host_root.h"
-#include "hunt/dpkg_db.h"
+#include "host/dpkg_db.h"
 #include "hunt/system_tools.h"
 #include "hunt/tree_walk.h"
 #include "hunt/window.h"

@@ -11,7 +11,7 @@
 #include "hunt/cpu_accounting.h"
 #include "hunt/credentials.h"
 #include "hunt/entry_services.h"
-#include "hunt/dpkg_db.h"
+#include "host/dpkg_db.h"
 #include "hunt/file_scan.h"
 #include "hunt/kernel_modules.h"
 #include "hunt/ld_preload.h"

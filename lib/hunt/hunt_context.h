@@ -7,7 +7,7 @@
 
 #include "actions/effects.h"
 #include "host/host_root.h"
-#include "hunt/dpkg_db.h"
+#include "host/dpkg_db.h"
 #include "hunt/window.h"
 #include "playbook/playbook.h"
 

@@ -9,7 +9,7 @@
 
 #include "model/finding.h"
 #include "host/host_root.h"
-#include "hunt/dpkg_db.h"
+#include "host/dpkg_db.h"
 #include "hunt/yara_rules.h"
 
 namespace unmine {

@@ -4,7 +4,6 @@
 #include "hunt/config_directives.h"
 #include "hunt/cpu_accounting.h"
 #include "hunt/credentials.h"
-#include "hunt/dpkg_db.h"
 #include "hunt/entry_services.h"
 #include "hunt/file_kind.h"
 #include "hunt/kernel_modules.h"
@@ -62,22 +61,6 @@ TEST_CASE("the window starts at the earliest usable sign, else --since, else 7 d
   CHECK(d.basis == "default");
   CHECK(d.start == now - kDefaultWindowSeconds);
   CHECK(d.describe().find("last 7 days") != std::string::npos);
-}
-
-TEST_CASE("dpkg lists and md5sums, with merged-/usr aliases") {
-  std::vector<std::string> anomalies;
-  auto rows = parse_dpkg_md5sums("0123456789abcdef0123456789abcdef  usr/bin/ls\nnot a line\n0123456789abcdef0123456789abcdeg  x\n", &anomalies);
-  REQUIRE(rows.size() == 1);
-  CHECK(rows[0].path == "usr/bin/ls");
-  CHECK(anomalies.size() == 2);
-  auto list = parse_dpkg_list("/.\n/usr\n/usr/bin/ls\n\n");
-  CHECK(list.size() == 2);
-  DpkgDatabase db;
-  db.add("coreutils", "/.\n/usr/bin/ls\n", "0123456789abcdef0123456789abcdef  usr/bin/ls\n");
-  CHECK(db.owns("/usr/bin/ls"));
-  CHECK_FALSE(db.owns("/usr/bin/lsx"));
-  CHECK(db.package_of("/usr/bin/ls") == "coreutils");
-  CHECK(db.md5("/usr/bin/ls") == std::optional<std::string_view>("0123456789abcdef0123456789abcdef"));
 }
 
 TEST_CASE("file kinds and ELF build-ids") {
