@@ -144,6 +144,30 @@ bool is_ip_address(std::string_view text) {
   return ::inet_pton(AF_INET, t.c_str(), buf) == 1 || ::inet_pton(AF_INET6, t.c_str(), buf) == 1;
 }
 
+bool is_public_address(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) return false;
+  std::string t(text);
+  unsigned char a[sizeof(in6_addr)] = {};
+  if (::inet_pton(AF_INET, t.c_str(), a) == 1) {
+    if (a[0] == 0 || a[0] == 127 || a[0] == 10) return false;
+    if (a[0] == 172 && (a[1] & 0xf0) == 16) return false;
+    if (a[0] == 192 && a[1] == 168) return false;
+    if (a[0] == 169 && a[1] == 254) return false;
+    if (a[0] == 100 && (a[1] & 0xc0) == 64) return false;
+    return true;
+  }
+  if (::inet_pton(AF_INET6, t.c_str(), a) != 1) return false;
+  static constexpr unsigned char kV4Mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(a, a + 12, kV4Mapped)) {
+    char v4[INET_ADDRSTRLEN];
+    return ::inet_ntop(AF_INET, a + 12, v4, sizeof v4) && is_public_address(v4);
+  }
+  if (std::all_of(a, a + 15, [](unsigned char c) { return c == 0; })) return false;  // :: and ::1
+  if ((a[0] & 0xfe) == 0xfc) return false;                                            // fc00::/7
+  if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return false;                            // fe80::/10
+  return true;
+}
+
 std::vector<std::string_view> words(std::string_view line) {
   std::vector<std::string_view> out;
   size_t i = 0;

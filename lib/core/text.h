@@ -30,6 +30,10 @@ std::string dir_name(std::string_view path);
 std::string joined(const std::vector<std::string>& argv, size_t from = 0);
 // An IPv4 or IPv6 address as written (inet_pton accepts it).
 bool is_ip_address(std::string_view text);
+// An address that names one host on the internet: an IP address that is not loopback, unspecified,
+// private (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) or link-local (169.254/16, fe80::/10).
+// Those others name a different machine on every network, so they never tie anything to an incident.
+bool is_public_address(std::string_view text);
 // Runs of bytes between spaces and tabs (the fields of /proc tables, hosts and resolv.conf lines).
 std::vector<std::string_view> words(std::string_view line);
 

@@ -156,7 +156,17 @@ std::vector<Finding> detect_network(const NetworkInput& in, const Indicators& in
           pool_addrs.contains(s.remote_addr))
         wanted.push_back(s);
     }
-  if (!wanted.empty()) reader.attach_owners(wanted, in.candidate_pids);
+  // Owners triage found already are kept; only the rest are looked for.
+  std::vector<SocketEntry> unowned;
+  for (auto& s : wanted)
+    if (s.pids.empty()) unowned.push_back(s);
+  if (!unowned.empty()) {
+    reader.attach_owners(unowned, in.candidate_pids);
+    std::map<uint64_t, std::vector<int>> owners;
+    for (auto& s : unowned) owners[s.inode] = s.pids;
+    for (auto& s : wanted)
+      if (auto it = owners.find(s.inode); s.pids.empty() && it != owners.end()) s.pids = it->second;
+  }
   for (auto& s : wanted) {
     bool pool_end = pool_ends.contains({s.remote_addr, s.remote_port});
     auto pinned = pool_addrs.find(s.remote_addr);

@@ -1,9 +1,12 @@
 // Miner signals of a process: what it runs, with which options, from where, with what in its environment.
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "core/text.h"
 #include "detect/detectors.h"
 #include "detect/miner_args.h"
+#include "detect/miner_config.h"
 #include "detect/pool_url.h"
 #include "model/wallets.h"
 
@@ -15,6 +18,20 @@ bool is_drop_folder(std::string_view path) {
   for (std::string_view d : {"/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/", "/dev/mqueue/"})
     if (path.starts_with(d)) return true;
   return false;
+}
+
+// Where no package puts a program: a world-writable or hidden folder, a deleted or memory-only image, or
+// outside the folders packages install into.
+bool odd_place(const Process& p) {
+  if (p.exe.empty()) return false;
+  return p.exe_deleted || p.exe_memfd || is_drop_folder(p.exe) || p.exe.find("/.") != std::string::npos ||
+         !is_system_path(p.exe);
+}
+
+// "[cmake]", as ps shows a kernel thread: one word in brackets. Titles such as "[celeryd: w@host:Main]"
+// that programs give themselves hold spaces.
+bool bracketed(std::string_view name) {
+  return name.size() > 2 && name.front() == '[' && name.back() == ']' && name.find_first_of(" \t") == std::string_view::npos;
 }
 
 nlohmann::json wallet_list(const std::vector<WalletMatch>& wallets) {
@@ -175,7 +192,59 @@ void image_signals(const Process& p, ProcessSignals& s, bool other_signals) {
   add(s, std::move(f));
 }
 
+// A user process (it has an executable) that calls itself by a kernel thread's name or by a bracketed
+// name, as ps shows kernel threads: dressed to be passed over.
+void dress_signals(const Process& p, const Indicators& ind, ProcessSignals& s) {
+  if (p.exe.empty()) return;
+  std::string shown = p.cmdline.empty() ? std::string() : std::string(trim(p.cmdline[0]));
+  std::string matched;
+  for (auto& name : {shown, p.comm}) {
+    if (name.empty()) continue;
+    std::string_view inner = bracketed(name) ? std::string_view(name).substr(1, name.size() - 2) : std::string_view(name);
+    if (bracketed(name) || ind.is_kernel_thread_name(inner)) {
+      matched = name;
+      break;
+    }
+  }
+  if (matched.empty()) return;
+  auto f = process_finding(p, Group::hiding, "process.kthread_name", Severity::high,
+                           describe(p) + " calls itself " + printable(matched) + " like a kernel thread, but runs " +
+                               printable(p.exe));
+  f.evidence = {{"name", printable(matched)}, {"comm", printable(p.comm)}, {"exe", printable(p.exe)},
+                {"rule", "user process named like a kernel thread"}};
+  add(s, std::move(f));
+}
+
 }  // namespace
+
+std::optional<std::string> NearbyConfigs::find(const Process& p) {
+  std::vector<std::string> dirs;
+  if (!p.exe.empty() && !p.exe_memfd && p.exe.starts_with('/')) dirs.push_back(dir_name(p.exe));
+  if (p.cwd.starts_with('/') && (dirs.empty() || dirs.front() != p.cwd)) dirs.push_back(p.cwd);
+  if (dirs.empty()) return std::nullopt;
+  // Processes of one mount namespace see the same files: a folder is read once for all of them. Without
+  // the namespace link (a fixture) each process is read on its own.
+  auto ns = host_.readlink_proc(std::to_string(p.pid) + "/ns/mnt");
+  for (auto& dir : dirs) {
+    auto path = (dir == "/" ? std::string() : dir) + "/config.json";
+    std::string key = ns ? *ns + "\n" + dir : std::string();
+    if (!key.empty())
+      if (auto it = seen_.find(key); it != seen_.end()) {
+        if (it->second) return path;
+        continue;
+      }
+    bool miner = false;
+    constexpr size_t kConfigPeek = 256 * 1024;  // miners' configs are a few KiB
+    if (auto f = host_.read_as_process(p.pid, path, kConfigPeek); f && S_ISREG(f->st.st_mode)) {
+      auto c = parse_miner_config(f->data, ind_);
+      miner = !c.pools.empty() || std::any_of(c.wallets.begin(), c.wallets.end(), [](auto& w) { return w.checksum_valid; }) ||
+              ind_.family_for_config_keys(c.top_keys);
+    }
+    if (!key.empty()) seen_[key] = miner;
+    if (miner) return path;
+  }
+  return std::nullopt;
+}
 
 bool is_system_path(std::string_view path) {
   for (std::string_view d : {"/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/opt/", "/snap/"})
@@ -198,18 +267,20 @@ std::string describe(const Process& p) {
   return "pid " + std::to_string(p.pid) + " (" + printable(p.comm) + ")";
 }
 
-ProcessSignals detect_process(const Process& p, const Indicators& ind, const HostRoot& host) {
+ProcessSignals detect_process(const Process& p, const Indicators& ind, NearbyConfigs* configs) {
   ProcessSignals s;
   if (p.kernel_thread) return s;
   cmdline_signals(p, ind, s);
   name_signals(p, ind, s);
   environ_signals(p, ind, s);
   image_signals(p, s, s.strongest >= Severity::medium);
-  // XMRig reads config.json beside itself when no option names one: a config there outside package folders
-  // is worth reading.
-  bool config_beside = !p.exe.empty() && !p.exe_deleted && !p.exe_memfd && !is_system_path(p.exe) &&
-                       p.exe.starts_with('/') && host.exists(dir_name(p.exe) + "/config.json");
-  s.profile = s.strongest >= Severity::low || config_beside;
+  dress_signals(p, ind, s);
+  // XMRig reads config.json beside itself, then in its working folder, when no option names one: a
+  // miner's config there makes the process worth a full look, whatever it is called.
+  if (configs) s.nearby_config = configs->find(p);
+  // A busy program from where no package puts one: its image is read for a miner's strings.
+  bool busy_odd = p.cpu_share >= kBusyShare && odd_place(p);
+  s.profile = s.strongest >= Severity::low || s.nearby_config || busy_odd;
   s.cpu_candidate = s.profile || p.cpu_share >= kBusyShare;
   return s;
 }

@@ -19,18 +19,36 @@ namespace unmine {
 
 // Miner signals of one process, before profiling.
 struct ProcessSignals {
-  std::vector<Finding> findings;  // miner (and hiding for a deleted image) group
+  std::vector<Finding> findings;  // miner (and hiding for a deleted image or a kernel thread's name) group
   Severity strongest = Severity::info;
   bool profile = false;  // worth a full profile (config, image, connections)
   bool cpu_candidate = false;  // sample its recent CPU
   std::vector<std::pair<std::string, uint16_t>> pools;  // host, port named by its command line
+  std::optional<std::string> nearby_config;  // a miner's config beside its executable or in its working folder
 };
 
 // Lifetime CPU share from which a process's recent CPU is sampled (0.5 = half a core since it started).
 inline constexpr double kBusyShare = 0.5;
 
-// detect_process.cpp: command line, names, environment, drop paths, deleted or memfd image.
-ProcessSignals detect_process(const Process& p, const Indicators& ind, const HostRoot& host);
+// Miner configs where XMRig looks by default (config.json beside the executable, then in the working
+// folder), read as each process sees its files (/proc/PID/root: a container's own). One read per folder
+// of a mount namespace, however many processes share it.
+class NearbyConfigs {
+ public:
+  NearbyConfigs(const HostRoot& host, const Indicators& ind) : host_(host), ind_(ind) {}
+  // The path (in the process's view) of a config that looks like a miner's: pools, a wallet, or a family's keys.
+  std::optional<std::string> find(const Process& p);
+
+ private:
+  const HostRoot& host_;
+  const Indicators& ind_;
+  std::map<std::string, bool> seen_;  // mount namespace + folder -> holds a miner's config
+};
+
+// detect_process.cpp: command line, names, environment, drop paths, deleted or memfd image, a kernel
+// thread's name, a miner's config nearby, sustained CPU from an odd place. With no configs given, nearby
+// configs are not looked for.
+ProcessSignals detect_process(const Process& p, const Indicators& ind, NearbyConfigs* configs = nullptr);
 // The recent CPU of a process, sampled: a finding when it stays busy. Alone it is context (info): builds
 // and databases are busy too; beside other miner signals it is evidence.
 std::optional<Finding> detect_cpu(const Process& p, double recent_share, bool other_miner_signals);

@@ -29,10 +29,16 @@ nlohmann::json MinerInfo::to_json() const {
   if (worker) j["worker"] = printable(*worker);
   auto& w = j["wallets"] = nlohmann::json::array();
   for (auto& x : wallets) w.push_back({{"address", x.address}, {"coin", x.coin}, {"kind", x.kind}, {"checksum_valid", x.checksum_valid}});
-  auto& p = j["pools"] = nlohmann::json::array();
-  for (auto& x : pools)
-    p.push_back({{"url", printable(x.url)}, {"host", printable(x.host)}, {"port", x.port}, {"tls", x.tls},
-                 {"user", printable(x.user)}, {"source", x.source}});
+  auto pool_list = [](const std::vector<PoolRef>& pools) {
+    auto a = nlohmann::json::array();
+    for (auto& x : pools)
+      a.push_back({{"url", printable(x.url)}, {"host", printable(x.host)}, {"port", x.port}, {"tls", x.tls},
+                   {"user", printable(x.user)}, {"source", x.source}});
+    return a;
+  };
+  j["pools"] = pool_list(pools);
+  if (!donation_pools.empty()) j["donation_pools"] = pool_list(donation_pools);
+  if (packed) j["packed"] = *packed;
   if (config_path) j["config_path"] = printable(*config_path);
   if (config_valid) j["config_valid"] = *config_valid;
   auto& c = j["connections"] = nlohmann::json::array();

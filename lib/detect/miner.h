@@ -19,7 +19,7 @@ struct PoolRef {
   uint16_t port = 0;
   bool tls = false;
   std::string user;    // the login (wallet[.worker][+diff])
-  std::string source;  // cmdline | config | environ | connection | hosts | dns_cache
+  std::string source;  // cmdline | config | environ | connection | hosts | dns_cache | binary | script | memory
 };
 
 struct AncestorRef {
@@ -31,7 +31,7 @@ struct MinerInfo {
   Process proc;              // pid, ppid, user, exe, exe_deleted, cmdline, cwd, started_at, cpu_seconds, container
   std::string exe_sha256;    // of the running image (/proc/PID/exe), empty when unreadable
   std::string family = "unknown";
-  std::string family_source;  // what named the family: name | user_agent | flag | config | drop_path
+  std::string family_source;  // what named the family: name | user_agent | content | memory | flag | config | drop_path
   std::optional<std::string> version;
   std::optional<std::string> user_agent;  // the miner's agent string found in its binary
   std::optional<std::string> coin;        // --coin / config "coin" when given
@@ -39,6 +39,10 @@ struct MinerInfo {
   std::optional<std::string> worker;
   std::vector<WalletMatch> wallets;
   std::vector<PoolRef> pools;
+  // The family's own fee pool (XMRig's donation) seen in its options, config, memory or binary: named apart,
+  // never an incident pool, never blocked or hunted for as the attacker's.
+  std::vector<PoolRef> donation_pools;
+  std::optional<std::string> packed;  // the packer of its executable ("upx")
   std::optional<std::string> config_path;
   std::optional<bool> config_valid;  // the config parsed as JSON (false: mined as text)
   std::vector<SocketEntry> connections;

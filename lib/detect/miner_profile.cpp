@@ -17,6 +17,7 @@
 #include "detect/miner_config.h"
 #include "detect/pool_url.h"
 #include "host/passwd.h"
+#include "host/process_memory.h"
 
 namespace unmine {
 namespace {
@@ -134,6 +135,68 @@ bool any_valid_wallet(const std::vector<WalletMatch>& wallets) {
   return std::any_of(wallets.begin(), wallets.end(), [](auto& w) { return w.checksum_valid; });
 }
 
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (auto& i : items) out += (out.empty() ? "" : std::string(sep)) + i;
+  return out;
+}
+
+// The version a user agent gives, else the one after the banner.
+void set_version(MinerInfo& m, const std::optional<UserAgentHit>& agent, const std::optional<ContentHit>& content) {
+  if (agent && !m.user_agent) m.user_agent = agent->agent;
+  if (m.version) return;
+  if (agent && !agent->version.empty()) m.version = agent->version;
+  else if (content && !content->version.empty()) m.version = content->version;
+}
+
+// What XMRig mines when no algorithm is named: its coin table, else the algorithm the wallet's coin takes.
+std::optional<std::string> implied_algorithm(const MinerFamily* family, const std::optional<std::string>& coin,
+                                             const std::vector<WalletMatch>& wallets) {
+  if (!family) return std::nullopt;
+  if (coin) {
+    auto it = family->coin_algorithms.find(to_lower(*coin));
+    return it == family->coin_algorithms.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+  for (auto& w : wallets)
+    if (w.checksum_valid)
+      if (auto it = family->wallet_algorithms.find(w.coin); it != family->wallet_algorithms.end()) return it->second;
+  return std::nullopt;
+}
+
+// A family's own fee pool is named apart: it is XMRig's, not the incident's.
+void split_donation_pools(MinerInfo& m, const Indicators& ind) {
+  auto donation = [&](const PoolRef& p) { return ind.is_donation_host(p.host); };
+  for (auto& p : m.pools)
+    if (donation(p)) m.donation_pools.push_back(p);
+  std::erase_if(m.pools, donation);
+}
+
+struct MemoryFacts {
+  std::optional<UserAgentHit> agent;
+  std::optional<ContentHit> content;
+  std::vector<PoolRef> pools;
+  std::vector<WalletMatch> wallets;
+};
+
+std::optional<MemoryFacts> memory_facts(const HostRoot& host, const Indicators& ind, const Process& proc,
+                                        std::vector<std::string>& notes) {
+  auto strings = read_memory_strings(host, proc.pid, static_cast<uint64_t>(proc.exe_ino));
+  if (!strings) {
+    if (host.proc_is_live()) notes.push_back("memory of pid " + std::to_string(proc.pid) + " could not be read");
+    return std::nullopt;
+  }
+  if (strings->truncated)
+    notes.push_back("memory of pid " + std::to_string(proc.pid) + " was read up to its limits (" +
+                    std::to_string(strings->bytes_read >> 20) + " MiB)");
+  MemoryFacts f;
+  f.agent = ind.find_user_agent(strings->text);
+  f.content = ind.find_family_by_content(strings->text);
+  for (auto& u : find_pool_urls(strings->text, ind)) add_pool(f.pools, PoolRef{u.url, u.host, u.port, u.tls, u.user, "memory"});
+  for (auto& w : find_wallets(strings->text))
+    if (w.checksum_valid) add_wallet(f.wallets, std::move(w));
+  return f;
+}
+
 }  // namespace
 
 std::string_view to_string(FileType t) {
@@ -150,7 +213,7 @@ nlohmann::json FileProfile::to_json() const {
   nlohmann::json out = {{"path", printable(path)}, {"type", to_string(type)}, {"size", size},
                         {"sha256", info.exe_sha256}, {"truncated", truncated}};
   for (auto key : {"family", "family_source", "version", "user_agent", "algorithm", "coin", "worker", "wallets",
-                   "pools", "config_valid"})
+                   "pools", "donation_pools", "packed", "config_valid"})
     if (j.contains(key)) out[key] = j[key];
   return out;
 }
@@ -259,7 +322,17 @@ MinerInfo MinerProfiler::profile(const Process& proc, std::vector<Finding>* find
     if (auto fd = host.open(proc.exe, O_RDONLY | O_NONBLOCK)) image = read_image(fd.get());
   if (image) m.exe_sha256 = image->sha256;
   std::optional<UserAgentHit> agent;
-  if (image) agent = ind.find_user_agent(image->data);
+  std::optional<ContentHit> content;
+  if (image) {
+    agent = ind.find_user_agent(image->data);
+    content = ind.find_family_by_content(image->data);
+    m.packed = ind.packer_of(image->data);
+  }
+  // A packed image, or one that cannot be read from disk and says nothing, shows what it is only once
+  // unpacked in memory: its strings are read there (bounded), with the pools and wallets built at run time.
+  std::optional<MemoryFacts> memory;
+  if (m.packed || !image || ((proc.exe_deleted || proc.exe_memfd) && !agent && !content))
+    memory = memory_facts(host, ind, proc, notes_);
 
   auto args = parse_miner_args(proc.cmdline, ind);
 
@@ -296,6 +369,11 @@ MinerInfo MinerProfiler::profile(const Process& proc, std::vector<Finding>* find
   consider(ind.family_for_name(proc.comm), "name");
   consider(ind.family_for_drop_path(proc.exe), "drop_path");
   consider(agent ? agent->family : nullptr, "user_agent");
+  consider(content ? content->family : nullptr, "content");
+  if (memory) {
+    consider(memory->agent ? memory->agent->family : nullptr, "memory");
+    consider(memory->content ? memory->content->family : nullptr, "memory");
+  }
   consider(args.flag_family, "flag");
 
   // Config: the one named on the command line, else where XMRig looks by default.
@@ -351,16 +429,17 @@ MinerInfo MinerProfiler::profile(const Process& proc, std::vector<Finding>* find
   }
 
   if (family) m.family = family->name, m.family_source = family_source;
-  if (agent) {
-    m.user_agent = agent->agent;
-    if (!agent->version.empty()) m.version = agent->version;
-  }
+  set_version(m, agent, content);
+  if (memory) set_version(m, memory->agent, memory->content);
 
-  // Pools: command line, then environment, then config; logins given apart fill the pools without one.
+  // Pools: command line, then environment, then config, then memory; logins given apart fill the pools
+  // without one.
   for (auto& p : args.pools) add_pool(m.pools, p);
   for (auto& p : env_pools) add_pool(m.pools, p);
   if (config)
     for (auto& p : config->pools) add_pool(m.pools, p);
+  if (memory)
+    for (auto& p : memory->pools) add_pool(m.pools, p);
   for (auto& p : m.pools) {
     if (p.user.empty() && args.user_without_pool) p.user = *args.user_without_pool;
     if (p.user.empty() && env_login) p.user = *env_login;
@@ -373,11 +452,14 @@ MinerInfo MinerProfiler::profile(const Process& proc, std::vector<Finding>* find
     for (auto& w : config->wallets) add_wallet(m.wallets, w);
   for (size_t i = 1; i < proc.cmdline.size(); ++i)
     for (auto& w : find_wallets(proc.cmdline[i])) add_wallet(m.wallets, std::move(w));
+  if (memory)
+    for (auto& w : memory->wallets) add_wallet(m.wallets, w);
 
   m.algorithm = args.algorithm;
   if (!m.algorithm && config) m.algorithm = config->algorithm;
   m.coin = args.coin;
   if (!m.coin && config) m.coin = config->coin;
+  if (!m.algorithm) m.algorithm = implied_algorithm(family, m.coin, m.wallets);
   m.worker = args.rig_id;
   if (!m.worker && config) m.worker = config->rig_id;
   for (auto& p : m.pools)
@@ -394,6 +476,7 @@ MinerInfo MinerProfiler::profile(const Process& proc, std::vector<Finding>* find
     for (auto& s : m.connections)
       if (s.proto == "tcp" && ind.is_stratum_port(s.remote_port))
         add_pool(m.pools, PoolRef{"", s.remote_addr, s.remote_port, false, "", "connection"});
+  split_donation_pools(m, ind);
 
   std::set<int> seen{proc.pid};
   for (int ppid = proc.ppid; ppid > 0 && m.ancestry.size() < kAncestryMax && seen.insert(ppid).second;) {
@@ -403,17 +486,45 @@ MinerInfo MinerProfiler::profile(const Process& proc, std::vector<Finding>* find
     ppid = parent->ppid;
   }
 
-  if (agent && findings) {
-    auto fi = make_finding(Group::miner, "file.miner_binary", Severity::high,
-                           "pid " + std::to_string(proc.pid) + " runs " + agent->family->name +
-                               (agent->version.empty() ? "" : " " + printable(agent->version)) +
-                               ": its image carries the user agent " + printable(agent->agent),
-                           m.exe_sha256.empty() ? proc.exe : m.exe_sha256);
-    fi.pid = proc.pid;
-    fi.path = printable(proc.exe);
-    fi.evidence = {{"user_agent", printable(agent->agent)}, {"sha256", m.exe_sha256}, {"family", agent->family->name},
-                   {"exe_deleted", proc.exe_deleted}};
-    findings->push_back(std::move(fi));
+  if (findings) {
+    // What the executable (or, packed, the memory) says it is: a miner whatever its name.
+    const MinerFamily* by_content = agent ? agent->family : content ? content->family : nullptr;
+    const char* where = "image";
+    if (!by_content && memory) {
+      by_content = memory->agent ? memory->agent->family : memory->content ? memory->content->family : nullptr;
+      where = "memory";
+    }
+    if (by_content) {
+      std::string what = agent ? "the user agent " + printable(agent->agent)
+                         : content ? "the strings " + printable(join(content->matched, ", "))
+                         : memory->agent ? "the user agent " + printable(memory->agent->agent)
+                                         : "the strings " + printable(join(memory->content->matched, ", "));
+      auto fi = make_finding(Group::miner, "file.miner_binary", Severity::high,
+                             "pid " + std::to_string(proc.pid) + " runs " + by_content->name +
+                                 (m.version ? " " + printable(*m.version) : "") + ": its " + where + " carries " + what,
+                             m.exe_sha256.empty() ? proc.exe : m.exe_sha256);
+      fi.pid = proc.pid;
+      fi.path = printable(proc.exe);
+      fi.evidence = {{"sha256", m.exe_sha256}, {"family", by_content->name}, {"exe_deleted", proc.exe_deleted},
+                     {"read_from", where}};
+      if (m.user_agent) fi.evidence["user_agent"] = printable(*m.user_agent);
+      if (content || (memory && memory->content)) {
+        auto& c = content ? *content : *memory->content;
+        fi.evidence["strings"] = c.matched;
+        for (auto& x : fi.evidence["strings"]) x = printable(x.get<std::string>());
+      }
+      if (m.packed) fi.evidence["packed"] = *m.packed;
+      findings->push_back(std::move(fi));
+    } else if (m.packed) {
+      auto fi = make_finding(Group::miner, "file.packed", Severity::low,
+                             "pid " + std::to_string(proc.pid) + " runs an executable packed with " + *m.packed +
+                                 (memory ? "; its memory names no miner" : "; its memory could not be read"),
+                             m.exe_sha256.empty() ? proc.exe : m.exe_sha256);
+      fi.pid = proc.pid;
+      fi.path = printable(proc.exe);
+      fi.evidence = {{"sha256", m.exe_sha256}, {"packer", *m.packed}, {"memory_read", memory.has_value()}};
+      findings->push_back(std::move(fi));
+    }
   }
   return m;
 }
@@ -446,10 +557,13 @@ FileProfile MinerProfiler::profile_file(const std::string& path, std::vector<Fin
   consider(ind.family_for_drop_path(path), "drop_path");
   auto agent = ind.find_user_agent(data);
   consider(agent ? agent->family : nullptr, "user_agent");
-  if (agent) {
-    m.user_agent = agent->agent;
-    if (!agent->version.empty()) m.version = agent->version;
+  std::optional<ContentHit> content;
+  if (fp.type == FileType::binary) {
+    content = ind.find_family_by_content(data);
+    m.packed = ind.packer_of(data);
   }
+  consider(content ? content->family : nullptr, "content");
+  set_version(m, agent, content);
 
   std::optional<std::string> parse_error;
   if (fp.type == FileType::binary) {
@@ -494,22 +608,34 @@ FileProfile MinerProfiler::profile_file(const std::string& path, std::vector<Fin
   if (family) m.family = family->name;
   for (auto& p : m.pools)
     if (!m.worker) m.worker = worker_of_login(p.user, m.wallets);
+  if (!m.algorithm) m.algorithm = implied_algorithm(family, m.coin, m.wallets);
+  split_donation_pools(m, ind);
 
-  if (findings && (family || !m.pools.empty() || any_valid_wallet(m.wallets))) {
+  if (findings && (family || !m.pools.empty() || any_valid_wallet(m.wallets) || m.packed)) {
     static constexpr std::string_view kKinds[] = {"file.miner_binary", "file.miner_config", "file.miner_script"};
     auto kind = std::string(kKinds[static_cast<int>(fp.type)]);
     std::string summary = printable(path) + ": " + std::string(to_string(fp.type));
     if (family) summary += " of " + family->name + (m.version ? " " + printable(*m.version) : "");
+    if (m.packed) summary += std::string(family ? "," : "") + " packed with " + *m.packed + (family ? "" : ": its strings show only when it runs");
     if (!m.pools.empty()) summary += ", pools " + printable(join_names(m.pools));
     if (parse_error) summary += " (not valid JSON, mined as text)";
     bool strong = family || any_valid_wallet(m.wallets) ||
                   std::any_of(m.pools.begin(), m.pools.end(), [&](auto& p) { return ind.is_pool_domain(p.host) || ind.is_stratum_port(p.port); });
-    auto fi = make_finding(Group::miner, kind, strong ? Severity::high : Severity::medium, summary,
+    // Packed alone is not a miner: packers serve honest programs too.
+    bool packed_only = m.packed && !family && m.pools.empty() && !any_valid_wallet(m.wallets);
+    auto fi = make_finding(Group::miner, packed_only ? std::string("file.packed") : kind,
+                           packed_only ? Severity::low : strong ? Severity::high : Severity::medium, summary,
                            path + "\n" + m.exe_sha256);
     fi.path = printable(path);
     fi.evidence = {{"sha256", m.exe_sha256}, {"type", to_string(fp.type)}, {"family", m.family},
                    {"pools", pool_urls_json(m.pools)}, {"wallets", wallets_json(m.wallets)}};
     if (m.user_agent) fi.evidence["user_agent"] = printable(*m.user_agent);
+    if (content) {
+      auto& strings = fi.evidence["strings"] = nlohmann::json::array();
+      for (auto& x : content->matched) strings.push_back(printable(x));
+    }
+    if (m.packed) fi.evidence["packed"] = *m.packed;
+    if (!m.donation_pools.empty()) fi.evidence["donation_pools"] = pool_urls_json(m.donation_pools);
     if (m.config_valid) fi.evidence["valid_json"] = *m.config_valid;
     if (parse_error) fi.evidence["parse_error"] = printable(*parse_error);
     findings->push_back(std::move(fi));

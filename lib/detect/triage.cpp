@@ -22,6 +22,33 @@ namespace {
 // The least time between the two CPU readings: enough ticks to tell a busy process from an idle one.
 constexpr std::chrono::milliseconds kCpuSample{100};
 
+bool connected(const SocketEntry& s) {
+  return s.proto == "tcp" && (s.state == "ESTABLISHED" || s.state == "SYN_SENT" || s.state == "SYN_RECV");
+}
+
+// The owners of connections to a stratum port or to a pool's pinned address, other than the candidates'
+// own sockets; the owners are written on the scan's sockets so the network detector need not look again.
+std::set<int> pool_socket_owners(SocketScan& scan, const SocketReader& reader, const Indicators& ind,
+                                 const std::set<uint16_t>& listening_ports, const std::unordered_set<uint64_t>& candidate_inodes,
+                                 const std::set<std::string>& pool_addrs) {
+  std::vector<SocketEntry> wanted;
+  for (auto& s : scan.sockets)
+    if (connected(s) && !candidate_inodes.contains(s.inode) &&
+        (to_stratum_port(s, ind, listening_ports) || pool_addrs.contains(s.remote_addr)))
+      wanted.push_back(s);
+  std::set<int> owners;
+  if (wanted.empty()) return owners;
+  reader.attach_owners(wanted);
+  std::map<uint64_t, std::vector<int>> by_inode;
+  for (auto& w : wanted) {
+    by_inode[w.inode] = w.pids;
+    owners.insert(w.pids.begin(), w.pids.end());
+  }
+  for (auto& s : scan.sockets)
+    if (auto it = by_inode.find(s.inode); it != by_inode.end()) s.pids = it->second;
+  return owners;
+}
+
 bool is_miner(const std::vector<Finding>& findings) {
   return std::any_of(findings.begin(), findings.end(),
                      [](auto& f) { return f.group == Group::miner && f.severity >= Severity::medium; });
@@ -55,8 +82,9 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   std::map<int, ProcessSignals> signals;
   std::vector<int> cpu_pids;
   std::vector<const Process*> candidates;
+  NearbyConfigs configs(host, ind);
   for (auto& p : procs) {
-    auto s = detect_process(p, ind, host);
+    auto s = detect_process(p, ind, &configs);
     if (s.cpu_candidate) cpu_pids.push_back(p.pid);
     if (s.profile) candidates.push_back(&p);
     if (!s.profile) p.environ = {};  // read for the check above; only candidates need it further
@@ -97,6 +125,13 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   };
   auto scan = host.has_proc() ? sockets.scan(query) : SocketScan{{}, {}, "none"};
   for (auto& a : scan.anomalies) r.notes.push_back("sockets: " + a);
+  // Every process is a candidate: one that no other sign named but that talks to a stratum port or to a
+  // pool's pinned address is profiled too (its owners are found once, here, and kept on the sockets).
+  for (int pid : pool_socket_owners(scan, sockets, ind, listening_ports, candidate_inodes, pool_addrs))
+    if (auto it = by_pid.find(pid); it != by_pid.end() && !signals[pid].profile) {
+      signals[pid].profile = true;
+      candidates.push_back(it->second);
+    }
 
   // Profiles: family, pools, config, connections, ancestry of each process that may be a miner.
   MinerProfiler profiler(host, ind);
@@ -123,12 +158,22 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   for (auto& m : r.miners) r.indicators.merge(m.indicators());
   // A preload line the persistence scan ties to the incident (an artifact unpersist will remove) is one
   // finding, that one; hiding still reports every other preload line.
+  // A line not tied keeps the hiding finding alone (one line, one finding).
   std::set<std::pair<std::string, int>> preload_artifacts;
+  auto hiding = detect_hiding(host);
+  auto preload_line = [](const Finding& f) -> std::optional<std::pair<std::string, int>> {
+    if (f.kind != "ld_preload" || !f.path || !f.line) return std::nullopt;
+    return std::pair{*f.path, *f.line};
+  };
   if (options.persistence) {
     auto persistence = scan_persistence(host, playbook, r.indicators);
-    for (auto& f : persistence.findings) r.findings.push_back(std::move(f));
     for (auto& a : persistence.artifacts)
       if (a.tied && a.kind == "ld_preload" && a.line) preload_artifacts.insert({a.path, *a.line});
+    for (auto& f : persistence.findings) {
+      auto line = preload_line(f);
+      bool hiding_reports = line && std::any_of(hiding.begin(), hiding.end(), [&](auto& h) { return preload_line(h) == line; });
+      if (!hiding_reports || preload_artifacts.contains(*line)) r.findings.push_back(std::move(f));
+    }
     // A file read only in part (a 2 GiB crontab) may hide lines past what was read: the responder hears it.
     for (auto& a : persistence.anomalies)
       r.notes.push_back(a.path + (a.line ? ":" + std::to_string(*a.line) : std::string()) + ": " + a.message);
@@ -136,9 +181,8 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   // With a miner found, the fds of every process are searched for msr handles only when the module is
   // loaded (checked inside): that is the one case worth a full fd scan.
   for (auto& f : detect_system(host, r.miners, candidates, true)) r.findings.push_back(std::move(f));
-  for (auto& f : detect_hiding(host))
-    if (!(f.kind == "ld_preload" && f.path && f.line && preload_artifacts.contains({*f.path, *f.line})))
-      r.findings.push_back(std::move(f));
+  for (auto& f : hiding)
+    if (auto line = preload_line(f); !(line && preload_artifacts.contains(*line))) r.findings.push_back(std::move(f));
 
   for (auto& [pid, share] : sampler.finish(kCpuSample)) {
     auto it = signals.find(pid);

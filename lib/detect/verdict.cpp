@@ -36,7 +36,9 @@ Verdict attack_chain_verdict(const std::vector<Finding>& findings) {
   } else {
     v.case_name = "No Mining Activity";
   }
-  if (v.severity && has(Group::hiding)) v.severity = raise(*v.severity);
+  // Hiding makes a mining chain graver; without a miner and its pool it is one more suspicious sign, never
+  // more (a packaged preload library, a renamed process).
+  if (chain && has(Group::hiding)) v.severity = raise(*v.severity);
   return v;
 }
 

@@ -125,6 +125,17 @@ std::optional<FileContent> HostRoot::read_as_process(int pid, std::string_view p
       if (!fd) return std::nullopt;  // absent in the process's view: the host's file of that name is another
       return read_fd(fd.get(), max_bytes);
     }
+  } else if (proc_fd_) {
+    // A fixture procfs may hold a process's own root as a real folder (a container's files); a symlink
+    // there is not followed, it would lead back into the fixture.
+    UniqueFd proc_root(sys_openat2(proc_fd_.get(), (std::to_string(pid) + "/root").c_str(), O_PATH | O_DIRECTORY,
+                                   RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS));
+    if (proc_root) {
+      auto rel = relative(path);
+      UniqueFd fd(sys_openat2(proc_root.get(), rel.c_str(), O_RDONLY | O_NONBLOCK, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
+      if (!fd) return std::nullopt;
+      return read_fd(fd.get(), max_bytes);
+    }
   }
   return read(path, max_bytes);
 }

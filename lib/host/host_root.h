@@ -60,7 +60,8 @@ class HostRoot {
 
   // A file as process `pid` sees it (its mount namespace and chroot: a container's config). On a live
   // procfs through /proc/PID/root, resolved inside that root; when that root cannot be opened (no live
-  // procfs, the process is gone) the same path under the root. `path` is absolute in the process's view.
+  // procfs, the process is gone) the same path under the root. A fixture procfs may give a process its own
+  // root as a folder PID/root (a container's files). `path` is absolute in the process's view.
   std::optional<FileContent> read_as_process(int pid, std::string_view path, size_t max_bytes = kDefaultMax) const;
 
   // Files under proc and sys, relative to their mount ("self/status", "1234/cmdline").

@@ -4,37 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <set>
 
 #include "core/text.h"
 #include "host/process.h"
 
 namespace unmine {
-
-std::vector<MapRegion> parse_maps(std::string_view text) {
-  std::vector<MapRegion> out;
-  for (auto line : lines(text)) {
-    MapRegion r;
-    auto dash = line.find('-');
-    auto sp = line.find(' ');
-    if (dash == std::string_view::npos || sp == std::string_view::npos || dash > sp) continue;
-    if (std::from_chars(line.data(), line.data() + dash, r.start, 16).ec != std::errc{}) continue;
-    if (std::from_chars(line.data() + dash + 1, line.data() + sp, r.end, 16).ec != std::errc{}) continue;
-    r.readable = sp + 1 < line.size() && line[sp + 1] == 'r';
-    // path: after the 5th field (perms offset dev inode), may hold spaces
-    size_t pos = sp, fields = 1;
-    while (fields < 5 && pos < line.size()) {
-      while (pos < line.size() && line[pos] == ' ') ++pos;
-      while (pos < line.size() && line[pos] != ' ') ++pos;
-      ++fields;
-    }
-    while (pos < line.size() && line[pos] == ' ') ++pos;
-    r.path = std::string(line.substr(std::min(pos, line.size())));
-    if (r.end > r.start) out.push_back(std::move(r));
-  }
-  return out;
-}
 
 std::vector<MemoryTarget> suspicious_processes(const HostRoot& host, const DpkgDatabase& dpkg, const std::vector<int>& incident_pids,
                                                size_t max_targets) {

@@ -10,6 +10,7 @@
 #include "model/finding.h"
 #include "host/host_root.h"
 #include "host/dpkg_db.h"
+#include "host/process_memory.h"
 #include "hunt/yara_rules.h"
 
 namespace unmine {
@@ -19,13 +20,6 @@ struct MemoryTarget {
   std::string exe;  // printable
   std::string why;
 };
-
-struct MapRegion {
-  uint64_t start = 0, end = 0;
-  bool readable = false;
-  std::string path;  // "" for anonymous, "[heap]", "/usr/lib/x.so"
-};
-std::vector<MapRegion> parse_maps(std::string_view text);
 
 std::vector<MemoryTarget> suspicious_processes(const HostRoot& host, const DpkgDatabase& dpkg, const std::vector<int>& incident_pids,
                                                size_t max_targets = 32);

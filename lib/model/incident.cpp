@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 
+#include "core/text.h"
 
 namespace unmine {
 namespace {
@@ -72,8 +73,9 @@ std::optional<IndicatorHit> IncidentIndicators::referenced_in(std::string_view t
     if (contains_path(text, p)) return IndicatorHit{"path", p};
   for (auto& d : domains)
     if (contains_word(text, d)) return IndicatorHit{"domain", d};
+  // 127.0.0.1 (a local proxy), 10.x or fe80:: say nothing about which process is the miner's.
   for (auto& ip : ips)
-    if (contains_word(text, ip)) return IndicatorHit{"ip", ip};
+    if (is_public_address(ip) && contains_word(text, ip)) return IndicatorHit{"ip", ip};
   for (auto& d : dirs)
     if (!is_generic_dir(d) && contains_path(text, d)) return IndicatorHit{"dir", d};
   for (auto& n : names)

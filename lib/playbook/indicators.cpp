@@ -55,6 +55,7 @@ Indicators Indicators::load(const Playbook& playbook) {
   auto pools = playbook.text("pools.json") ? playbook.json("pools.json") : nlohmann::json::object();
   auto ports = playbook.text("ports.json") ? playbook.json("ports.json") : nlohmann::json::object();
   auto fams = playbook.text("families.json") ? playbook.json("families.json") : nlohmann::json::object();
+  auto procs = playbook.text("processes.json") ? playbook.json("processes.json") : nlohmann::json::object();
   try {
     std::set<std::string> exact_only;
     for (auto& s : strings_of(pools, "not_suffixes")) exact_only.insert(normal_host(s));
@@ -98,6 +99,15 @@ Indicators Indicators::load(const Playbook& playbook) {
       m.user_agents = strings_of(f, "user_agents");
       m.drop_paths = strings_of(f, "drop_paths");
       m.coins = strings_of(f, "coins");
+      const auto content = f.value("content", nlohmann::json::object());
+      m.banners = strings_of(content, "banners");
+      m.content_strings = strings_of(content, "strings");
+      m.donation_hosts = lower_all(strings_of(f, "donation_hosts"));
+      const auto coin_algorithms = f.value("coin_algorithms", nlohmann::json::object());
+      for (auto& [coin, algo] : coin_algorithms.items()) m.coin_algorithms[to_lower(coin)] = algo.get<std::string>();
+      const auto wallet_algorithms = f.value("wallet_algorithms", nlohmann::json::object());
+      for (auto& [coin, algo] : wallet_algorithms.items()) m.wallet_algorithms[to_lower(coin)] = algo.get<std::string>();
+      for (auto& h : m.donation_hosts) ind.donation_hosts_.insert(h);
       ind.families_.push_back(std::move(m));
     }
     for (size_t i = 0; i < ind.families_.size(); ++i) {
@@ -116,6 +126,12 @@ Indicators Indicators::load(const Playbook& playbook) {
     const auto config_fields = fams.value("config_fields", nlohmann::json::object());
     for (auto& [role, names] : config_fields.items())
       for (auto& n : names) ind.config_roles_.emplace(n.get<std::string>(), role);
+    for (auto& p : fams.value("packers", nlohmann::json::array()))
+      ind.packers_.emplace_back(p.at("name").get<std::string>(), strings_of(p, "markers"));
+    for (auto& n : strings_of(procs, "kernel_threads")) {
+      if (n.ends_with('/') || n.ends_with('_')) ind.kernel_thread_prefixes_.insert(n);
+      else ind.kernel_threads_.insert(n);
+    }
   } catch (const nlohmann::json::exception& e) {
     throw RuntimeError("playbook " + playbook.name() + ": malformed indicators: " + e.what());
   }
@@ -206,6 +222,58 @@ std::optional<UserAgentHit> Indicators::find_user_agent(std::string_view text) c
     }
   }
   return best;
+}
+
+std::optional<ContentHit> Indicators::find_family_by_content(std::string_view text) const {
+  auto contains = [&](const std::string& needle) {
+    return std::search(text.begin(), text.end(), std::boyer_moore_horspool_searcher(needle.begin(), needle.end())) != text.end();
+  };
+  std::optional<ContentHit> best;
+  size_t best_score = 0;
+  for (auto& f : families_) {
+    ContentHit hit{&f, {}, {}};
+    size_t score = 0;
+    for (auto& banner : f.banners) {
+      std::boyer_moore_horspool_searcher search(banner.begin(), banner.end());
+      for (auto from = text.begin();;) {
+        auto [at, end] = search(from, text.end());
+        if (at == text.end()) break;
+        from = at + 1;
+        size_t v = static_cast<size_t>(end - text.begin());
+        if (v >= text.size() || text[v] < '0' || text[v] > '9') continue;  // "XMRig Stratum proxy"
+        size_t ve = v;
+        while (ve < text.size() && ve - v < 32 && is_version_char(text[ve])) ++ve;
+        hit.version = std::string(text.substr(v, ve - v));
+        hit.matched.push_back(banner + hit.version);
+        score += 2;  // a banner with a version names the family alone
+        break;
+      }
+      if (!hit.version.empty()) break;
+    }
+    for (auto& s : f.content_strings)
+      if (contains(s)) hit.matched.push_back(s), ++score;
+    if (score >= 2 && score > best_score) best = std::move(hit), best_score = score;
+  }
+  return best;
+}
+
+std::optional<std::string> Indicators::packer_of(std::string_view data) const {
+  // Packers write their markers in the first pages, ahead of the compressed image.
+  auto head = data.substr(0, std::min<size_t>(data.size(), 64 * 1024));
+  for (auto& [name, markers] : packers_)
+    for (auto& m : markers)
+      if (head.find(m) != std::string_view::npos) return name;
+  return std::nullopt;
+}
+
+bool Indicators::is_donation_host(std::string_view host) const { return donation_hosts_.contains(normal_host(host)); }
+
+bool Indicators::is_kernel_thread_name(std::string_view name) const {
+  if (name.empty()) return false;
+  if (kernel_threads_.contains(name)) return true;
+  for (auto& prefix : kernel_thread_prefixes_)
+    if (name.starts_with(prefix) && name.size() > prefix.size()) return true;
+  return false;
 }
 
 const MinerFamily* Indicators::family_for_drop_path(std::string_view path) const {

@@ -25,6 +25,19 @@ struct MinerFamily {
   std::vector<std::string> user_agents;  // prefixes its binary carries, the version follows ("XMRig/")
   std::vector<std::string> drop_paths;   // paths campaigns drop it at (/tmp/kdevtmpfsi)
   std::vector<std::string> coins;        // what it usually mines (monero)
+  // Content: a banner (name, a space, the version) and strings only its builds carry.
+  std::vector<std::string> banners;
+  std::vector<std::string> content_strings;
+  std::vector<std::string> donation_hosts;              // its own fee pool, never the incident's
+  std::map<std::string, std::string> coin_algorithms;   // coin -> algorithm mined when none is named
+  std::map<std::string, std::string> wallet_algorithms; // a wallet's coin -> algorithm when neither is named
+};
+
+// A family recognised by what an executable (or a process's memory) holds.
+struct ContentHit {
+  const MinerFamily* family = nullptr;
+  std::string version;               // after the banner; empty when only strings matched
+  std::vector<std::string> matched;  // the banner as found ("XMRig 6.26.0") and the strings that matched
 };
 
 // A user agent found in a binary or a login: the family and the version after the prefix.
@@ -77,6 +90,15 @@ class Indicators {
   const MinerFamily* family_for_config_keys(const std::vector<std::string>& keys) const;
   // The first known user agent in a text (a binary's strings, a login's "agent").
   std::optional<UserAgentHit> find_user_agent(std::string_view text) const;
+  // The family whose banner (with a version) or at least two of whose strings a text holds; the most
+  // matches win. Case-sensitive, as the strings are in the binary.
+  std::optional<ContentHit> find_family_by_content(std::string_view text) const;
+  // The packer whose markers the start of an executable carries ("upx"), else nullopt.
+  std::optional<std::string> packer_of(std::string_view data) const;
+  // A family's own fee pool (XMRig's donate.v2.xmrig.com), of any family.
+  bool is_donation_host(std::string_view host) const;
+  // A name the kernel gives its own threads (kworker/0:1, kswapd0): a user process calling itself so hides.
+  bool is_kernel_thread_name(std::string_view name) const;
   // A path campaigns drop a miner at (exact).
   const MinerFamily* family_for_drop_path(std::string_view path) const;
 
@@ -106,6 +128,8 @@ class Indicators {
   std::set<std::string, std::less<>> common_flags_, algorithms_;
   std::map<std::string, std::string, std::less<>> option_roles_, config_roles_;
   std::vector<std::string> wallet_env_keys_, pool_env_keys_;
+  std::vector<std::pair<std::string, std::vector<std::string>>> packers_;  // name, markers
+  std::set<std::string, std::less<>> donation_hosts_, kernel_threads_, kernel_thread_prefixes_;
 };
 
 }  // namespace unmine

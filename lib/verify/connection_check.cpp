@@ -11,6 +11,11 @@ namespace {
 
 bool is_loopback(const std::string& addr) { return addr.starts_with("127.") || addr == "::1"; }
 
+bool is_closing_state(const std::string& state) {
+  return state == "TIME_WAIT" || state.starts_with("FIN_WAIT") || state == "CLOSE_WAIT" || state == "LAST_ACK" ||
+         state == "CLOSING";
+}
+
 }  // namespace
 
 bool is_common_port(uint16_t port) {
@@ -34,6 +39,8 @@ ConnectionCheck check_connections(const HostRoot& host, const CaseBaseline& b) {
     if (by_addr || by_port) hits.push_back(s);
   }
   if (!hits.empty()) reader.attach_owners(hits);
+  // A closing socket no process holds is what a killed miner leaves behind for a minute: not a recurrence.
+  std::erase_if(hits, [](const SocketEntry& s) { return s.pids.empty() && is_closing_state(s.state); });
   for (auto& s : hits) {
     bool by_addr = b.indicators.ips.contains(s.remote_addr) && !is_loopback(s.remote_addr);
     auto remote = printable(s.remote_addr) + ":" + std::to_string(s.remote_port);

@@ -49,8 +49,7 @@ class Identify(unittest.TestCase):
             m = self.only_miner(r, miner.pid)
             self.assertTrue(m["is_miner"])
             self.assertEqual(m["family"], "xmrig")
-            self.assertEqual(m["version"], "6.21.0")
-            self.assertTrue(m["user_agent"].startswith("XMRig/6.21.0"))
+            self.assertEqual(m["version"], "6.26.0")
             w = self.wallet(m, MONERO_WALLET)
             self.assertTrue(w["checksum_valid"])
             self.assertEqual(w["coin"], "monero")
@@ -75,7 +74,7 @@ class Identify(unittest.TestCase):
         rows = db.execute("SELECT pid, family, data FROM miners").fetchall()
         self.assertEqual(len(rows), 1)
         self.assertEqual(rows[0][0], miner.pid)
-        self.assertEqual(json.loads(rows[0][2])["version"], "6.21.0")
+        self.assertEqual(json.loads(rows[0][2])["version"], "6.26.0")
         indicators = set(db.execute("SELECT type, value FROM indicators").fetchall())
         self.assertIn(("wallet", MONERO_WALLET), indicators)
         self.assertIn(("ipv4", "127.0.0.1"), indicators)
@@ -145,21 +144,21 @@ class Identify(unittest.TestCase):
             self.assertTrue(m["exe_deleted"])
             self.assertEqual(m["exe_sha256"], original)
             self.assertEqual(m["family"], "kinsing")  # the campaign's name for its XMRig build
-            self.assertEqual(m["version"], "6.21.0")
+            self.assertEqual(m["version"], "6.26.0")
 
     def test_file_binary_and_human_output(self):
         r = self.identify("--file", STANDIN_MINER)
         f = r.json["files"][0]
         self.assertEqual(f["type"], "binary")
         self.assertEqual(f["family"], "xmrig")
-        self.assertEqual(f["family_source"], "user_agent")
-        self.assertEqual(f["version"], "6.21.0")
+        self.assertEqual(f["family_source"], "content")  # XMRig's banner and strings
+        self.assertEqual(f["version"], "6.26.0")
         self.assertEqual(f["sha256"], sha256_of(STANDIN_MINER))
         self.assertEqual(r.json["miners"], [])  # --file alone looks at no process
         self.assertEqual(r.rc, 12, r)
         text = unmine("identify", "--file", STANDIN_MINER, case=self.case)
         self.assertEqual(text.rc, 12, text)
-        self.assertIn("xmrig 6.21.0", text.stdout)
+        self.assertIn("xmrig 6.26.0", text.stdout)
         self.assertIn("file.miner_binary", text.stdout)
 
     def test_file_script_with_wallets_of_several_coins(self):

@@ -1,10 +1,18 @@
 /* A stand-in for an XMRig-style miner, for tests: parses XMRig's options (or a config.json, or a wallet
  * in the environment), connects to the pool, sends a stratum login, then keeps the connection alive with a
- * keepalive every second. It mines nothing. Options it adds for tests:
+ * keepalive every second. It mines nothing. With no pool given it reads config.json from its working folder,
+ * as XMRig does. Options it adds for tests:
  *   --burn            spin one core (sustained CPU)
  *   --workers N       fork N children that idle (a worker tree); --grandchild gives the first one a child
  *   --pidfile PATH    write our pid once connected
  *   --no-connect      do not connect at all
+ *   --unlink-config   delete the config file once read (what it said then lives only in memory)
+ *
+ * Built twice. standin_miner carries the strings a real XMRig 6.26.0 build carries (the banner, the
+ * donation hosts, help text; the user agent is put together at run time, as XMRig does), so it is named by
+ * its content whatever it is called. standin_packed_miner (STANDIN_PACKED) carries none of them: like a
+ * UPX-packed build it holds UPX's markers, and its strings appear only in its memory once it runs (stored
+ * shifted by one, decoded at start).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -20,8 +28,54 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Kept in the binary so `identify --file` can read the family and version, as it does from XMRig. */
-const char kUserAgent[] = "XMRig/6.21.0 (Linux x86_64) libuv/1.44.2 gcc/12.2.0";
+#ifdef STANDIN_PACKED
+/* Each byte one above the real one: none of XMRig's strings is in this file. */
+static const char* const kStrings[] = {
+    "YNSjh!7/37/1",        /* the banner */
+    "epobuf/w3/ynsjh/dpn", /* donation hosts */
+    "epobuf/ttm/ynsjh/dpn",
+    "nbyjnvn!DQV!uisfbet!dpvou!)jo!qfsdfoubhf*!ijou!gps!bvupdpogjh",
+};
+const char kPackerMarkers[] = "UPX!\0$Info: This file is packed with the UPX executable packer http://upx.sf.net $";
+static char* decoded[sizeof kStrings / sizeof kStrings[0]];
+static void unpack(void) {
+  for (size_t i = 0; i < sizeof kStrings / sizeof kStrings[0]; ++i) {
+    size_t n = strlen(kStrings[i]);
+    decoded[i] = malloc(n + 1);
+    for (size_t k = 0; k < n; ++k) decoded[i][k] = (char)(kStrings[i][k] - 1);
+    decoded[i][n] = 0;
+  }
+}
+#else
+/* As in XMRig's binary: APP_NAME " " APP_VERSION, the donation hosts, help text and the agent's format. */
+const char kBanner[] = "XMRig 6.26.0";
+const char* const kDonateHosts[] = {"donate.v2.xmrig.com", "donate.ssl.xmrig.com"};
+const char kUsage[] =
+    "      --donate-level=N          donate level, default 5%% (5 minutes in 100 minutes)\n"
+    "      --donate-over-proxy=N     control donate over xmrig-proxy feature\n"
+    "      --cpu-max-threads-hint=N  maximum CPU threads count (in percentage) hint for autoconfig\n"
+    "      --randomx-init=N          threads count to initialize RandomX dataset\n"
+    "mining algorithm https://xmrig.com/docs/algorithms\n";
+static void unpack(void) {}
+#endif
+
+static char agent[256];
+
+/* "XMRig/6.26.0 (Linux x86_64) libuv/1.44.2 gcc/12.2.0", put together at run time from the banner. */
+static void make_agent(void) {
+#ifdef STANDIN_PACKED
+  const char* banner = decoded[0];
+#else
+  const char* banner = kBanner;
+#endif
+  char name[64];
+  const char* space = strchr(banner, ' ');
+  size_t n = space ? (size_t)(space - banner) : strlen(banner);
+  if (n >= sizeof name) n = sizeof name - 1;
+  memcpy(name, banner, n);
+  name[n] = 0;
+  snprintf(agent, sizeof agent, "%s/%s (Linux x86_64) libuv/%s gcc/%d.%d.%d", name, space ? space + 1 : "", "1.44.2", 12, 2, 0);
+}
 
 static char url[512], user[512] = "", pass[128] = "x";
 
@@ -40,15 +94,19 @@ static int json_string(const char* text, const char* key, char* out, size_t n) {
   return 1;
 }
 
+static int unlink_config;
+
 static void read_config(const char* path) {
   FILE* f = fopen(path, "r");
   if (!f) return;
-  static char text[65536];
-  size_t n = fread(text, 1, sizeof text - 1, f);
+  /* On the heap, as a parsed config is: after --unlink-config the pool and wallet live only here. */
+  char* text = malloc(65536);
+  size_t n = fread(text, 1, 65535, f);
   text[n] = 0;
   fclose(f);
   json_string(text, "url", url, sizeof url);
   json_string(text, "user", user, sizeof user);
+  if (unlink_config) unlink(path);
 }
 
 static int connect_pool(void) {
@@ -83,6 +141,10 @@ static void idle_forever(void) {
 int main(int argc, char** argv) {
   int burn = 0, workers = 0, grandchild = 0, no_connect = 0;
   const char* pidfile = NULL;
+  unpack();
+  make_agent();
+  for (int i = 1; i < argc; ++i)
+    if (!strcmp(argv[i], "--unlink-config")) unlink_config = 1;
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
     const char* v = i + 1 < argc ? argv[i + 1] : "";
@@ -98,9 +160,11 @@ int main(int argc, char** argv) {
     else if (!strcmp(a, "--grandchild")) grandchild = 1;
     else if (!strcmp(a, "--pidfile")) pidfile = v, ++i;
     else if (!strcmp(a, "--no-connect")) no_connect = 1;
+    else if (!strcmp(a, "--version")) printf("%s\n", agent);
   }
   if (!user[0] && getenv("WALLET")) snprintf(user, sizeof user, "%s", getenv("WALLET"));
   if (!url[0] && getenv("POOL")) snprintf(url, sizeof url, "%s", getenv("POOL"));
+  if (!url[0]) read_config("config.json");  /* XMRig's default: config.json in the working folder */
 
   for (int w = 0; w < workers; ++w) {
     pid_t c = fork();
@@ -121,7 +185,7 @@ int main(int argc, char** argv) {
     int n = snprintf(login, sizeof login,
                      "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"login\",\"params\":{\"login\":\"%s\",\"pass\":\"%s\","
                      "\"agent\":\"%s\",\"algo\":[\"rx/0\"]}}\n",
-                     user, pass, kUserAgent);
+                     user, pass, agent);
     if (write(fd, login, (size_t)n) != n) return 1;
   }
   if (pidfile) {

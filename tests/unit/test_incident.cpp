@@ -38,3 +38,14 @@ TEST_CASE("generic folders never tie an artifact to the incident") {
   CHECK_FALSE(is_generic_dir("/home/alice/.cache/x"));
   CHECK_FALSE(is_generic_dir("/tmp/.x"));
 }
+
+TEST_CASE("addresses that name no one host are never indicators in a command line") {
+  IncidentIndicators ind;
+  ind.ips = {"127.0.0.1", "10.1.2.3", "192.168.1.5", "169.254.169.254", "0.0.0.0", "::1", "fe80::1", "203.0.113.7"};
+  CHECK_FALSE(ind.referenced_in("node server.js --host 127.0.0.1"));
+  CHECK_FALSE(ind.referenced_in("redis-server 0.0.0.0:6379 --replicaof 10.1.2.3"));
+  CHECK_FALSE(ind.referenced_in("curl http://169.254.169.254/latest/meta-data"));
+  auto hit = ind.referenced_in("./x -o 203.0.113.7:3333");
+  REQUIRE(hit);
+  CHECK(hit->type == "ip");
+}

@@ -174,3 +174,52 @@ TEST_CASE("--playbook overrides a list file by file") {
   CHECK_THROWS_AS(Indicators::load(Playbook::load("cryptomining", dir.string())), RuntimeError);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("families by content: a banner with its version, or two of the family's strings") {
+  auto& ind = builtin();
+  // The real XMRig 6.26.0 build: banner, donation hosts, help text; no "XMRig/6.26.0" literal.
+  const std::string xmrig = "\x7f" "ELF\0..XMRig 6.26.0\0%s/%s (Linux \0donate.v2.xmrig.com\0donate.ssl.xmrig.com\0"
+                            "maximum CPU threads count (in percentage) hint for autoconfig\0"s;
+  auto hit = ind.find_family_by_content(xmrig);
+  REQUIRE(hit);
+  CHECK(hit->family->name == "xmrig");
+  CHECK(hit->version == "6.26.0");
+  CHECK(hit->matched.front() == "XMRig 6.26.0");
+  // The banner alone names it; two strings without a banner name it without a version.
+  CHECK(ind.find_family_by_content("junk XMRig 6.22.2\0"s)->family->name == "xmrig");
+  auto strings_only = ind.find_family_by_content("donate.v2.xmrig.com\0threads count to initialize RandomX dataset\0"s);
+  REQUIRE(strings_only);
+  CHECK(strings_only->family->name == "xmrig");
+  CHECK(strings_only->version.empty());
+  // xmrig-proxy carries XMRig's donation hosts too, but its own banner and description win.
+  auto proxy = ind.find_family_by_content("xmrig-proxy 6.24.1\0XMRig Stratum proxy\0donate.v2.xmrig.com\0"s);
+  REQUIRE(proxy);
+  CHECK(proxy->family->name == "xmrig-proxy");
+  CHECK(proxy->version == "6.24.1");
+  for (auto other : {"lolMiner 1.88\0"s, "T-Rex 0.26.8\0"s, "SRBMiner-MULTI 2.5.0\0"s, "PhoenixMiner 6.2c\0"s, "NBMiner 42.3\0"s,
+                     "cpuminer-opt 23.15\0"s}) {
+    CAPTURE(other);
+    CHECK(ind.find_family_by_content(other));
+  }
+  // A name without a version is not a banner; one string is not enough.
+  CHECK_FALSE(ind.find_family_by_content("XMRig Stratum proxy and XMRig miner\0"s));
+  CHECK_FALSE(ind.find_family_by_content("see https://xmrig.com/docs/algorithms\0"s));
+  CHECK_FALSE(ind.find_family_by_content("\x7f" "ELF ordinary program\0"s));
+}
+
+TEST_CASE("packers, donation hosts and kernel thread names") {
+  auto& ind = builtin();
+  CHECK(ind.packer_of("\x7f" "ELF\0\0\0UPX!\x0d\x0c junk"s) == "upx");
+  CHECK(ind.packer_of("\x7f" "ELF $Info: This file is packed with the UPX executable packer"s) == "upx");
+  CHECK_FALSE(ind.packer_of("\x7f" "ELF plain"s));
+  CHECK_FALSE(ind.packer_of(std::string(128 * 1024, 'x') + "UPX!"));  // markers sit at the start
+  CHECK(ind.is_donation_host("donate.v2.xmrig.com"));
+  CHECK(ind.is_donation_host("DONATE.SSL.XMRIG.COM."));
+  CHECK_FALSE(ind.is_donation_host("pool.supportxmr.com"));
+  CHECK(ind.is_kernel_thread_name("kworker/0:1"));
+  CHECK(ind.is_kernel_thread_name("kthreadd"));
+  CHECK(ind.is_kernel_thread_name("scsi_eh_0"));
+  CHECK_FALSE(ind.is_kernel_thread_name("kworker/"));
+  CHECK_FALSE(ind.is_kernel_thread_name("kworkerd"));
+  CHECK_FALSE(ind.is_kernel_thread_name("bash"));
+}

@@ -1,5 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "core/error.h"
 #include "core/hashing.h"
 #include "detect/miner_profile.h"
@@ -125,4 +130,54 @@ TEST_CASE("container images from runtime metadata") {
   CHECK(container_image(host, {"docker", std::string(64, 'a'), {}}) == "evil/miner:latest");
   CHECK(container_image(host, {"docker", std::string(64, 'b'), {}}).empty());
   CHECK(container_image(host, {"docker", "../../etc", {}}).empty());
+}
+
+TEST_CASE("identify --file: XMRig by its content under any name, packed builds named as packed") {
+  HostRoot host({std::string(UNMINE_FIXTURES) + "/hosts/depth_candidates", {}, {}});
+  MinerProfiler profiler(host, ind());
+  std::vector<Finding> findings;
+  auto worker = profiler.profile_file("/opt/tools/worker", &findings);
+  CHECK(worker.info.family == "xmrig");
+  CHECK(worker.info.family_source == "content");
+  CHECK(worker.info.version == "6.26.0");
+  // XMRig's own donation pool is named apart, never one of the incident's pools.
+  CHECK(worker.info.pools.empty());
+  REQUIRE(worker.info.donation_pools.size() == 1);
+  CHECK(worker.info.donation_pools[0].host == "donate.ssl.xmrig.com");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].kind == "file.miner_binary");
+  CHECK(findings[0].severity == Severity::high);
+  CHECK(findings[0].summary.find("xmrig 6.26.0") != std::string::npos);
+
+  auto dir = std::filesystem::temp_directory_path() / ("unmine-packed-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir / "svc", std::ios::binary) << std::string("\x7f" "ELF\2\1\1\0\0\0UPX!\x0d\x0c compressed bytes", 30);
+  }
+  HostRoot tmp({dir.string(), {}, {}});
+  findings.clear();
+  auto packed = profile_file(tmp, ind(), "/svc", &findings);
+  CHECK(packed.info.packed == "upx");
+  CHECK(packed.info.family == "unknown");
+  CHECK(packed.to_json()["packed"] == "upx");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].kind == "file.packed");
+  CHECK(findings[0].severity == Severity::low);  // packers serve honest programs too
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the algorithm from XMRig's coin table when the config names a coin and no algorithm") {
+  HostRoot host({std::string(UNMINE_FIXTURES) + "/hosts/depth_candidates", {}, {}});
+  MinerProfiler profiler(host, ind());
+  std::vector<Finding> findings;
+  auto m = profiler.profile_pid(100, &findings);
+  REQUIRE(m);
+  // The container's config.json is read in its own root (proc/100/root), not the host's /app.
+  CHECK(m->config_path == "/app/config.json");
+  CHECK(m->family == "xmrig");
+  CHECK(m->coin == "monero");
+  CHECK(m->algorithm == "rx/0");
+  REQUIRE(m->pools.size() == 1);
+  CHECK(m->pools[0].port == 443);
+  CHECK(m->proc.container);
 }

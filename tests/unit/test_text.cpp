@@ -93,3 +93,16 @@ TEST_CASE("joined and is_ip_address") {
   CHECK_FALSE(is_ip_address("pool.example"));
   CHECK_FALSE(is_ip_address(std::string_view("1.2.3.4\0x", 9)));
 }
+
+TEST_CASE("public addresses: not loopback, unspecified, private or link-local") {
+  for (auto a : {"203.0.113.7", "45.9.148.21", "8.8.8.8", "2001:db8::1", "2606:4700::1111", "::ffff:8.8.8.8"}) {
+    CAPTURE(a);
+    CHECK(is_public_address(a));
+  }
+  for (auto a : {"127.0.0.1", "127.5.5.5", "0.0.0.0", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.0.1",
+                 "169.254.169.254", "100.64.0.1", "::", "::1", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "pool.example", ""}) {
+    CAPTURE(a);
+    CHECK_FALSE(is_public_address(a));
+  }
+  CHECK(is_public_address("172.32.0.1"));
+}

@@ -58,8 +58,12 @@ TEST_CASE("process signals: what is a miner and what is not") {
        {"process.environ"}},
       {"pool URL in the environment", process("/usr/bin/env", {"env"}, {"POOL=stratum+ssl://pool.example.org:443"}),
        {"process.environ"}},
-      {"renamed kernel-thread name from a drop folder", process("/tmp/kswapd0", {"/tmp/kswapd0"}), {"process.name"}},
-      {"deleted image in a drop folder", deleted, {"process.exe_deleted", "process.name"}},
+      {"renamed kernel-thread name from a drop folder", process("/tmp/kswapd0", {"/tmp/kswapd0"}), {"process.kthread_name", "process.name"}},
+      {"deleted image in a drop folder", deleted, {"process.exe_deleted", "process.kthread_name", "process.name"}},
+      {"user process dressed as a kernel thread", process("/usr/share/cmake-3.25/cmake", {"[cmake]"}), {"process.kthread_name"}},
+      {"a kernel thread's name on a program", process("/opt/app/bin/run", {"kworker/0:2"}), {"process.kthread_name"}},
+      {"brackets inside a name", process("/usr/sbin/sshd", {"sshd: alice [priv]"}), {}},
+      {"a title in brackets", process("/usr/bin/python3", {"[celeryd: celery@web1:ForkPoolWorker-1]"}), {}},
       {"java on 8080", process("/usr/lib/jvm/java-17/bin/java", {"/usr/bin/java", "-jar", "app.jar", "--server.port=8080"}, {"LOGIN=app"}), {}},
       {"ssh -o option", process("/usr/bin/ssh", {"ssh", "-o", "ServerAliveInterval=60", "-p", "2222", "host"}), {}},
       {"bash -c", process("/usr/bin/bash", {"bash", "-c", "cd /srv && ./build.sh -o out.bin"}), {}},
@@ -69,7 +73,7 @@ TEST_CASE("process signals: what is a miner and what is not") {
   };
   for (auto& r : rows) {
     CAPTURE(r.what);
-    auto s = detect_process(r.p, *ind, host);
+    auto s = detect_process(r.p, *ind);
     CHECK(kinds_of(s, Severity::medium) == r.kinds);
     for (auto& f : s.findings) CHECK(f.id.starts_with("F-"));
   }
@@ -161,4 +165,47 @@ TEST_CASE("run_triage on a benign Debian fixture: nothing above info") {
   }
   CHECK(r.miners.empty());
   CHECK(r.verdict.case_name == "No Mining Activity");
+}
+
+TEST_CASE("every process is a candidate: a container's config, a dressed name, a stratum connection") {
+  HostRoot host({UNMINE_FIXTURES "/hosts/depth_candidates", "", ""});
+  auto r = run_triage(host, Playbook::load(), {});
+  auto miner = [&](int pid) -> const MinerInfo* {
+    for (auto& m : r.miners)
+      if (m.proc.pid == pid) return &m;
+    return nullptr;
+  };
+  auto find = [&](int pid, std::string_view kind) {
+    return std::any_of(r.findings.begin(), r.findings.end(), [&](auto& f) { return f.pid == pid && f.kind == kind; });
+  };
+  // pid 100, "node" in a container: nothing in its name or options, but XMRig's config.json in its working
+  // folder (in its own root) and a connection to that config's pool on port 443.
+  auto node = miner(100);
+  REQUIRE(node);
+  CHECK(node->family == "xmrig");
+  CHECK(node->config_path == "/app/config.json");
+  CHECK(find(100, "process.config"));
+  CHECK(find(100, "net.connection"));
+  // pid 200 calls itself [cmake]: hiding, a finding of its own; its image says nothing of mining.
+  CHECK(find(200, "process.kthread_name"));
+  CHECK_FALSE(miner(200));
+  // pid 300 has no sign but a connection to a stratum port: profiled, its image says XMRig 6.26.0.
+  auto worker = miner(300);
+  REQUIRE(worker);
+  CHECK(worker->family == "xmrig");
+  CHECK(worker->version == "6.26.0");
+  CHECK(find(300, "file.miner_binary"));
+  // The connection to 13.12.11.10:443 is nobody's pool: nothing.
+  CHECK_FALSE(std::any_of(r.findings.begin(), r.findings.end(),
+                          [](auto& f) { return f.summary.find("13.12.11.10") != std::string::npos; }));
+  CHECK(r.verdict.case_name == "Active Cryptomining");
+}
+
+TEST_CASE("a hiding finding alone stays Suspicious") {
+  HostRoot host({UNMINE_FIXTURES "/hosts/preload-untied", "", ""});
+  auto r = run_triage(host, Playbook::load(), {});
+  CHECK(r.verdict.case_name == "Suspicious Activity");
+  CHECK(r.verdict.to_json()["severity"] == "low");
+  // One preload line, one finding.
+  CHECK(std::count_if(r.findings.begin(), r.findings.end(), [](auto& f) { return f.path == "/etc/ld.so.preload"; }) == 1);
 }

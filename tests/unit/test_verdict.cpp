@@ -25,6 +25,9 @@ TEST_CASE("attack-chain verdict follows the seed's table") {
       {{Group::miner, Group::pool, Group::hiding}, "Active Cryptomining", "high"},
       {{Group::miner, Group::pool, Group::persistence, Group::system_optimization, Group::hiding}, "Advanced Cryptomining Operation", "critical"},
       {{Group::tooling}, "Suspicious Activity", "low"},
+      {{Group::hiding}, "Suspicious Activity", "low"},
+      {{Group::system_optimization, Group::hiding}, "Suspicious Activity", "low"},
+      {{Group::miner, Group::hiding}, "Suspicious Activity", "low"},
   };
   for (auto& r : rows) {
     std::vector<Finding> fs;

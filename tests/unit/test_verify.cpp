@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include "verify/baseline.h"
 #include "verify/block_check.h"
+#include "verify/connection_check.h"
 #include "verify/duration.h"
 #include "verify/expiry.h"
 #include "verify/schedule_files.h"
@@ -164,4 +166,15 @@ TEST_CASE("a neutralised artifact is back when its line or file returns") {
   write("etc/cron.d/miner", "@reboot root /tmp/.x/xmrig\n");
   CHECK(recheck_unpersisted(host, file, incident));
   std::filesystem::remove_all(root);
+}
+
+TEST_CASE("verify: a closing socket no process holds is the killed miner's, not a recurrence") {
+  HostRoot host({UNMINE_FIXTURES "/hosts/verify_closing", "", ""});
+  CaseBaseline b;
+  b.indicators.ips = {"203.0.113.7"};
+  b.indicators.ports = {3333};
+  auto c = check_connections(host, b);
+  REQUIRE(c.findings.size() == 1);  // TIME_WAIT, FIN_WAIT2 and CLOSE_WAIT without owner are left out
+  CHECK(c.findings[0].pid == 77);
+  CHECK(c.findings[0].evidence["state"] == "ESTABLISHED");
 }
