@@ -138,18 +138,19 @@ std::string custody_hash(const std::string& prev_hash, int64_t seq, const std::s
   return sha256_hex(prev_hash + '\n' + std::to_string(seq) + '\n' + at + '\n' + actor + '\n' + event + '\n' + details);
 }
 
-CaseStore::CaseStore(std::filesystem::path dir, sqlite3* db) : dir_(std::move(dir)), db_(db) {}
+CaseStore::CaseStore(std::filesystem::path dir, sqlite3* db) : layout_(std::move(dir)), db_(db) {}
 
 CaseStore::~CaseStore() { sqlite3_close_v2(db_); }
 
 std::unique_ptr<CaseStore> CaseStore::open(const std::filesystem::path& dir, const std::string& playbook,
                                            const std::string& root) {
+  CaseLayout layout(dir);
   std::error_code ec;
-  std::filesystem::create_directories(dir / "evidence", ec);
+  std::filesystem::create_directories(layout.evidence(), ec);
   if (ec) throw RuntimeError("case folder " + dir.string() + ": " + ec.message(), "case");
   ::chmod(dir.c_str(), 0700);  // evidence may hold credentials and attacker binaries
   sqlite3* db = nullptr;
-  auto path = (dir / kCaseDatabaseName).string();
+  auto path = layout.database().string();
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
       SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";

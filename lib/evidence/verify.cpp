@@ -6,6 +6,8 @@
 #include <cstring>
 #include <map>
 
+#include "case/case_reader.h"
+#include "case/evidence_log.h"
 #include "evidence/digests.h"
 #include "evidence/fanout.h"
 
@@ -41,7 +43,7 @@ FileDigest digest_file(const std::filesystem::path& p, const PreserveProgress& p
 // Re-hashes one stored file (an item's copy or an archive) and names each way it differs from its row.
 void recheck_stored_file(IntegrityReport& rep, const CaseStore& store, const char* target, int64_t id, const std::string& path,
                          const nlohmann::json& row, std::initializer_list<const char*> digests, const PreserveProgress& progress) {
-  auto fd = digest_file(store.dir() / path, progress, rep.bytes, rep.items);
+  auto fd = digest_file(store.layout().resolve(path), progress, rep.bytes, rep.items);
   if (!fd.ok) {
     rep.problems.push_back({target, id, path, "stored file unreadable: " + fd.error});
     return;
@@ -79,7 +81,7 @@ std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint6
   std::string prev(64, '0');
   int64_t expect = 1;
   uint64_t n = 0;
-  for (auto& r : store.query("SELECT seq, at, actor, event, details, prev_hash, hash FROM custody ORDER BY seq")) {
+  for (auto& r : custody_chain(store)) {
     ++n;
     int64_t seq = r["seq"].get<int64_t>();
     if (seq != expect)
@@ -99,21 +101,20 @@ std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint6
 IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress progress) {
   IntegrityReport rep;
   rep.problems = verify_custody_chain(store, &rep.custody_rows);
-  if (auto head = store.query("SELECT hash FROM custody ORDER BY seq DESC LIMIT 1"); !head.empty())
-    rep.custody_head = string_at(head[0], "hash");
+  auto chain = custody_chain(store);
+  if (!chain.empty()) rep.custody_head = string_at(chain.back(), "hash");
 
   // What custody recorded when each item and archive was stored: the database row must still say the same.
   std::map<int64_t, nlohmann::json> item_custody, archive_custody;
-  for (auto& r : store.query("SELECT event, details FROM custody WHERE event IN ('evidence.stored','archive.stored')")) {
+  for (auto& r : chain) {
+    if (r["event"] != "evidence.stored" && r["event"] != "archive.stored") continue;
     auto d = json_column(r["details"]);
     if (!d.is_object()) continue;
     if (r["event"] == "evidence.stored" && d.contains("evidence_id")) item_custody[d["evidence_id"].get<int64_t>()] = d;
     if (r["event"] == "archive.stored" && d.contains("archive_id")) archive_custody[d["archive_id"].get<int64_t>()] = d;
   }
 
-  auto rows = store.query(
-      "SELECT id, status, kind, source_path, sha256, sha1, md5, size, stored_path FROM evidence WHERE case_id=? ORDER BY id",
-      {store.case_id()});
+  auto rows = EvidenceLog::items(store);
   for (auto& r : rows) {
     int64_t id = r["id"].get<int64_t>();
     auto status = string_at(r, "status");
@@ -147,7 +148,7 @@ IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress p
     if (std::none_of(rows.begin(), rows.end(), [&](auto& r) { return r["id"].template get<int64_t>() == id; }))
       rep.problems.push_back({"evidence", id, d.value("stored_path", ""), "custody records this item but its database row is gone"});
 
-  auto archives = store.query("SELECT id, status, stored_path, sha256, size FROM archives WHERE case_id=? ORDER BY id", {store.case_id()});
+  auto archives = EvidenceLog::archives(store);
   for (auto& a : archives) {
     int64_t id = a["id"].get<int64_t>();
     auto path = string_at(a, "stored_path");
