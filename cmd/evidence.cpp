@@ -2,8 +2,6 @@
 // custody chain; exit 1 naming each mismatch.
 #include <chrono>
 
-#include <filesystem>
-
 #include "cmd/commands.h"
 #include "core/text.h"
 #include "evidence/verify.h"
@@ -12,11 +10,8 @@ namespace unmine {
 namespace {
 
 ExitCode evidence_verify(Context& ctx) {
-  // Reading a case never creates one (that would start the time boxes' clock on an empty case).
-  if (!std::filesystem::exists(std::filesystem::path(ctx.case_dir()) / "case.db"))
-    throw RuntimeError("no case at " + ctx.case_dir() + " (give --case DIR or set UNMINE_CASE)", "case");
+  auto& store = ctx.existing_case();
   auto& out = ctx.out();
-  auto& store = ctx.case_store();
   auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   auto progress = [&out, &last](uint64_t bytes, uint64_t items) {
     auto now = std::chrono::steady_clock::now();

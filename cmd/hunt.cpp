@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "case/case_reader.h"
 #include "case/indicators_store.h"
 #include "cmd/commands.h"
 #include "core/text.h"
@@ -54,17 +55,14 @@ ExitCode run(Context& ctx, const HuntArgs& a) {
 
   HuntOptions o;
   std::vector<nlohmann::json> miners;
-  for (auto& row : store.query("SELECT data FROM miners WHERE case_id=?", {store.case_id()})) {
+  for (auto& row : miner_observations(store)) {
     try {
       miners.push_back(nlohmann::json::parse(row["data"].get<std::string>()));
     } catch (const nlohmann::json::exception&) {
     }
   }
   auto indicators = load_indicators(store);
-  std::vector<std::string> incident_files;
-  for (auto& row : store.query("SELECT path FROM findings WHERE case_id=? AND path IS NOT NULL AND group_name IN "
-                               "('miner','persistence')", {store.case_id()}))
-    incident_files.push_back(row["path"].get<std::string>());
+  auto incident_files = finding_paths(store, {"miner", "persistence"});
   if (miners.empty() && indicators.empty() && !since) {
     out.progress("no miner in the case yet: running triage");
     auto triage = run_triage(host, playbook, TriageOptions{});
@@ -87,7 +85,7 @@ ExitCode run(Context& ctx, const HuntArgs& a) {
   o.case_registry = load_case_registry();
   if (!o.case_registry.problem.empty())
     out.note("unmine hunt: case registry not used (" + o.case_registry.problem + "): every other case folder is scanned");
-  o.run = [&ctx](const std::vector<std::string>& argv) { return ctx.effects().run(argv); };
+  o.run = ctx.tools();
   o.progress = [&out](std::string_view s) { out.progress(s); };
 
   out.note("unmine hunt: " + o.window.describe());

@@ -2,8 +2,9 @@
 // which time box is running or late, and the blocks in force.
 #include <ctime>
 
+#include "case/case_reader.h"
+#include "case/evidence_log.h"
 #include "case/timeline.h"
-#include <filesystem>
 
 #include "cmd/commands.h"
 #include "core/text.h"
@@ -27,26 +28,21 @@ std::string colored(const Output& out, const std::string& state) {
 }
 
 ExitCode status(Context& ctx) {
-  // Reading a case never creates one (that would start the time boxes' clock on an empty case).
-  if (!std::filesystem::exists(std::filesystem::path(ctx.case_dir()) / "case.db"))
-    throw RuntimeError("no case at " + ctx.case_dir() + " (give --case DIR or set UNMINE_CASE)", "case");
+  auto& store = ctx.existing_case();
   auto& out = ctx.out();
-  auto& store = ctx.case_store();
   auto tl = build_timeline(store, ctx.playbook().json("steps.json"), static_cast<int64_t>(::time(nullptr)));
-  auto info = store.query("SELECT uuid, hostname FROM cases WHERE id=?", {store.case_id()});
-  auto ev = store.query("SELECT COUNT(*) AS n, COALESCE(SUM(size),0) AS bytes FROM evidence WHERE case_id=? AND status='stored'",
-                        {store.case_id()});
-  auto archives = store.query("SELECT COUNT(*) AS n FROM archives WHERE case_id=? AND status='stored'", {store.case_id()});
+  auto info = case_row(store);
+  auto stored = EvidenceLog::stored_totals(store);
   if (out.json()) {
     auto doc = tl.to_json();
     doc["case"] = {{"dir", store.dir().string()},
-                   {"uuid", info.empty() ? nlohmann::json(nullptr) : info[0]["uuid"]},
-                   {"hostname", info.empty() ? nlohmann::json(nullptr) : info[0]["hostname"]}};
-    doc["evidence"] = {{"stored", ev[0]["n"]}, {"bytes", ev[0]["bytes"]}, {"archives", archives[0]["n"]}};
+                   {"uuid", info["uuid"]},
+                   {"hostname", info["hostname"]}};
+    doc["evidence"] = {{"stored", stored.items}, {"bytes", stored.bytes}, {"archives", stored.archives}};
     out.document(doc);
     return ExitCode::ok;
   }
-  std::string host = info.empty() || info[0]["hostname"].is_null() ? "" : printable(info[0]["hostname"].get<std::string>());
+  std::string host = printable(string_at(info, "hostname"));
   out.text(out.bold("Case") + " " + store.dir().string() + (host.empty() ? "" : " (host " + host + ")") + ", opened " +
            tl.created_at + ", " + duration(tl.elapsed_seconds) + " ago\n");
   for (auto& box : tl.boxes) {
@@ -61,8 +57,8 @@ ExitCode status(Context& ctx) {
     rows.push_back({s.time_box, s.title, state, s.at.value_or(""), printable(s.outcome.empty() ? (s.state == "done" ? "" : s.command) : s.outcome)});
   }
   out.table({"BOX", "STEP", "STATE", "WHEN", "OUTCOME / NEXT"}, rows);
-  out.text("\nEvidence: " + std::to_string(ev[0]["n"].get<int64_t>()) + " items stored, " +
-           std::to_string(archives[0]["n"].get<int64_t>()) + " archives.\n");
+  out.text("\nEvidence: " + std::to_string(stored.items) + " items stored, " + std::to_string(stored.archives) +
+           " archives.\n");
   if (!tl.blocks.empty()) {
     out.text("Blocks in force:\n");
     for (auto& b : tl.blocks)

@@ -7,6 +7,8 @@
 
 #include "actions/block_export.h"
 #include "actions/hosts_block.h"
+#include "case/action_log.h"
+#include "case/case_reader.h"
 #include "core/error.h"
 #include "core/hashing.h"
 #include "core/text.h"
@@ -27,11 +29,8 @@ int64_t begin_action(CaseStore& store, const std::string& kind, const json& targ
                      const json& before, std::optional<int64_t> evidence_id, const json& undo,
                      std::optional<int64_t> undo_of = std::nullopt) {
   CaseStore::Transaction tx(store);
-  store.exec("INSERT INTO actions(case_id, step_id, kind, target, reason, status, before, evidence_id, undo, at, undo_of)"
-             " VALUES(?,?,?,?,?,'pending',?,?,?,?,?)",
-             {store.case_id(), or_null(store.current_step()), kind, target, reason, before, or_null(evidence_id), undo,
-              now_iso8601(), or_null(undo_of)});
-  auto id = store.last_insert_id();
+  auto id = ActionLog(store).insert({.kind = kind, .target = target, .reason = reason, .before = before,
+                                     .evidence_id = evidence_id, .undo = undo, .undo_of = undo_of});
   store.custody("action.started", {{"action_id", id}, {"kind", kind}, {"target", target}});
   tx.commit();
   return id;
@@ -40,9 +39,9 @@ int64_t begin_action(CaseStore& store, const std::string& kind, const json& targ
 void finish_action(CaseStore& store, int64_t id, const std::string& status, const json& after, const std::string& error,
                    const std::vector<int64_t>& undone = {}) {
   CaseStore::Transaction tx(store);
-  store.exec("UPDATE actions SET status=?, after=?, error=? WHERE id=?",
-             {status, after, error.empty() ? json(nullptr) : json(error), id});
-  for (auto u : undone) store.exec("UPDATE actions SET status='undone', undone_at=? WHERE id=?", {now_iso8601(), u});
+  ActionLog log(store);
+  log.settle(id, status, after, error);
+  for (auto u : undone) log.mark_undone(u);
   store.custody("action.finished", {{"action_id", id}, {"status", status}, {"undone", undone}});
   tx.commit();
 }
@@ -67,12 +66,6 @@ void record_untouched(CaseStore& store, BlockResult& result, const std::string& 
 json element_counts(const NftElements& e) {
   json out = json::object();
   for (auto& [set, values] : e) out[set] = values.size();
-  return out;
-}
-
-json counters_json(const std::map<std::string, NftCounter>& c) {
-  json out = json::object();
-  for (auto& [name, v] : c) out[name] = {{"packets", v.packets}, {"bytes", v.bytes}};
   return out;
 }
 
@@ -111,7 +104,7 @@ void apply_nft(Effects& effects, CaseStore& store, const BlockPlan& plan, const 
   std::string error;
   auto state = read_nft_state(effects, error);
   if (!state) return skip("nftables unavailable (" + first_line(error) + "); " +
-                              write_fallback_exports(plan, case_uuid(store), targets.exports_dir), "failed");
+                              write_fallback_exports(plan, case_uuid(store), store.layout().exports().string()), "failed");
   auto apply = nft_apply_document(plan, *state);
   if (apply.added.empty() && !apply.rules_written) {
     result.counters = state->counters;
@@ -123,7 +116,7 @@ void apply_nft(Effects& effects, CaseStore& store, const BlockPlan& plan, const 
   auto r = effects.nft_json(apply.document.dump());
   if (r.exit_code != 0) {
     auto why = "nft refused the ruleset (" + first_line(r.err) + "); " +
-               write_fallback_exports(plan, case_uuid(store), targets.exports_dir);
+               write_fallback_exports(plan, case_uuid(store), store.layout().exports().string());
     finish_action(store, id, "failed", nullptr, why);
     result.actions.push_back(action_json(id, "block.nft", kNftTarget, "failed", std::nullopt, why, nullptr));
     return;
@@ -332,12 +325,6 @@ bool BlockResult::failed() const {
   return false;
 }
 
-std::string case_uuid(const CaseStore& store) {
-  auto rows = store.query("SELECT uuid FROM cases WHERE id=?", {store.case_id()});
-  if (rows.empty()) throw RuntimeError("case database: no case row", "case");
-  return rows[0]["uuid"].get<std::string>();
-}
-
 std::optional<NftState> read_nft_state(Effects& effects, std::string& error) {
   auto tables = effects.nft_json(nft_list_tables_command().dump());
   if (tables.exit_code != 0) {
@@ -360,6 +347,27 @@ std::optional<NftState> read_nft_state(Effects& effects, std::string& error) {
   return parse_nft_table_listing(parsed);
 }
 
+json counters_json(const std::map<std::string, NftCounter>& c) {
+  json out = json::object();
+  for (auto& [name, v] : c) out[name] = {{"packets", v.packets}, {"bytes", v.bytes}};
+  return out;
+}
+
+std::string counters_text(const std::map<std::string, NftCounter>& counters) {
+  std::string line;
+  for (auto& [name, c] : counters)
+    line += (line.empty() ? "" : ", ") + name + " " + std::to_string(c.packets) + " packets";
+  return line;
+}
+
+int BlockResult::count(std::string_view status) const {
+  int n = 0;
+  for (auto& a : actions) n += a.value("status", "") == status;
+  return n;
+}
+
+ActionFilter blocks_in_force() { return {.kinds = {"block.nft", "block.hosts"}, .statuses = {"done", "pending"}}; }
+
 BlockResult apply_block(const HostRoot& host, CaseStore& store, Effects& effects, const BlockPlan& plan,
                         const BlockTargets& targets) {
   BlockResult result;
@@ -370,10 +378,7 @@ BlockResult apply_block(const HostRoot& host, CaseStore& store, Effects& effects
 
 BlockResult remove_block(const HostRoot& host, CaseStore& store, Effects& effects, const BlockTargets& targets) {
   BlockResult result;
-  auto rows = store.query(
-      "SELECT id, kind, undo FROM actions WHERE case_id=? AND kind IN ('block.nft','block.hosts')"
-      " AND status IN ('done','pending') ORDER BY id",
-      {store.case_id()});
+  auto rows = ActionLog::rows(store, blocks_in_force());
   std::vector<json> nft_rows, hosts_rows;
   for (auto& r : rows) (r["kind"] == "block.nft" ? nft_rows : hosts_rows).push_back(r);
   if (rows.empty()) result.notes.push_back("this case has no block in force: nothing to remove");

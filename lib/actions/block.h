@@ -10,6 +10,7 @@
 #include "actions/block_plan.h"
 #include "actions/effects.h"
 #include "actions/nft_ruleset.h"
+#include "case/action_log.h"
 #include "case/case_store.h"
 #include "model/finding.h"
 #include "host/host_root.h"
@@ -24,14 +25,20 @@ struct BlockResult {
   std::vector<std::string> notes;                   // what was skipped and why
   std::map<std::string, NftCounter> counters;       // the table's counters after the change
   bool failed() const;
+  int count(std::string_view status) const;
 };
 
 struct BlockTargets {
-  bool nft = true;              // the live network stack (false: --root is not the live host)
-  std::string exports_dir;      // where the nft/iptables exports go when nftables cannot be used
+  bool nft = true;  // the live network stack (false: --root is not the live host); when nftables cannot
+                    // be used, the nft/iptables exports go to the case's exports/
 };
 
-std::string case_uuid(const CaseStore& store);
+// The block actions --remove rolls back: block.nft and block.hosts rows done or left pending.
+ActionFilter blocks_in_force();
+// The table's counters as {set: {packets, bytes}}.
+nlohmann::json counters_json(const std::map<std::string, NftCounter>& counters);
+// The same as one line: "pool4 12 packets, ...".
+std::string counters_text(const std::map<std::string, NftCounter>& counters);
 
 BlockResult apply_block(const HostRoot& host, CaseStore& store, Effects& effects, const BlockPlan& plan,
                         const BlockTargets& targets);

@@ -188,24 +188,38 @@ std::string suricata(const BlockPlan& p, const ExportMeta& m) {
   return out;
 }
 
+struct ExportFormat {
+  std::string_view name;
+  std::string (*render)(const BlockPlan& plan, const ExportMeta& meta);
+};
+
+// The formats, in the order --help names them. Adding one: its function above and one line here.
+const ExportFormat kExportFormats[] = {
+    {"hosts", hosts},
+    {"dnsmasq", dnsmasq},
+    {"unbound", unbound},
+    {"rpz", rpz},
+    {"nft", nft},
+    {"iptables", [](const BlockPlan& p, const ExportMeta& m) { return iptables(p, m, false); }},
+    {"ip6tables", [](const BlockPlan& p, const ExportMeta& m) { return iptables(p, m, true); }},
+    {"squid", squid},
+    {"suricata", suricata},
+};
+
 }  // namespace
 
 const std::vector<std::string_view>& export_formats() {
-  static const std::vector<std::string_view> formats = {"hosts", "dnsmasq",   "unbound", "rpz",     "nft",
-                                                        "iptables", "ip6tables", "squid", "suricata"};
+  static const std::vector<std::string_view> formats = [] {
+    std::vector<std::string_view> names;
+    for (auto& f : kExportFormats) names.push_back(f.name);
+    return names;
+  }();
   return formats;
 }
 
 std::string render_export(std::string_view format, const BlockPlan& plan, const ExportMeta& meta) {
-  if (format == "hosts") return hosts(plan, meta);
-  if (format == "dnsmasq") return dnsmasq(plan, meta);
-  if (format == "unbound") return unbound(plan, meta);
-  if (format == "rpz") return rpz(plan, meta);
-  if (format == "nft") return nft(plan, meta);
-  if (format == "iptables") return iptables(plan, meta, false);
-  if (format == "ip6tables") return iptables(plan, meta, true);
-  if (format == "squid") return squid(plan, meta);
-  if (format == "suricata") return suricata(plan, meta);
+  for (auto& f : kExportFormats)
+    if (f.name == format) return f.render(plan, meta);
   std::string names;
   for (auto f : export_formats()) names += (names.empty() ? "" : ", ") + std::string(f);
   throw UsageError("--export " + std::string(format) + ": unknown format (one of " + names + ")");

@@ -10,13 +10,9 @@
 #include <vector>
 
 #include "host/host_root.h"
+#include "host/system_tool.h"
 
 namespace unmine {
-
-struct RunResult {
-  int exit_code = -1;  // -1: could not start
-  std::string out, err;
-};
 
 class Effects {
  public:
@@ -38,7 +34,8 @@ class Effects {
   virtual void make_symlink(const HostRoot& host, const std::string& target, const std::string& path);
   // Sets the inode flags (FS_IOC_SETFLAGS: immutable, append-only) of a file under the root.
   virtual void set_inode_flags(const HostRoot& host, const std::string& path, unsigned flags) = 0;
-  // Runs an absolute-path system tool (never via PATH) with an empty, fixed environment.
+  // Runs an absolute-path system tool (never via PATH) with a fixed environment (run_system_tool), for a
+  // run that changes the host; read-only runs take a ToolRunner (host/system_tool.h).
   virtual RunResult run(const std::vector<std::string>& argv, const std::string& stdin_data = {}) = 0;
   // Runs one nftables JSON document (commands in, JSON listing out for list commands): libnftables when
   // linked in, else /usr/sbin/nft -j -f - with the document on stdin. exit_code 0 on success.

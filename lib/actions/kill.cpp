@@ -8,6 +8,7 @@
 #include <map>
 #include <thread>
 
+#include "case/action_log.h"
 #include "core/error.h"
 #include "core/text.h"
 #include "evidence/evidence_store.h"
@@ -51,8 +52,6 @@ nlohmann::json before_of(const Process& p, const std::string& sha256) {
           {"sha256", sha256},  {"cmdline", cmdline_json(p.cmdline)}, {"cpu_seconds", p.cpu_seconds},
           {"ppid", p.ppid},    {"user", printable(p.user)},         {"start_ticks", p.start_ticks}};
 }
-
-nlohmann::json nullable(const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
 class Killer {
  public:
@@ -138,12 +137,8 @@ class Killer {
       a.evidence_id = evidence_[a.entry.target.pid];
       a.before = {{"exe", printable(a.entry.target.exe)}, {"sha256", members_[i].sha256},
                   {"cmdline", cmdline_json(a.entry.target.cmdline)}};
-      store_.exec(
-          "INSERT INTO actions(case_id, step_id, kind, target, reason, status, before, evidence_id, at)"
-          " VALUES(?,?,?,?,?,?,?,?,?)",
-          {store_.case_id(), nullable(store_.current_step()), "kill", a.entry.target.to_json(), a.entry.reason,
-           "pending", a.before, nullable(a.evidence_id), now});
-      a.id = store_.last_insert_id();
+      a.id = ActionLog(store_).insert({.kind = "kill", .target = a.entry.target.to_json(), .reason = a.entry.reason,
+                                       .before = a.before, .evidence_id = a.evidence_id, .at = now});
     }
     nlohmann::json pids = nlohmann::json::array();
     for (size_t i = from; i < members_.size(); ++i) pids.push_back(members_[i].action.entry.target.pid);
@@ -273,9 +268,8 @@ class Killer {
     nlohmann::json summary = {{"done", 0}, {"failed", 0}, {"skipped", 0}};
     for (auto& m : members_) {
       auto& a = m.action;
-      store_.exec("UPDATE actions SET status=?, before=?, after=?, error=? WHERE id=?",
-                  {a.status, a.before, a.after.empty() ? nlohmann::json(nullptr) : a.after,
-                   a.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(printable(a.error)), a.id});
+      ActionLog(store_).settle(a.id, a.status, a.after.empty() ? nlohmann::json(nullptr) : a.after, printable(a.error),
+                               a.before);
       summary[a.status] = summary[a.status].get<int>() + 1;
     }
     store_.custody("kill.finished", summary);

@@ -36,6 +36,11 @@ CaseStore& Context::case_store() {
   return *case_;
 }
 
+CaseStore& Context::existing_case() {
+  if (!case_) case_layout().require_existing();
+  return case_store();
+}
+
 Effects& Context::effects() {
   if (!effects_) effects_ = make_real_effects();
   return *effects_;

@@ -45,9 +45,14 @@ class Context {
   const HostRoot& host();
   const Playbook& playbook();
   CaseStore& case_store();
+  // The case for a command that only reads it: "no case at DIR" instead of creating one.
+  CaseStore& existing_case();
   bool case_open() const { return bool(case_); }
   std::string case_dir() const;
+  CaseLayout case_layout() const { return CaseLayout(case_dir()); }
   Effects& effects();
+  // Read-only runs of system tools (hunt's journal, verify's firewall listing); never changes the host.
+  const ToolRunner& tools() const { return tools_; }
   // Tests and dry runs swap in a RecordingEffects.
   void set_effects(std::unique_ptr<Effects> e) { effects_ = std::move(e); }
 
@@ -57,6 +62,7 @@ class Context {
   std::optional<Playbook> playbook_;
   std::unique_ptr<CaseStore> case_;
   std::unique_ptr<Effects> effects_;
+  ToolRunner tools_ = system_tools();
 };
 
 }  // namespace unmine

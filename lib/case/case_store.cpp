@@ -145,7 +145,7 @@ std::string custody_hash(const std::string& prev_hash, int64_t seq, const std::s
   return sha256_hex(prev_hash + '\n' + std::to_string(seq) + '\n' + at + '\n' + actor + '\n' + event + '\n' + details);
 }
 
-CaseStore::CaseStore(std::filesystem::path dir, sqlite3* db) : dir_(std::move(dir)), db_(db) {}
+CaseStore::CaseStore(std::filesystem::path dir, sqlite3* db) : layout_(std::move(dir)), db_(db) {}
 
 CaseStore::~CaseStore() { sqlite3_close_v2(db_); }
 
@@ -220,11 +220,12 @@ void refuse_foreign_file(const std::filesystem::path& path) {
 
 std::unique_ptr<CaseStore> CaseStore::open(const std::filesystem::path& dir, const std::string& playbook,
                                            const std::string& root) {
-  auto path = dir / kCaseDatabaseName;
+  CaseLayout layout(dir);
+  auto path = layout.database();
   refuse_foreign_file(path);
   if (std::filesystem::exists(path) && !writable(dir, path)) return open_read_only(dir);
   std::error_code ec;
-  std::filesystem::create_directories(dir / "evidence", ec);
+  std::filesystem::create_directories(layout.evidence(), ec);
   if (ec) throw RuntimeError("case folder " + printable(dir.string()) + ": " + ec.message(), "case");
   ::chmod(dir.c_str(), 0700);  // evidence may hold credentials and attacker binaries
   std::unique_ptr<CaseStore> s(new CaseStore(dir, open_database(file_uri(path), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)));
@@ -247,7 +248,7 @@ std::unique_ptr<CaseStore> CaseStore::open(const std::filesystem::path& dir, con
 }
 
 std::unique_ptr<CaseStore> CaseStore::open_read_only(const std::filesystem::path& dir) {
-  auto uri = file_uri(dir / kCaseDatabaseName);
+  auto uri = file_uri(CaseLayout(dir).database());
   // Read-only WAL needs its -shm: when that cannot be had either, the main file alone is read as it is.
   for (auto suffix : {"?mode=ro", "?mode=ro&immutable=1"}) {
     std::unique_ptr<CaseStore> s(new CaseStore(dir, open_database(uri + suffix, SQLITE_OPEN_READONLY)));
@@ -261,7 +262,7 @@ std::unique_ptr<CaseStore> CaseStore::open_read_only(const std::filesystem::path
     s->case_id_ = rows[0]["id"].get<int64_t>();
     return s;
   }
-  throw RuntimeError("case database " + printable((dir / kCaseDatabaseName).string()) + ": not readable", "case");
+  throw RuntimeError("case database " + printable(CaseLayout(dir).database().string()) + ": not readable", "case");
 }
 
 int CaseStore::schema_version() const {

@@ -1,6 +1,8 @@
 #pragma once
-// The case: one folder with case.db (SQLite, WAL) and evidence/. Every command that works on the case
-// records into it inside transactions, so a crash at any point leaves it consistent.
+// The case: one folder (CaseLayout) with case.db (SQLite, WAL) and evidence/. Every command that works on
+// the case records into it inside transactions, so a crash at any point leaves it consistent. Tables are
+// written and read through the case layer's typed access: ActionLog, EvidenceLog, step_records.h,
+// case_reader.h, indicators_store.h, detection_record.h.
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -12,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "case/case_layout.h"
 #include "model/finding.h"
 
 namespace unmine {
@@ -40,8 +43,8 @@ class CaseStore {
   CaseStore& operator=(const CaseStore&) = delete;
 
   sqlite3* db() const { return db_; }
-  const std::filesystem::path& dir() const { return dir_; }
-  std::filesystem::path evidence_dir() const { return dir_ / "evidence"; }
+  const std::filesystem::path& dir() const { return layout_.dir(); }
+  const CaseLayout& layout() const { return layout_; }
   int64_t case_id() const { return case_id_; }
   int schema_version() const;
   // Whether this open created the case (its first command).
@@ -92,7 +95,7 @@ class CaseStore {
   void migrate();
   void ensure_case(const std::string& playbook, const std::string& root);
 
-  std::filesystem::path dir_;
+  CaseLayout layout_;
   sqlite3* db_;
   int64_t case_id_ = 0;
   bool created_ = false;

@@ -1,6 +1,7 @@
 #include "case/detection_record.h"
 
 #include "case/indicators_store.h"
+#include "case/step_records.h"
 #include "core/text.h"
 
 namespace unmine {
@@ -9,12 +10,8 @@ void record_triage(CaseStore& store, const TriageResult& r, const std::string& s
   store.record_findings(r.findings, store.current_step());  // its own transaction
   CaseStore::Transaction tx(store);
   const auto seen = now_iso8601();
-  for (auto& m : r.miners) {
-    auto step = store.current_step();
-    store.exec("INSERT INTO miners(case_id, step_id, pid, exe, exe_sha256, family, data, seen_at) VALUES(?,?,?,?,?,?,?,?)",
-               {store.case_id(), step ? nlohmann::json(*step) : nlohmann::json(nullptr), m.proc.pid, m.proc.exe,
-                m.exe_sha256, m.family, m.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), seen});
-  }
+  for (auto& m : r.miners)
+    record_miner(store, store.current_step(), {m.proc.pid, m.proc.exe, m.exe_sha256, m.family, m.to_json(), seen});
   record_indicators(store, r.indicators, source);
   store.custody(source + ".recorded", {{"findings", r.findings.size()},
                                        {"miners", r.miners.size()},
@@ -30,9 +27,8 @@ void record_identify(CaseStore& store, const IdentifyResult& r, std::optional<in
   size_t recorded = 0;
   for (auto& m : r.miners) {
     if (!m.is_miner) continue;
-    store.exec("INSERT INTO miners(case_id, step_id, pid, exe, exe_sha256, family, data, seen_at) VALUES(?,?,?,?,?,?,?,?)",
-               {store.case_id(), step, m.info.proc.pid, printable(m.info.proc.exe), m.info.exe_sha256, m.info.family,
-                m.info.to_json().dump(), now});
+    record_miner(store, step_id,
+                 {m.info.proc.pid, printable(m.info.proc.exe), m.info.exe_sha256, m.info.family, m.info.to_json(), now});
     ++recorded;
   }
   record_indicators(store, r.indicators, "identify");

@@ -45,4 +45,11 @@ void record_indicators(CaseStore& store, const IncidentIndicators& in, const std
   for (auto& [dev, ino] : in.inodes) put("inode", std::to_string(dev) + ":" + std::to_string(ino));
 }
 
+std::vector<std::string> indicator_values(const CaseStore& store, const std::string& type) {
+  std::vector<std::string> out;
+  for (auto& row : store.query("SELECT value FROM indicators WHERE case_id=? AND type=?", {store.case_id(), type}))
+    out.push_back(row["value"].get<std::string>());
+  return out;
+}
+
 }  // namespace unmine

@@ -3,6 +3,7 @@
 // sha256, domain, ipv4/ipv6, port, inode. Written by validate/identify/preserve, read by unpersist, verify,
 // block, hunt and report.
 #include <string>
+#include <vector>
 
 #include "case/case_store.h"
 #include "model/incident.h"
@@ -10,6 +11,8 @@
 namespace unmine {
 
 IncidentIndicators load_indicators(const CaseStore& store);
+// The values of one type, including types IncidentIndicators does not hold (cmdline).
+std::vector<std::string> indicator_values(const CaseStore& store, const std::string& type);
 void record_indicators(CaseStore& store, const IncidentIndicators& indicators, const std::string& source);  // inside a transaction
 
 }  // namespace unmine

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <map>
 
+#include "case/action_log.h"
+
 namespace unmine {
 namespace {
 
@@ -153,9 +155,7 @@ CaseTimeline build_timeline(const CaseStore& store, const nlohmann::json& def, i
   }
 
   // Blocks in force: block actions done and not undone.
-  for (auto& a : store.query("SELECT id, kind, target, at FROM actions WHERE case_id=? AND kind LIKE 'block.%' AND status='done'"
-                             " AND undone_at IS NULL ORDER BY id",
-                             {store.case_id()})) {
+  for (auto& a : ActionLog::rows(store, {.kind_prefix = "block.", .statuses = {"done"}, .not_undone = true})) {
     auto target = nlohmann::json::parse(string_at(a, "target"), nullptr, false);
     tl.blocks.push_back({a["id"].get<int64_t>(), string_at(a, "kind"), target.is_discarded() ? nlohmann::json(string_at(a, "target")) : target,
                          string_at(a, "at")});

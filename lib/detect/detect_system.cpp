@@ -10,6 +10,8 @@
 
 #include "core/text.h"
 #include "detect/detectors.h"
+#include "host/msr.h"
+#include "persist/sysctl.h"
 
 namespace unmine {
 namespace {
@@ -35,21 +37,16 @@ Finding file_finding(const char* kind, Severity sev, std::string summary, const 
   return f;
 }
 
-// sysctl.conf syntax: "key = value", key with dots or slashes.
+// The settings of a sysctl file (parse_sysctl_conf, the persistence scan's parser).
 void sysctl_file(const HostRoot& host, const std::string& path, Severity tuned, std::vector<Finding>& out) {
   auto f = host.read(path, kScriptMax);
   if (!f) return;
-  int number = 0;
-  for (auto raw : lines(f->data)) {
-    ++number;
-    auto line = trim(raw);
-    if (line.empty() || line[0] == '#' || line[0] == ';') continue;
-    if (line[0] == '-') line.remove_prefix(1);  // "-key = value": ignore errors
-    auto eq = line.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string key(trim(line.substr(0, eq)));
-    std::replace(key.begin(), key.end(), '/', '.');
-    auto value = number_in(line.substr(eq + 1));
+  for (auto& setting : parse_sysctl_conf(f->data).settings) {
+    const auto& key = setting.key;
+    const int number = setting.line;
+    auto line = trim(setting.text);
+    if (line.front() == '-') line.remove_prefix(1);  // the finding's key as before: the line without its '-'
+    auto value = number_in(setting.value);
     if (key == "vm.nr_hugepages" && value && *value > 0)
       out.push_back(file_finding("sysctl.hugepages", tuned,
                                  path + " line " + std::to_string(number) + " reserves " + std::to_string(*value) +
@@ -96,9 +93,8 @@ std::vector<Finding> detect_system(const HostRoot& host, const std::vector<Miner
   // msr module: allow_writes=on is what RandomX's MSR tweak needs.
   bool msr_loaded = host.has_sys() && !host.list_sys("module/msr").empty();
   if (msr_loaded) {
-    auto aw = host.read_sys("module/msr/parameters/allow_writes", 64);
-    std::string value = aw ? std::string(trim(aw->data)) : std::string("unknown");
-    bool writes = value == "on" || value == "1" || value == "Y";
+    std::string value = msr_allow_writes(host).value_or("unknown");
+    bool writes = msr_allows_writes(value);
     auto f = make_finding(Group::system_optimization, "msr", writes ? (mining ? Severity::high : Severity::medium) : Severity::info,
                           std::string("the msr module is loaded") + (writes ? " with allow_writes=on: CPU registers can be rewritten"
                                                                             : " (allow_writes=" + printable(value) + ")"),
@@ -156,8 +152,8 @@ std::vector<Finding> detect_system(const HostRoot& host, const std::vector<Miner
     }
 
   // Settings that survive a reboot.
-  sysctl_file(host, "/etc/sysctl.conf", tuned, out);
-  for (auto dir : {"/etc/sysctl.d", "/run/sysctl.d"})
+  sysctl_file(host, std::string(kSysctlConf), tuned, out);
+  for (auto dir : kSysctlFolders)
     for (auto& e : host.list(dir))
       if (e.name.ends_with(".conf")) sysctl_file(host, std::string(dir) + "/" + e.name, tuned, out);
   msr_loads(host, "/etc/modules", true, mining ? Severity::medium : Severity::low, out);

@@ -12,6 +12,8 @@
 
 #include "core/error.h"
 #include "core/text.h"
+#include "case/case_reader.h"
+#include "case/evidence_log.h"
 #include "evidence/digests.h"
 #include "evidence/fanout.h"
 #include "evidence/run_archive.h"
@@ -114,9 +116,7 @@ nlohmann::json opt_json(const auto& o) { return o ? nlohmann::json(*o) : nlohman
 
 }  // namespace
 
-std::string stored_path_for(std::string_view sha256) {
-  return "evidence/sha256/" + std::string(sha256.substr(0, 2)) + "/" + std::string(sha256);
-}
+std::string stored_path_for(std::string_view sha256) { return CaseLayout::stored_copy(sha256); }
 
 nlohmann::json EvidenceItem::to_json() const {
   nlohmann::json j = {{"id", id},         {"kind", kind},       {"source_path", source_path},
@@ -164,45 +164,39 @@ static void remove_stale_parts(const std::filesystem::path& evidence) {
 
 void EvidenceStore::ensure_archive() {
   if (archive_) return;
-  remove_stale_parts(store_.evidence_dir());
+  remove_stale_parts(store_.layout().evidence());
   struct timespec ts {};
   ::clock_gettime(CLOCK_REALTIME, &ts);
   auto stamp = iso8601(ts.tv_sec);  // 2026-11-23T12:00:00Z
   std::string compact;
   for (char c : stamp)
     if (c != '-' && c != ':') compact += c;
-  archive_rel_ = "evidence/archives/" + compact + "-" + std::to_string(::getpid()) + "-" +
-                 std::to_string(ts.tv_nsec / 1000) + ".tar.zst";
-  archive_ = std::make_unique<RunArchive>(store_.dir() / archive_rel_);
-  auto step = store_.current_step();
+  archive_rel_ = CaseLayout::archive(compact + "-" + std::to_string(::getpid()) + "-" +
+                                     std::to_string(ts.tv_nsec / 1000) + ".tar.zst");
+  archive_ = std::make_unique<RunArchive>(store_.layout().resolve(archive_rel_));
   CaseStore::Transaction tx(store_);
-  store_.exec("INSERT INTO archives(case_id, stored_path, created_at, status, step_id, collector) VALUES(?,?,?,?,?,?)",
-              {store_.case_id(), archive_rel_, now_iso8601(), "writing", opt_json(step), collector_});
-  archive_id_ = store_.last_insert_id();
+  archive_id_ = EvidenceLog(store_).insert_archive(archive_rel_, collector_);
   store_.custody("archive.started", {{"archive_id", archive_id_}, {"stored_path", archive_rel_}});
   tx.commit();
 }
 
 std::pair<int64_t, std::string> EvidenceStore::insert_pending(const ItemSource& src) {
   CaseStore::Transaction tx(store_);
-  nlohmann::json uid = nullptr, gid = nullptr, mode = nullptr, mtime = nullptr, ctime = nullptr;
+  EvidenceRecord row{.kind = src.kind, .source_path = printable(src.source_path), .pid = src.pid,
+                     .collected_at = now_iso8601(), .collector = collector_, .note = src.note};
   if (src.st) {
-    uid = src.st->st_uid;
-    gid = src.st->st_gid;
-    mode = src.st->st_mode;
-    mtime = ts_iso(src.st->st_mtim);
-    ctime = ts_iso(src.st->st_ctim);
+    row.owner_uid = src.st->st_uid;
+    row.owner_gid = src.st->st_gid;
+    row.mode = src.st->st_mode;
+    row.mtime = ts_iso(src.st->st_mtim);
+    row.ctime = ts_iso(src.st->st_ctim);
   }
-  store_.exec(
-      "INSERT INTO evidence(case_id, step_id, kind, source_path, pid, owner_uid, owner_gid, mode, mtime, ctime,"
-      " collected_at, collector, archive_id, status, note) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-      {store_.case_id(), opt_json(store_.current_step()), src.kind, printable(src.source_path), opt_json(src.pid), uid,
-       gid, mode, mtime, ctime, now_iso8601(), collector_, archive_id_ ? nlohmann::json(archive_id_) : nlohmann::json(nullptr),
-       "pending", src.note.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.note)});
-  auto id = store_.last_insert_id();
+  if (archive_id_) row.archive_id = archive_id_;
+  EvidenceLog log(store_);
+  auto id = log.insert_item(row);
   // The row id names the archive entry; the host's name (attacker-chosen) only in a safe form.
   std::string entry = "items/" + std::to_string(id) + "-" + src.kind + "-" + safe_component(src.source_path);
-  store_.exec("UPDATE evidence SET archive_entry=? WHERE id=?", {entry, id});
+  log.set_archive_entry(id, entry);
   tx.commit();
   return {id, entry};
 }
@@ -227,10 +221,7 @@ EvidenceItem EvidenceStore::finish_item(int64_t id, const ItemSource& src, const
   }
   item.status = "stored";
   CaseStore::Transaction tx(store_);
-  store_.exec(
-      "UPDATE evidence SET sha256=?, sha1=?, md5=?, size=?, stored_path=?, status='stored', note=? WHERE id=?",
-      {d.sha256, d.sha1, d.md5, d.size, item.stored_path, item.note.empty() ? nlohmann::json(nullptr) : nlohmann::json(item.note), id});
-  item.collected_at = store_.query("SELECT collected_at FROM evidence WHERE id=?", {id})[0]["collected_at"];
+  item.collected_at = EvidenceLog(store_).item_stored(id, d, item.stored_path, item.note);
   store_.custody("evidence.stored", {{"evidence_id", id},
                                      {"kind", item.kind},
                                      {"source_path", item.source_path},
@@ -247,7 +238,7 @@ EvidenceItem EvidenceStore::finish_item(int64_t id, const ItemSource& src, const
 
 EvidenceItem EvidenceStore::mark_failed(int64_t id, const ItemSource& src, const std::string& why) {
   CaseStore::Transaction tx(store_);
-  store_.exec("UPDATE evidence SET status='failed', note=? WHERE id=?", {why, id});
+  EvidenceLog(store_).item_failed(id, why);
   store_.custody("evidence.failed", {{"evidence_id", id}, {"source_path", printable(src.source_path)}, {"reason", why}});
   tx.commit();
   EvidenceItem item;
@@ -271,12 +262,9 @@ EvidenceItem EvidenceStore::record_unavailable(ItemSource src, const std::string
   item.note = reason;
   item.collected_at = now_iso8601();
   CaseStore::Transaction tx(store_);
-  store_.exec(
-      "INSERT INTO evidence(case_id, step_id, kind, source_path, pid, collected_at, collector, status, note)"
-      " VALUES(?,?,?,?,?,?,?,?,?)",
-      {store_.case_id(), opt_json(store_.current_step()), src.kind, item.source_path, opt_json(src.pid),
-       item.collected_at, collector_, status, reason});
-  item.id = store_.last_insert_id();
+  item.id = EvidenceLog(store_).insert_item({.kind = src.kind, .source_path = item.source_path, .pid = src.pid,
+                                              .collected_at = item.collected_at, .collector = collector_,
+                                              .status = status, .note = reason});
   store_.custody("evidence." + status, {{"evidence_id", item.id}, {"kind", item.kind}, {"source_path", item.source_path},
                                         {"reason", reason}});
   tx.commit();
@@ -285,14 +273,14 @@ EvidenceItem EvidenceStore::record_unavailable(ItemSource src, const std::string
 }
 
 std::filesystem::path EvidenceStore::temp_path() {
-  auto tmp = store_.evidence_dir() / "tmp" / (std::to_string(::getpid()) + "-" + std::to_string(++tmp_counter_) + ".part");
+  auto tmp = store_.layout().evidence_scratch() / (std::to_string(::getpid()) + "-" + std::to_string(++tmp_counter_) + ".part");
   std::error_code ec;
   std::filesystem::create_directories(tmp.parent_path(), ec);
   return tmp;
 }
 
 UniqueFd EvidenceStore::scratch_file() {
-  auto dir = store_.evidence_dir() / "tmp";
+  auto dir = store_.layout().evidence_scratch();
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
@@ -394,8 +382,7 @@ std::optional<ArchiveRecord> EvidenceStore::finish() {
     manifest_items.push_back(it.to_json());
     if (it.stored()) ++count;
   }
-  auto uuid = store_.query("SELECT uuid FROM cases WHERE id=?", {store_.case_id()});
-  nlohmann::json manifest = {{"case_uuid", uuid.empty() ? nlohmann::json(nullptr) : uuid[0]["uuid"]},
+  nlohmann::json manifest = {{"case_uuid", case_uuid(store_)},
                              {"archive", archive_rel_},
                              {"collector", collector_},
                              {"created_at", now_iso8601()},
@@ -405,8 +392,7 @@ std::optional<ArchiveRecord> EvidenceStore::finish() {
   auto digest = archive_->finish();
   ArchiveRecord rec{archive_id_, archive_rel_, digest.sha256, digest.size, count};
   CaseStore::Transaction tx(store_);
-  store_.exec("UPDATE archives SET sha256=?, size=?, items=?, status='stored' WHERE id=?",
-              {digest.sha256, digest.size, count, archive_id_});
+  EvidenceLog(store_).archive_stored(archive_id_, digest.sha256, digest.size, count);
   store_.custody("archive.stored", {{"archive_id", archive_id_}, {"stored_path", archive_rel_},
                                     {"sha256", digest.sha256}, {"size", digest.size}, {"items", count}});
   tx.commit();
@@ -414,17 +400,10 @@ std::optional<ArchiveRecord> EvidenceStore::finish() {
   return rec;
 }
 
-bool is_exe_preserved(const CaseStore& store, std::string_view sha256) {
-  return !store.query("SELECT 1 FROM evidence WHERE case_id=? AND kind='exe' AND status='stored' AND sha256=? LIMIT 1",
-                      {store.case_id(), std::string(sha256)})
-              .empty();
-}
+bool is_exe_preserved(const CaseStore& store, std::string_view sha256) { return EvidenceLog::has_stored_exe(store, sha256); }
 
 std::optional<int64_t> stored_evidence_id(const CaseStore& store, std::string_view sha256) {
-  auto r = store.query("SELECT id FROM evidence WHERE case_id=? AND status='stored' AND sha256=? ORDER BY id DESC LIMIT 1",
-                       {store.case_id(), std::string(sha256)});
-  if (r.empty()) return std::nullopt;
-  return r[0]["id"].get<int64_t>();
+  return EvidenceLog::newest_stored(store, sha256);
 }
 
 }  // namespace unmine

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "case/indicators_store.h"
+#include "case/step_records.h"
 #include "core/error.h"
 #include "core/text.h"
 #include "detect/triage.h"
@@ -125,13 +126,10 @@ PreserveRun run_preserve(CaseStore& store, const HostRoot& host, const Playbook&
   if (!miner_rows.empty() || !indicators.empty()) {
     CaseStore::Transaction tx(store);
     auto now = now_iso8601();
-    auto step = store.current_step();
     for (auto& [info, sha] : miner_rows) {
       auto data = info.to_json();
       if (!sha.empty()) data["exe_sha256"] = sha;
-      store.exec("INSERT INTO miners(case_id, step_id, pid, exe, exe_sha256, family, data, seen_at) VALUES(?,?,?,?,?,?,?,?)",
-                 {store.case_id(), step ? nlohmann::json(*step) : nlohmann::json(nullptr), info.proc.pid,
-                  printable(info.proc.exe), sha.empty() ? nlohmann::json(nullptr) : nlohmann::json(sha), info.family, data, now});
+      record_miner(store, store.current_step(), {info.proc.pid, printable(info.proc.exe), sha, info.family, data, now});
     }
     record_indicators(store, indicators, "preserve");
     tx.commit();

@@ -10,6 +10,8 @@
 #include <optional>
 #include <set>
 
+#include "case/case_reader.h"
+#include "case/evidence_log.h"
 #include "evidence/digests.h"
 #include "evidence/fanout.h"
 
@@ -65,7 +67,7 @@ FileDigest digest_file(const std::filesystem::path& p, const PreserveProgress& p
 // Re-hashes one stored file (an item's copy or an archive) and names each way it differs from its row.
 void recheck_stored_file(IntegrityReport& rep, const CaseStore& store, const char* target, int64_t id, const std::string& path,
                          const nlohmann::json& row, std::initializer_list<const char*> digests, const PreserveProgress& progress) {
-  auto fd = digest_file(store.dir() / path, progress, rep.bytes, rep.items);
+  auto fd = digest_file(store.layout().resolve(path), progress, rep.bytes, rep.items);
   if (!fd.ok) {
     rep.problems.push_back({target, id, path, "stored file unreadable: " + fd.error});
     return;

@@ -63,7 +63,7 @@ std::optional<Finding> cpu_gap_finding(const CpuGap& gap, long hz, bool in_conta
   return f;
 }
 
-std::vector<Finding> check_cpu_accounting(HuntContext& ctx, const std::vector<int>& listed_pids) {
+std::vector<Finding> check_cpu_accounting(HuntContext& ctx) {
   std::vector<Finding> out;
   if (!ctx.host.has_proc()) return out;
   auto stat = ctx.host.read_proc("stat", 1 << 20);
@@ -72,7 +72,7 @@ std::vector<Finding> check_cpu_accounting(HuntContext& ctx, const std::vector<in
   if (!busy) return out;
   CpuGap gap;
   gap.busy_ticks = *busy;
-  for (int pid : listed_pids)
+  for (int pid : ctx.listed_pids)
     if (auto s = ctx.host.read_proc(std::to_string(pid) + "/stat", 4096))
       if (auto t = parse_process_ticks(s->data)) gap.accounted_ticks += *t;
   // /proc/stat counts the whole machine; a container's procfs lists only its own processes.

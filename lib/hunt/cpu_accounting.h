@@ -26,6 +26,6 @@ struct CpuGap {
 // The finding for a measured gap (info unless large); nullopt when there is no gap worth a line.
 std::optional<Finding> cpu_gap_finding(const CpuGap& gap, long ticks_per_second, bool in_container);
 
-std::vector<Finding> check_cpu_accounting(HuntContext& ctx, const std::vector<int>& listed_pids);
+std::vector<Finding> check_cpu_accounting(HuntContext& ctx);
 
 }  // namespace unmine

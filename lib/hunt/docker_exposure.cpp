@@ -73,7 +73,7 @@ std::vector<std::string> docker_hosts_from_args(std::string_view command_line, b
   return out;
 }
 
-std::vector<Finding> check_docker_api(HuntContext& ctx, const std::vector<SocketEntry>& listening) {
+std::vector<Finding> check_docker_api(HuntContext& ctx) {
   std::vector<Finding> out;
   auto& host = ctx.host;
   if (auto j = host.read("/etc/docker/daemon.json", 1 << 20)) {
@@ -111,7 +111,7 @@ std::vector<Finding> check_docker_api(HuntContext& ctx, const std::vector<Socket
         }
       }
   }
-  for (auto& s : listening) {
+  for (auto& s : ctx.listening) {
     if (s.local_port != 2375 && s.local_port != 2376) continue;
     if (s.local_addr.starts_with("127.") || s.local_addr == "::1") continue;
     auto f = make_finding(Group::entry_vector, "exposed.service", s.local_port == 2375 ? Severity::critical : Severity::medium,

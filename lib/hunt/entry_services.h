@@ -11,8 +11,8 @@
 
 namespace unmine {
 
-std::vector<Finding> check_docker_api(HuntContext& ctx, const std::vector<SocketEntry>& listening);
-std::vector<Finding> check_redis(HuntContext& ctx, const std::vector<SocketEntry>& listening);
+std::vector<Finding> check_docker_api(HuntContext& ctx);
+std::vector<Finding> check_redis(HuntContext& ctx);
 std::vector<Finding> check_jenkins(HuntContext& ctx);
 std::vector<Finding> check_kubernetes(HuntContext& ctx);
 

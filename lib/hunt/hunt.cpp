@@ -8,20 +8,12 @@
 #include "core/text.h"
 #include "host/process.h"
 #include "host/sockets.h"
-#include "hunt/cpu_accounting.h"
-#include "hunt/credentials.h"
-#include "hunt/entry_services.h"
+#include "hunt/checks.h"
 #include "host/dpkg_db.h"
 #include "hunt/file_scan.h"
-#include "hunt/kernel_modules.h"
-#include "hunt/ld_preload.h"
 #include "hunt/memory_scan.h"
 #include "hunt/pid_sweep.h"
-#include "hunt/proc_mounts.h"
-#include "hunt/ssh_access.h"
 #include "hunt/system_tools.h"
-#include "hunt/tampering.h"
-#include "hunt/web_exploits.h"
 #include "hunt/web_roots.h"
 #include "hunt/yara_rules.h"
 
@@ -68,7 +60,7 @@ HuntResult run_hunt(const HostRoot& host, const Playbook& playbook, const HuntOp
   auto t0 = std::chrono::steady_clock::now();
   auto dpkg = DpkgDatabase::load(host);
   if (!dpkg.present()) r.notes.push_back("no dpkg database under the root: every executable in the window counts as new");
-  HuntContext ctx{host, playbook, o.window, dpkg, o.run, {}};
+  HuntContext ctx{host, playbook, o.window, dpkg, o.run, {}, {}, {}};
 
   // Files: tooling, new binaries, YARA.
   say("compiling YARA rules");
@@ -118,12 +110,8 @@ HuntResult run_hunt(const HostRoot& host, const Playbook& playbook, const HuntOp
 
   // Hiding.
   say("checking for hidden processes, preloads and modules");
-  append(r.findings, check_ld_preload(ctx));
-  append(r.findings, check_proc_bind_mounts(ctx));
-  append(r.findings, check_kernel_modules(ctx));
-  std::vector<int> listed;
-  if (host.has_proc()) listed = ProcReader(host).pids();
-  append(r.findings, check_cpu_accounting(ctx, listed));
+  if (host.has_proc()) ctx.listed_pids = ProcReader(host).pids();
+  append(r.findings, run_hunt_stage(ctx, HuntStage::hiding));
   if (o.pid_sweep && host.proc_is_live()) {
     say("sweeping PIDs 1.." + std::to_string(kPidMaxLimit));
     PidSweepOptions so;
@@ -139,22 +127,13 @@ HuntResult run_hunt(const HostRoot& host, const Playbook& playbook, const HuntOp
 
   // Entry vectors.
   say("checking entry vectors");
-  auto sockets = SocketReader(host).scan();
-  std::vector<SocketEntry> listening;
-  for (auto& sk : sockets.sockets)
-    if (sk.proto == "tcp" && sk.state == "LISTEN") listening.push_back(sk);
-  append(r.findings, check_docker_api(ctx, listening));
-  append(r.findings, check_redis(ctx, listening));
-  append(r.findings, check_jenkins(ctx));
-  append(r.findings, check_kubernetes(ctx));
-  append(r.findings, check_ssh_access(ctx));
-  append(r.findings, check_web_logs(ctx));
+  for (auto& sk : SocketReader(host).scan().sockets)
+    if (sk.proto == "tcp" && sk.state == "LISTEN") ctx.listening.push_back(sk);
+  append(r.findings, run_hunt_stage(ctx, HuntStage::entry_vectors));
 
   // Security tools switched off, credentials for the IAM review.
   say("checking security tooling and credentials");
-  append(r.findings, check_security_tampering(ctx));
-  append(r.findings, check_cloud_agents(ctx));
-  append(r.findings, check_credentials(ctx));
+  append(r.findings, run_hunt_stage(ctx, HuntStage::tampering));
 
   for (auto& n : ctx.notes) r.notes.push_back(n);
   r.findings = dedupe(std::move(r.findings));

@@ -20,7 +20,7 @@ bool binds_beyond_loopback(std::string_view addresses) {
   return false;
 }
 
-std::vector<Finding> check_redis(HuntContext& ctx, const std::vector<SocketEntry>& listening) {
+std::vector<Finding> check_redis(HuntContext& ctx) {
   std::vector<Finding> out;
   std::vector<std::string> files = {"/etc/redis/redis.conf", "/etc/redis.conf", "/usr/local/etc/redis.conf",
                                     "/etc/redis/redis-server.conf"};
@@ -66,7 +66,7 @@ std::vector<Finding> check_redis(HuntContext& ctx, const std::vector<SocketEntry
                   {"protected_mode", protected_mode ? printable(protected_mode->value) : "yes (default)"}};
     out.push_back(std::move(f));
   }
-  for (auto& s : listening) {
+  for (auto& s : ctx.listening) {
     if (s.local_port != 6379 || s.local_addr.starts_with("127.") || s.local_addr == "::1") continue;
     auto f = make_finding(Group::entry_vector, "exposed.service", any_open ? Severity::critical : Severity::medium,
                           "Redis port 6379 listening on " + printable(s.local_addr), "redis-listen:" + s.local_addr);

@@ -95,4 +95,10 @@ std::optional<Severity> highest(const std::vector<Finding>& findings) {
   return h;
 }
 
+nlohmann::json findings_json(const std::vector<Finding>& findings) {
+  nlohmann::json out = nlohmann::json::array();
+  for (auto& f : findings) out.push_back(f.to_json());
+  return out;
+}
+
 }  // namespace unmine

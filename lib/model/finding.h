@@ -43,6 +43,8 @@ Finding make_finding(Group group, std::string kind, Severity severity, std::stri
 
 // Keeps one finding per id (the highest severity, evidence of the first), in a stable order.
 std::vector<Finding> dedupe(std::vector<Finding> findings);
+// The contract findings[] array.
+nlohmann::json findings_json(const std::vector<Finding>& findings);
 
 std::optional<Severity> highest(const std::vector<Finding>& findings);
 

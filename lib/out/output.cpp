@@ -108,4 +108,9 @@ void print_findings(const Output& out, const std::vector<Finding>& findings) {
   out.table({"SEVERITY", "GROUP", "KIND", "WHERE", "SUMMARY"}, rows);
 }
 
+Notices Output::notices() const {
+  return {[this](const std::string& s) { note(s); }, [this](const std::string& s) { progress(s); },
+          [this] { progress_done(); }};
+}
+
 }  // namespace unmine

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/notices.h"
 #include "model/finding.h"
 
 namespace unmine {
@@ -31,6 +32,8 @@ class Output {
   // A transient progress line on stderr (TTY only, not under --json); end with progress_done().
   void progress(std::string_view s) const;
   void progress_done() const;
+  // The same, for a flow in lib/ (valid while this Output lives).
+  Notices notices() const;
 
  private:
   bool json_;

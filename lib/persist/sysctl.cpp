@@ -19,7 +19,7 @@ SysctlParse parse_sysctl_conf(std::string_view text) {
       continue;
     }
     auto key = trim(line.substr(0, eq));
-    if (!key.empty() && key.front() == '-') key.remove_prefix(1);  // "-key": ignore errors setting it
+    if (!key.empty() && key.front() == '-') key = trim(key.substr(1));  // "-key": ignore errors setting it
     std::string k(key);
     for (auto& c : k)
       if (c == '/') c = '.';
@@ -29,10 +29,12 @@ SysctlParse parse_sysctl_conf(std::string_view text) {
 }
 
 void scan_sysctl(ScanContext& ctx) {
-  std::vector<std::string> files = {"/etc/sysctl.conf"};
-  for (std::string dir : {"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"})
+  std::vector<std::string> files = {std::string(kSysctlConf)};
+  for (auto folder : kSysctlFolders) {
+    std::string dir(folder);
     for (auto& name : ctx.names_in(dir))
       if (name.ends_with(".conf")) files.push_back(join_path(dir, name));
+  }
   for (auto& path : files) {
     auto f = ctx.read_once(path);
     if (!f) continue;

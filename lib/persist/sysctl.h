@@ -18,6 +18,11 @@ struct SysctlParse {
 
 SysctlParse parse_sysctl_conf(std::string_view text);
 
+// Where settings that survive a reboot live (systemd-sysctl): this file, then *.conf in these folders.
+inline constexpr std::string_view kSysctlConf = "/etc/sysctl.conf";
+inline constexpr std::string_view kSysctlFolders[] = {"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d",
+                                                      "/usr/lib/sysctl.d", "/lib/sysctl.d"};
+
 void scan_sysctl(ScanContext& ctx);
 
 }  // namespace unmine

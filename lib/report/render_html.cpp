@@ -3,7 +3,7 @@
 
 #include "report/fields.h"
 #include "report/render.h"
-#include "report/report_tables.h"
+#include "report/report_outline.h"
 #include "report/svg_charts.h"
 #include "report/text_escape.h"
 
@@ -80,32 +80,17 @@ std::string render_html(const nlohmann::json& r) {
                             field(im, "currency"));
   o << "</dl>\n";
 
-  o << "<h2 id=\"time-boxes\">Time boxes</h2>\n" << svg_time_boxes(r["time_boxes"], field(c, "created_at"), field(r["report"], "generated_at"));
-  table(o, time_boxes_table(r));
-  table(o, steps_table(r));
-  o << "<h2 id=\"timeline\">Timeline</h2>\n" << svg_timeline(r["timeline"]);
-  table(o, timeline_table(r));
-  o << "<h2 id=\"miners\">Miners</h2>\n";
-  table(o, miners_table(r));
-  o << "<h2 id=\"indicators\">Indicators</h2>\n";
-  table(o, indicators_table(r));
-  o << "<h2 id=\"findings\">Findings</h2>\n";
-  table(o, findings_table(r["findings"]));
-  o << "<h2 id=\"entry-vector\">Entry vector</h2>\n";
-  table(o, findings_table(r["entry_vector"]));
-  o << "<h2 id=\"tooling\">Tooling found</h2>\n";
-  table(o, findings_table(r["tooling"]));
-  o << "<h2 id=\"evidence\">Evidence</h2>\n";
-  table(o, evidence_table(r));
-  auto& cu = r["evidence"]["custody"];
-  o << "<p>Custody chain: " << html_escape(display(cu["length"])) << " entries; head <code>" << html_escape(field(cu, "head_hash"))
-    << "</code> (#" << html_escape(field(cu, "head_seq")) << ", " << html_escape(field(cu, "head_at")) << "); the chain "
-    << (cu["chain_valid"].get<bool>() ? "verifies" : "<b class=\"late\">does not verify</b>") << ".</p>\n";
-
-  o << "<h2 id=\"actions\">Actions</h2>\n";
-  table(o, actions_table(r));
-  o << "<h2 id=\"verification\">Verification history</h2>\n";
-  table(o, checks_table(r));
+  for (auto& section : report_sections(r)) {
+    o << "<h2 id=\"" << section.id << "\">" << section.title << "</h2>\n";
+    if (section.id == "time-boxes") o << svg_time_boxes(r["time_boxes"], field(c, "created_at"), field(r["report"], "generated_at"));
+    if (section.id == "timeline") o << svg_timeline(r["timeline"]);
+    for (auto& t : section.tables) table(o, t);
+    if (section.id != "evidence") continue;
+    auto& cu = r["evidence"]["custody"];
+    o << "<p>Custody chain: " << html_escape(display(cu["length"])) << " entries; head <code>" << html_escape(field(cu, "head_hash"))
+      << "</code> (#" << html_escape(field(cu, "head_seq")) << ", " << html_escape(field(cu, "head_at")) << "); the chain "
+      << (cu["chain_valid"].get<bool>() ? "verifies" : "<b class=\"late\">does not verify</b>") << ".</p>\n";
+  }
 
   o << "<h2 id=\"impact\">Resource impact</h2>\n<dl class=\"kv\">";
   kv("Miner processes observed", display(im["processes"]));

@@ -2,7 +2,7 @@
 
 #include "report/fields.h"
 #include "report/render.h"
-#include "report/report_tables.h"
+#include "report/report_outline.h"
 #include "report/text_escape.h"
 
 namespace unmine {
@@ -56,32 +56,15 @@ std::string render_markdown(const nlohmann::json& r) {
     << md_cell(display(im["estimated_cost"])) << ' ' << md_cell(field(im, "currency")) << " at "
     << md_cell(display(im["cost_per_vcpu_hour"])) << " per vCPU-hour\n\n";
 
-  o << "## Time boxes\n\n";
-  table(o, time_boxes_table(r));
-  table(o, steps_table(r));
-  o << "## Timeline\n\n";
-  table(o, timeline_table(r));
-  o << "## Miners\n\n";
-  table(o, miners_table(r));
-  o << "## Indicators\n\n";
-  table(o, indicators_table(r));
-  o << "## Findings\n\n";
-  table(o, findings_table(r["findings"]));
-  o << "## Entry vector\n\n";
-  table(o, findings_table(r["entry_vector"]));
-  o << "## Tooling found\n\n";
-  table(o, findings_table(r["tooling"]));
-  o << "## Evidence\n\n";
-  table(o, evidence_table(r));
-  auto& cu = r["evidence"]["custody"];
-  o << "Custody chain: " << cu["length"].get<size_t>() << " entries, head `" << md_cell(field(cu, "head_hash")) << "` (#"
-    << md_cell(field(cu, "head_seq")) << ", " << md_cell(field(cu, "head_at")) << "); chain "
-    << (cu["chain_valid"].get<bool>() ? "verifies" : "**does not verify**") << ".\n\n";
-
-  o << "## Actions\n\n";
-  table(o, actions_table(r));
-  o << "## Verification history\n\n";
-  table(o, checks_table(r));
+  for (auto& section : report_sections(r)) {
+    o << "## " << section.title << "\n\n";
+    for (auto& t : section.tables) table(o, t);
+    if (section.id != "evidence") continue;
+    auto& cu = r["evidence"]["custody"];
+    o << "Custody chain: " << cu["length"].get<size_t>() << " entries, head `" << md_cell(field(cu, "head_hash")) << "` (#"
+      << md_cell(field(cu, "head_seq")) << ", " << md_cell(field(cu, "head_at")) << "); chain "
+      << (cu["chain_valid"].get<bool>() ? "verifies" : "**does not verify**") << ".\n\n";
+  }
 
   o << "## Resource impact\n\n";
   o << "- Miner processes observed: " << im["processes"].get<size_t>() << "\n";

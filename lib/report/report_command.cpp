@@ -5,11 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 
 #include "core/hashing.h"
 #include "core/text.h"
-#include "report/render.h"
+#include "report/formats.h"
 #include "report/report_model.h"
 
 namespace unmine {
@@ -35,22 +34,14 @@ void write_output(const std::string& path, const std::string& content) {
 
 }  // namespace
 
-ExitCode run_report(Context& ctx, const ReportCommandOptions& o) {
-  auto dir = ctx.case_dir();
-  if (!std::filesystem::exists(std::filesystem::path(dir) / "case.db"))
-    throw RuntimeError("no case at " + dir + " (give --case DIR or set UNMINE_CASE)");
+ExitCode run_report(const CaseStore& store, const Playbook& playbook, const Output& out, const ReportCommandOptions& o) {
   if (o.cost_per_vcpu_hour < 0) throw UsageError("--cost-per-vcpu-hour must not be negative");
-  auto format = o.format.empty() ? (ctx.opt.json ? "json" : "md") : o.format;
-  auto doc = build_report(ctx.case_store(), {o.cost_per_vcpu_hour, o.currency}, ctx.playbook().json("steps.json"));
-  std::string content;
-  if (format == "json") content = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  else if (format == "md") content = render_markdown(doc);
-  else if (format == "html") content = render_html(doc);
-  else if (format == "stix") content = render_stix(doc).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  else if (format == "timeline") content = render_timeline(doc);
-  else throw UsageError("unknown report format " + format);
+  auto format = o.format.empty() ? (out.json() ? "json" : "md") : o.format;
+  auto* renderer = find_report_format(format);
+  if (!renderer) throw UsageError("unknown report format " + format);
+  auto doc = build_report(store, {o.cost_per_vcpu_hour, o.currency}, playbook.json("steps.json"));
+  std::string content = renderer->render(doc);
 
-  auto& out = ctx.out();
   if (!o.output.empty()) {
     write_output(o.output, content);
     nlohmann::json written = {{"format", format}, {"path", o.output}, {"bytes", content.size()}, {"sha256", sha256_hex(content)}};
@@ -60,8 +51,7 @@ ExitCode run_report(Context& ctx, const ReportCommandOptions& o) {
   }
   if (out.json()) {
     // One JSON document on stdout: the report itself, or a text format wrapped.
-    if (format == "json") out.document(doc);
-    else if (format == "stix") out.document(render_stix(doc));
+    if (renderer->document) out.document(renderer->document(doc));
     else out.document({{"format", format}, {"content", content}});
     return ExitCode::ok;
   }

@@ -1,9 +1,12 @@
 #pragma once
-// `unmine report`: the case as md, html, json, stix or timeline, on stdout or into a file. Reads only the
-// case (no host), records no step.
+// `unmine report`: the case in one of the report formats (formats.h), on stdout or into a file. Reads only
+// the case (no host), records no step.
 #include <string>
 
-#include "app/context.h"
+#include "case/case_store.h"
+#include "core/error.h"
+#include "out/output.h"
+#include "playbook/playbook.h"
 
 namespace unmine {
 
@@ -14,6 +17,7 @@ struct ReportCommandOptions {
   std::string currency = "USD";
 };
 
-ExitCode run_report(Context& ctx, const ReportCommandOptions& options);
+// The case is opened by the caller (Context::existing_case: reading never creates one).
+ExitCode run_report(const CaseStore& store, const Playbook& playbook, const Output& out, const ReportCommandOptions& options);
 
 }  // namespace unmine

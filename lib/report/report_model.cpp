@@ -4,7 +4,10 @@
 #include <map>
 #include <set>
 
+#include "case/action_log.h"
+#include "case/case_reader.h"
 #include "case/case_store.h"
+#include "case/evidence_log.h"
 #include "case/timeline.h"
 #include "detect/verdict.h"
 #include "report/impact.h"
@@ -20,17 +23,14 @@ nlohmann::json parsed(const nlohmann::json& column) {
 }
 
 nlohmann::json case_info(const CaseStore& store) {
-  auto row = store.query("SELECT * FROM cases WHERE id=?", {store.case_id()}).at(0);
-  row.erase("id");
+  auto row = case_row(store);
   row["schema_version"] = store.schema_version();
   return row;
 }
 
-nlohmann::json finding_rows(const CaseStore& store) {
+nlohmann::json findings_section(const CaseStore& store) {
   nlohmann::json out = nlohmann::json::array();
-  for (auto& r : store.query("SELECT finding_id, group_name, kind, severity, summary, pid, path, line, evidence, first_seen,"
-                             " last_seen, times_seen FROM findings WHERE case_id=? ORDER BY first_seen, id",
-                             {store.case_id()})) {
+  for (auto& r : finding_rows(store)) {
     nlohmann::json f = {{"id", r["finding_id"]},     {"group", r["group_name"]},     {"kind", r["kind"]},
                         {"severity", r["severity"]}, {"summary", r["summary"]},      {"evidence", parsed(r["evidence"])},
                         {"first_seen", r["first_seen"]}, {"last_seen", r["last_seen"]}, {"times_seen", r["times_seen"]}};
@@ -73,12 +73,8 @@ nlohmann::json miner_rows(const std::vector<nlohmann::json>& observations) {
 
 nlohmann::json evidence_section(const CaseStore& store) {
   nlohmann::json items = nlohmann::json::array();
-  for (auto& r : store.query("SELECT * FROM evidence WHERE case_id=? ORDER BY id", {store.case_id()})) {
-    r.erase("case_id");
-    items.push_back(r);
-  }
-  auto chain = store.query("SELECT seq, at, actor, event, details, prev_hash, hash FROM custody WHERE case_id=? ORDER BY seq",
-                           {store.case_id()});
+  for (auto& r : EvidenceLog::items(store)) items.push_back(r);
+  auto chain = custody_chain(store);
   bool valid = true;
   std::string prev(64, '0');
   for (auto& c : chain) {
@@ -94,27 +90,23 @@ nlohmann::json evidence_section(const CaseStore& store) {
     custody["head_seq"] = chain.back()["seq"];
     custody["head_at"] = chain.back()["at"];
   }
-  auto archives = store.query("SELECT id, stored_path, sha256, size, items, created_at, status FROM archives WHERE case_id=? ORDER BY id",
-                              {store.case_id()});
+  auto archives = EvidenceLog::archives(store);
   return {{"items", items}, {"archives", archives}, {"custody", custody}};
 }
 
-nlohmann::json action_rows(const CaseStore& store) {
+nlohmann::json actions_section(const CaseStore& store) {
   nlohmann::json out = nlohmann::json::array();
-  for (auto& r : store.query("SELECT id, step_id, kind, target, reason, status, before, after, evidence_id, error, at,"
-                             " undone_at, undo_of FROM actions WHERE case_id=? ORDER BY id",
-                             {store.case_id()})) {
+  for (auto& r : ActionLog::rows(store)) {
+    r.erase("undo");  // what --remove needs, not part of the report
     for (auto* k : {"target", "before", "after"}) r[k] = parsed(r[k]);
     out.push_back(r);
   }
   return out;
 }
 
-nlohmann::json check_rows(const CaseStore& store) {
+nlohmann::json checks_section(const CaseStore& store) {
   nlohmann::json out = nlohmann::json::array();
-  for (auto& r : store.query("SELECT id, step_id, started_at, finished_at, verdict, severity, exit_code, findings FROM checks"
-                             " WHERE case_id=? ORDER BY id",
-                             {store.case_id()})) {
+  for (auto& r : check_rows(store)) {
     r["verdict"] = parsed(r["verdict"]);
     r["findings"] = parsed(r["findings"]);
     if (!r["findings"].is_array()) r["findings"] = nlohmann::json::array();
@@ -138,9 +130,7 @@ nlohmann::json build_report(const CaseStore& store, const ReportOptions& options
   r["report"] = {{"format_version", 1}, {"generated_at", now_iso8601()}, {"generator", "unmine " UNMINE_VERSION}};
   r["case"] = case_info(store);
 
-  auto steps = store.query("SELECT id, step, command, argv, started_at, finished_at, status, outcome, exit_code FROM steps"
-                           " WHERE case_id=? ORDER BY id",
-                           {store.case_id()});
+  auto steps = step_rows(store);
   for (auto& s : steps) s["argv"] = parsed(s["argv"]);
   r["steps"] = steps;
   auto progress = build_timeline(store, steps_def, static_cast<int64_t>(::time(nullptr))).to_json();
@@ -148,18 +138,17 @@ nlohmann::json build_report(const CaseStore& store, const ReportOptions& options
   r["playbook_steps"] = progress["steps"];
   r["current_time_box"] = progress["current_time_box"];
 
-  auto observations = store.query("SELECT data, seen_at FROM miners WHERE case_id=? ORDER BY id", {store.case_id()});
+  auto observations = miner_observations(store);
   for (auto& o : observations) o["data"] = parsed(o["data"]);
   r["miners"] = miner_rows(observations);
-  r["indicators"] = store.query("SELECT type, value, context, source, first_seen FROM indicators WHERE case_id=? ORDER BY type, value",
-                                {store.case_id()});
+  r["indicators"] = indicator_rows(store);
   for (auto& i : r["indicators"]) i["context"] = parsed(i["context"]);
-  r["findings"] = finding_rows(store);
+  r["findings"] = findings_section(store);
   r["entry_vector"] = in_group(r["findings"], "entry_vector");
   r["tooling"] = in_group(r["findings"], "tooling");
   r["evidence"] = evidence_section(store);
-  r["actions"] = action_rows(store);
-  r["checks"] = check_rows(store);
+  r["actions"] = actions_section(store);
+  r["checks"] = checks_section(store);
   r["impact"] = estimate_impact(observations, options.cost_per_vcpu_hour, options.currency);
   r["timeline"] = timeline_events(r);
 

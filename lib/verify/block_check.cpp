@@ -50,7 +50,7 @@ std::vector<std::string> missing_hosts_entries(std::string_view hosts_file, cons
   return missing;
 }
 
-BlockCheck check_blocks(const HostRoot& host, Effects& effects, const CaseBaseline& b) {
+BlockCheck check_blocks(const HostRoot& host, const ToolRunner& tools, const CaseBaseline& b) {
   BlockCheck out;
   bool nft_checked = false;
   for (auto& a : b.blocks) {
@@ -60,7 +60,7 @@ BlockCheck check_blocks(const HostRoot& host, Effects& effects, const CaseBaseli
       nft_checked = true;
       auto family = string_at(a.target, "family", "inet");
       auto table = string_at(a.target, "table", "unmine");
-      auto r = effects.run({kNft, "-j", "list", "table", family, table});
+      auto r = tools({kNft, "-j", "list", "table", family, table});
       if (r.exit_code == 0) continue;
       if (r.err.find("No such file or directory") != std::string::npos) {
         out.findings.push_back(block_finding(a, "nftables table " + family + " " + table + " is gone",

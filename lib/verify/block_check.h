@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "actions/effects.h"
+#include "host/system_tool.h"
 #include "model/finding.h"
 #include "host/host_root.h"
 #include "verify/baseline.h"
@@ -17,7 +17,7 @@ struct BlockCheck {
   std::vector<std::string> notes;  // what could not be checked (no nft, no permission)
 };
 
-BlockCheck check_blocks(const HostRoot& host, Effects& effects, const CaseBaseline& baseline);
+BlockCheck check_blocks(const HostRoot& host, const ToolRunner& tools, const CaseBaseline& baseline);
 
 // Whether a hosts file still holds the sinkhole block an action recorded: its lines when it recorded them,
 // else each host it sinkholed. Empty: intact; else what is missing.

@@ -1,6 +1,7 @@
 #include "verify/check.h"
 
 #include "case/case_store.h"
+#include "case/step_records.h"
 #include "verify/block_check.h"
 #include "verify/connection_check.h"
 #include "verify/persistence_check.h"
@@ -25,7 +26,7 @@ nlohmann::json CheckResult::to_json() const {
   return j;
 }
 
-CheckResult run_check(const HostRoot& host, const Playbook& playbook, Effects& effects, const CaseBaseline& b) {
+CheckResult run_check(const HostRoot& host, const Playbook& playbook, const ToolRunner& tools, const CaseBaseline& b) {
   CheckResult r;
   r.started_at = now_iso8601();
   if (b.empty()) r.notes.push_back("the case holds no indicators, preserved executables or actions to check against");
@@ -34,7 +35,7 @@ CheckResult run_check(const HostRoot& host, const Playbook& playbook, Effects& e
   auto procs = check_processes(host, b);
   auto conns = check_connections(host, b);
   auto persist = check_persistence(host, playbook, b);
-  auto blocks = check_blocks(host, effects, b);
+  auto blocks = check_blocks(host, tools, b);
   auto tuning = tuning_findings(read_tuning(host), b.saw_tuning);
 
   std::vector<Finding> all;
@@ -62,13 +63,10 @@ void record_check(CaseStore& store, CheckResult& check, std::optional<int64_t> s
   nlohmann::json step = step_id ? nlohmann::json(*step_id) : nlohmann::json(nullptr);
   {
     CaseStore::Transaction tx(store);
-    store.exec(
-        "INSERT INTO checks(case_id, step_id, started_at, finished_at, verdict, severity, exit_code, findings)"
-        " VALUES(?,?,?,?,?,?,?,?)",
-        {store.case_id(), step, check.started_at, check.finished_at, check.verdict.to_json(),
-         check.severity ? std::string(to_string(*check.severity)) : std::string("none"),
-         static_cast<int>(check.exit_code), findings});
-    check.id = store.last_insert_id();
+    check.id = record_check_row(store, step_id,
+                                {check.started_at, check.finished_at, check.verdict.to_json(),
+                                 check.severity ? std::string(to_string(*check.severity)) : std::string("none"),
+                                 static_cast<int>(check.exit_code), findings});
     store.custody("check.recorded", {{"check_id", check.id}, {"step_id", step}, {"exit_code", static_cast<int>(check.exit_code)},
                                      {"findings", check.findings.size()}});
     tx.commit();

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "actions/effects.h"
+#include "host/system_tool.h"
 #include "core/error.h"
 #include "model/finding.h"
 #include "detect/verdict.h"
@@ -33,7 +33,7 @@ struct CheckResult {
   nlohmann::json to_json() const;
 };
 
-CheckResult run_check(const HostRoot& host, const Playbook& playbook, Effects& effects, const CaseBaseline& baseline);
+CheckResult run_check(const HostRoot& host, const Playbook& playbook, const ToolRunner& tools, const CaseBaseline& baseline);
 
 // Inserts the checks row (with its findings and verdict) and upserts the findings, linked to the step.
 void record_check(CaseStore& store, CheckResult& check, std::optional<int64_t> step_id);

@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include "case/case_store.h"
+#include "case/action_log.h"
 #include "core/error.h"
 #include "core/hashing.h"
 #include "core/text.h"
@@ -21,9 +21,7 @@ struct ActiveSchedule {
 
 std::vector<ActiveSchedule> active_schedules(const CaseStore& store) {
   std::vector<ActiveSchedule> out;
-  for (auto& row : store.query("SELECT id, undo FROM actions WHERE case_id=? AND kind='verify.schedule'"
-                               " AND status IN ('done','failed') AND undone_at IS NULL ORDER BY id",
-                               {store.case_id()})) {
+  for (auto& row : ActionLog::rows(store, {.kinds = {"verify.schedule"}, .statuses = {"done", "failed"}, .not_undone = true})) {
     auto undo = json_column(row["undo"]);
     if (undo.is_object()) out.push_back({row["id"].get<int64_t>(), undo});
   }
@@ -33,13 +31,8 @@ std::vector<ActiveSchedule> active_schedules(const CaseStore& store) {
 int64_t insert_action(CaseStore& store, const std::string& kind, const nlohmann::json& target, const nlohmann::json& before,
                       const nlohmann::json& undo, std::optional<int64_t> undo_of) {
   CaseStore::Transaction tx(store);
-  auto step = store.current_step();
-  store.exec(
-      "INSERT INTO actions(case_id, step_id, kind, target, reason, status, before, undo, at, undo_of)"
-      " VALUES(?,?,?,?,?,'pending',?,?,?,?)",
-      {store.case_id(), step ? nlohmann::json(*step) : nlohmann::json(nullptr), kind, target, kReason, before, undo,
-       now_iso8601(), undo_of ? nlohmann::json(*undo_of) : nlohmann::json(nullptr)});
-  auto id = store.last_insert_id();
+  auto id = ActionLog(store).insert(
+      {.kind = kind, .target = target, .reason = kReason, .before = before, .undo = undo, .undo_of = undo_of});
   store.custody("action.started", {{"action_id", id}, {"kind", kind}});
   tx.commit();
   return id;
@@ -48,10 +41,9 @@ int64_t insert_action(CaseStore& store, const std::string& kind, const nlohmann:
 void finish_action(CaseStore& store, int64_t id, const std::string& status, const nlohmann::json& after,
                    const std::string& error, std::optional<int64_t> undoes) {
   CaseStore::Transaction tx(store);
-  store.exec("UPDATE actions SET status=?, after=?, error=? WHERE id=?",
-             {status, after, error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error), id});
-  if (undoes && status == "done")
-    store.exec("UPDATE actions SET status='undone', undone_at=? WHERE id=?", {now_iso8601(), *undoes});
+  ActionLog log(store);
+  log.settle(id, status, after, error);
+  if (undoes && status == "done") log.mark_undone(*undoes);
   store.custody("action.finished", {{"action_id", id}, {"status", status}});
   tx.commit();
 }

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/text.h"
+#include "host/msr.h"
 
 namespace unmine {
 
@@ -13,7 +14,7 @@ TuningState read_tuning(const HostRoot& host) {
     long n = 0;
     if (std::from_chars(v.data(), v.data() + v.size(), n).ec == std::errc{}) s.nr_hugepages = n;
   }
-  if (auto f = host.read_sys("module/msr/parameters/allow_writes", 64)) s.msr_allow_writes = std::string(trim(f->data));
+  s.msr_allow_writes = msr_allow_writes(host);
   return s;
 }
 
@@ -27,7 +28,7 @@ std::vector<Finding> tuning_findings(const TuningState& s, bool case_saw_tuning)
     f.evidence = {{"rule", "nr_hugepages>0"}, {"value", *s.nr_hugepages}};
     out.push_back(std::move(f));
   }
-  if (s.msr_allow_writes && *s.msr_allow_writes == "on") {
+  if (s.msr_allow_writes && msr_allows_writes(*s.msr_allow_writes)) {
     auto f = make_finding(Group::system_optimization, "msr", severity, std::string("msr allow_writes is on") + tail,
                           "verify-tuning|msr_allow_writes");
     f.evidence = {{"rule", "msr.allow_writes=on"}, {"value", printable(*s.msr_allow_writes)}};

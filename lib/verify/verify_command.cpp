@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "case/case_reader.h"
 #include "core/text.h"
 #include "verify/check.h"
 #include "verify/duration.h"
@@ -42,7 +43,7 @@ std::string result_word(const CheckResult& c) {
 }
 
 CheckResult check_once(Context& ctx, const CaseBaseline& baseline) {
-  auto c = run_check(ctx.host(), ctx.playbook(), ctx.effects(), baseline);
+  auto c = run_check(ctx.host(), ctx.playbook(), ctx.tools(), baseline);
   record_check(ctx.case_store(), c, ctx.case_store().current_step());
   return c;
 }
@@ -93,7 +94,7 @@ ExitCode run_schedule(Context& ctx, const VerifyOptions& o, bool remove) {
     what = "unschedule";
   } else {
     ScheduleSpec spec;
-    spec.case_uuid = store.query("SELECT uuid FROM cases WHERE id=?", {store.case_id()})[0]["uuid"].get<std::string>();
+    spec.case_uuid = case_uuid(store);
     std::error_code ec;
     spec.exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
     if (ec || spec.exe.empty()) throw RuntimeError("cannot tell where this binary is (/proc/self/exe): " + ec.message());

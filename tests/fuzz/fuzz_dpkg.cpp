@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "fuzz_input.h"
-#include "hunt/dpkg_db.h"
+#include "host/dpkg_db.h"
 
 using namespace unmine;
 

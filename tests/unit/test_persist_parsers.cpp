@@ -170,3 +170,10 @@ TEST_CASE("sysctl settings: dots or slashes, ignored-error prefix") {
   CHECK(p.settings[1].line == 3);
   CHECK(p.anomalies.size() == 1);
 }
+
+TEST_CASE("sysctl: a '-' before a spaced key still names the key (validate and persistence share this parser)") {
+  auto p = parse_sysctl_conf("- kernel.nmi_watchdog = 0\n");
+  REQUIRE(p.settings.size() == 1);
+  CHECK(p.settings[0].key == "kernel.nmi_watchdog");
+  CHECK(p.settings[0].value == "0");
+}

@@ -10,7 +10,9 @@
 
 #include "case/case_store.h"
 #include "playbook/playbook.h"
+#include "report/formats.h"
 #include "report/render.h"
+#include "report/report_outline.h"
 #include "report/report_model.h"
 #include "report/text_escape.h"
 #include "report/uuid.h"
@@ -199,4 +201,35 @@ TEST_CASE("timeline: JSON lines Timesketch imports") {
     ++n;
   }
   CHECK(n == static_cast<int>(f.report["timeline"].size()));
+}
+
+TEST_CASE("report formats: one table names every format, each renders the case; JSON formats give a document") {
+  Fixture f;
+  CHECK(report_format_names() == "md, html, json, stix, timeline");
+  for (auto& format : report_formats()) {
+    CAPTURE(format.name);
+    CHECK(find_report_format(format.name) == &format);
+    CHECK_FALSE(format.description.empty());
+    auto content = format.render(f.report);
+    CHECK_FALSE(content.empty());
+    if (format.document) CHECK(nlohmann::json::parse(content) == format.document(f.report));
+  }
+  CHECK(find_report_format("pdf") == nullptr);
+  CHECK(find_report_format("md")->render(f.report) == render_markdown(f.report));
+}
+
+TEST_CASE("Markdown and HTML draw the same sections in the same order (one outline)") {
+  Fixture f;
+  auto md = render_markdown(f.report);
+  auto html = render_html(f.report);
+  size_t md_at = 0, html_at = 0;
+  for (auto& section : report_sections(f.report)) {
+    CAPTURE(section.title);
+    auto m = md.find("## " + std::string(section.title) + "\n", md_at);
+    auto h = html.find("<h2 id=\"" + std::string(section.id) + "\">" + std::string(section.title) + "</h2>", html_at);
+    REQUIRE(m != std::string::npos);
+    REQUIRE(h != std::string::npos);
+    md_at = m + 1;
+    html_at = h + 1;
+  }
 }

@@ -6,6 +6,7 @@
 #include "verify/duration.h"
 #include "verify/expiry.h"
 #include "verify/schedule_files.h"
+#include "host/msr.h"
 #include "verify/tuning_check.h"
 #include "verify/watch.h"
 
@@ -132,6 +133,11 @@ TEST_CASE("tuning still in force is a finding only when the case saw tuning") {
   CHECK(unseen[0].severity == Severity::info);
   CHECK(tuning_findings({0, std::string("off")}, true).empty());
   CHECK(tuning_findings({}, true).empty());
+  // The msr parameter is judged as validate judges it: a boolean's "Y" or "1" allows writes too.
+  for (auto value : {"Y", "1"}) CHECK(tuning_findings({0, std::string(value)}, true).size() == 1);
+  CHECK(msr_allows_writes("on"));
+  CHECK_FALSE(msr_allows_writes("off"));
+  CHECK_FALSE(msr_allows_writes("N"));
 }
 
 #include <unistd.h>

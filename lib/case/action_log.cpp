@@ -1,0 +1,64 @@
+#include "case/action_log.h"
+
+namespace unmine {
+namespace {
+
+using nlohmann::json;
+
+json or_null(std::optional<int64_t> v) { return v ? json(*v) : json(nullptr); }
+json or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+// "?,?,?" for n values.
+std::string placeholders(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += i ? ",?" : "?";
+  return out;
+}
+
+}  // namespace
+
+int64_t ActionLog::insert(const ActionRecord& a) {
+  store_.exec(
+      "INSERT INTO actions(case_id, step_id, kind, target, reason, status, before, after, evidence_id, undo, error, at,"
+      " undo_of) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+      {store_.case_id(), or_null(store_.current_step()), a.kind, a.target, a.reason, a.status, a.before, a.after,
+       or_null(a.evidence_id), a.undo, or_null(a.error), a.at.empty() ? now_iso8601() : a.at, or_null(a.undo_of)});
+  return store_.last_insert_id();
+}
+
+void ActionLog::settle(int64_t id, const std::string& status, const json& after, const std::string& error,
+                       const std::optional<json>& before) {
+  if (before)
+    store_.exec("UPDATE actions SET status=?, before=?, after=?, error=? WHERE id=?",
+                {status, *before, after, or_null(error), id});
+  else
+    store_.exec("UPDATE actions SET status=?, after=?, error=? WHERE id=?", {status, after, or_null(error), id});
+}
+
+void ActionLog::mark_undone(int64_t id) {
+  store_.exec("UPDATE actions SET status='undone', undone_at=? WHERE id=?", {now_iso8601(), id});
+}
+
+std::vector<json> ActionLog::rows(const CaseStore& store, const ActionFilter& filter) {
+  std::string sql =
+      "SELECT id, step_id, kind, target, reason, status, before, after, evidence_id, undo, error, at, undone_at, undo_of"
+      " FROM actions WHERE case_id=?";
+  std::vector<json> params{store.case_id()};
+  if (!filter.kinds.empty()) {
+    sql += " AND kind IN (" + placeholders(filter.kinds.size()) + ")";
+    params.insert(params.end(), filter.kinds.begin(), filter.kinds.end());
+  }
+  if (!filter.kind_prefix.empty()) {
+    sql += " AND substr(kind, 1, ?) = ?";
+    params.push_back(static_cast<int64_t>(filter.kind_prefix.size()));
+    params.push_back(filter.kind_prefix);
+  }
+  if (!filter.statuses.empty()) {
+    sql += " AND status IN (" + placeholders(filter.statuses.size()) + ")";
+    params.insert(params.end(), filter.statuses.begin(), filter.statuses.end());
+  }
+  if (filter.not_undone) sql += " AND undone_at IS NULL";
+  return store.query(sql + " ORDER BY id", params);
+}
+
+}  // namespace unmine

@@ -1,0 +1,68 @@
+#pragma once
+// The case's `evidence` and `archives` tables. lib/evidence writes through this (a row pending first, set
+// stored only once its copy is in place); kill, unpersist, verify, status and the report read through it.
+// A row counts as preserved only with status 'stored'.
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "case/case_store.h"
+#include "core/hashing.h"
+
+namespace unmine {
+
+// A new evidence row (source_path printable; optional fields NULL when absent).
+struct EvidenceRecord {
+  std::string kind;
+  std::string source_path;
+  std::optional<int> pid;
+  std::optional<uint32_t> owner_uid, owner_gid, mode;
+  std::optional<std::string> mtime, ctime;
+  std::string collected_at;
+  std::string collector;
+  std::optional<int64_t> archive_id;
+  std::string status = "pending";
+  std::string note;  // empty: NULL
+};
+
+struct StoredTotals {
+  int64_t items = 0;
+  int64_t bytes = 0;
+  int64_t archives = 0;
+};
+
+class EvidenceLog {
+ public:
+  explicit EvidenceLog(CaseStore& store) : store_(store) {}
+
+  // Writers: call inside the caller's transaction, with the custody row that goes with them.
+  int64_t insert_item(const EvidenceRecord& r);  // in the current step
+  void set_archive_entry(int64_t id, const std::string& entry);
+  // Sets the item stored with its digests; returns its collected_at.
+  std::string item_stored(int64_t id, const Digests& d, const std::string& stored_path, const std::string& note);
+  void item_failed(int64_t id, const std::string& why);
+  int64_t insert_archive(const std::string& stored_path, const std::string& collector);  // status writing
+  void archive_stored(int64_t id, const std::string& sha256, uint64_t size, int items);
+
+  // Readers.
+  // True when an item of kind 'exe' with status 'stored' has this SHA-256 (kill's precondition).
+  static bool has_stored_exe(const CaseStore& store, std::string_view sha256);
+  // The newest stored item with this SHA-256 (any kind), for actions.evidence_id.
+  static std::optional<int64_t> newest_stored(const CaseStore& store, std::string_view sha256);
+  // Size of each stored executable, by SHA-256.
+  static std::map<std::string, uint64_t> stored_exe_sizes(const CaseStore& store);
+  static StoredTotals stored_totals(const CaseStore& store);
+  // All item rows, ordered by id, every column but case_id.
+  static std::vector<nlohmann::json> items(const CaseStore& store);
+  // All archive rows, ordered by id: id, stored_path, sha256, size, items, created_at, status.
+  static std::vector<nlohmann::json> archives(const CaseStore& store);
+
+ private:
+  CaseStore& store_;
+};
+
+}  // namespace unmine
