@@ -29,8 +29,15 @@ int64_t begin_action(CaseStore& store, const std::string& kind, const json& targ
                      const json& before, std::optional<int64_t> evidence_id, const json& undo,
                      std::optional<int64_t> undo_of = std::nullopt) {
   CaseStore::Transaction tx(store);
-  auto id = ActionLog(store).insert({.kind = kind, .target = target, .reason = reason, .before = before,
-                                     .evidence_id = evidence_id, .undo = undo, .undo_of = undo_of});
+  ActionRecord a;
+  a.kind = kind;
+  a.target = target;
+  a.reason = reason;
+  a.before = before;
+  a.evidence_id = evidence_id;
+  a.undo = undo;
+  a.undo_of = undo_of;
+  auto id = ActionLog(store).insert(a);
   store.custody("action.started", {{"action_id", id}, {"kind", kind}, {"target", target}});
   tx.commit();
   return id;
@@ -366,7 +373,7 @@ int BlockResult::count(std::string_view status) const {
   return n;
 }
 
-ActionFilter blocks_in_force() { return {.kinds = {"block.nft", "block.hosts"}, .statuses = {"done", "pending"}}; }
+ActionFilter blocks_in_force() { return ActionFilter::of_kinds({"block.nft", "block.hosts"}, {"done", "pending"}); }
 
 BlockResult apply_block(const HostRoot& host, CaseStore& store, Effects& effects, const BlockPlan& plan,
                         const BlockTargets& targets) {

@@ -137,8 +137,14 @@ class Killer {
       a.evidence_id = evidence_[a.entry.target.pid];
       a.before = {{"exe", printable(a.entry.target.exe)}, {"sha256", members_[i].sha256},
                   {"cmdline", cmdline_json(a.entry.target.cmdline)}};
-      a.id = ActionLog(store_).insert({.kind = "kill", .target = a.entry.target.to_json(), .reason = a.entry.reason,
-                                       .before = a.before, .evidence_id = a.evidence_id, .at = now});
+      ActionRecord row;
+      row.kind = "kill";
+      row.target = a.entry.target.to_json();
+      row.reason = a.entry.reason;
+      row.before = a.before;
+      row.evidence_id = a.evidence_id;
+      row.at = now;
+      a.id = ActionLog(store_).insert(row);
     }
     nlohmann::json pids = nlohmann::json::array();
     for (size_t i = from; i < members_.size(); ++i) pids.push_back(members_[i].action.entry.target.pid);

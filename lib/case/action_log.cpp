@@ -17,6 +17,21 @@ std::string placeholders(size_t n) {
 
 }  // namespace
 
+ActionFilter ActionFilter::in_force(std::string prefix, std::vector<std::string> statuses) {
+  ActionFilter f;
+  f.kind_prefix = std::move(prefix);
+  f.statuses = std::move(statuses);
+  f.not_undone = true;
+  return f;
+}
+
+ActionFilter ActionFilter::of_kinds(std::vector<std::string> kinds, std::vector<std::string> statuses) {
+  ActionFilter f;
+  f.kinds = std::move(kinds);
+  f.statuses = std::move(statuses);
+  return f;
+}
+
 int64_t ActionLog::insert(const ActionRecord& a) {
   store_.exec(
       "INSERT INTO actions(case_id, step_id, kind, target, reason, status, before, after, evidence_id, undo, error, at,"

@@ -33,6 +33,11 @@ struct ActionFilter {
   std::string kind_prefix;  // "block." for block.nft and block.hosts
   std::vector<std::string> statuses;
   bool not_undone = false;  // undone_at IS NULL
+
+  // Kinds starting with `prefix`, in these statuses, not undone: what is in force.
+  static ActionFilter in_force(std::string prefix, std::vector<std::string> statuses);
+  // Rows of these kinds in these statuses.
+  static ActionFilter of_kinds(std::vector<std::string> kinds, std::vector<std::string> statuses);
 };
 
 class ActionLog {

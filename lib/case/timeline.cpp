@@ -155,7 +155,7 @@ CaseTimeline build_timeline(const CaseStore& store, const nlohmann::json& def, i
   }
 
   // Blocks in force: block actions done and not undone.
-  for (auto& a : ActionLog::rows(store, {.kind_prefix = "block.", .statuses = {"done"}, .not_undone = true})) {
+  for (auto& a : ActionLog::rows(store, ActionFilter::in_force("block.", {"done"}))) {
     auto target = nlohmann::json::parse(string_at(a, "target"), nullptr, false);
     tl.blocks.push_back({a["id"].get<int64_t>(), string_at(a, "kind"), target.is_discarded() ? nlohmann::json(string_at(a, "target")) : target,
                          string_at(a, "at")});

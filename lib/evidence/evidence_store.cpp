@@ -182,8 +182,13 @@ void EvidenceStore::ensure_archive() {
 
 std::pair<int64_t, std::string> EvidenceStore::insert_pending(const ItemSource& src) {
   CaseStore::Transaction tx(store_);
-  EvidenceRecord row{.kind = src.kind, .source_path = printable(src.source_path), .pid = src.pid,
-                     .collected_at = now_iso8601(), .collector = collector_, .note = src.note};
+  EvidenceRecord row;
+  row.kind = src.kind;
+  row.source_path = printable(src.source_path);
+  row.pid = src.pid;
+  row.collected_at = now_iso8601();
+  row.collector = collector_;
+  row.note = src.note;
   if (src.st) {
     row.owner_uid = src.st->st_uid;
     row.owner_gid = src.st->st_gid;
@@ -262,9 +267,15 @@ EvidenceItem EvidenceStore::record_unavailable(ItemSource src, const std::string
   item.note = reason;
   item.collected_at = now_iso8601();
   CaseStore::Transaction tx(store_);
-  item.id = EvidenceLog(store_).insert_item({.kind = src.kind, .source_path = item.source_path, .pid = src.pid,
-                                              .collected_at = item.collected_at, .collector = collector_,
-                                              .status = status, .note = reason});
+  EvidenceRecord row;
+  row.kind = src.kind;
+  row.source_path = item.source_path;
+  row.pid = src.pid;
+  row.collected_at = item.collected_at;
+  row.collector = collector_;
+  row.status = status;
+  row.note = reason;
+  item.id = EvidenceLog(store_).insert_item(row);
   store_.custody("evidence." + status, {{"evidence_id", item.id}, {"kind", item.kind}, {"source_path", item.source_path},
                                         {"reason", reason}});
   tx.commit();

@@ -10,7 +10,7 @@ namespace {
 
 std::vector<RecordedAction> active_actions(const CaseStore& store, const std::string& prefix) {
   std::vector<RecordedAction> out;
-  for (auto& row : ActionLog::rows(store, {.kind_prefix = prefix, .statuses = {"done"}, .not_undone = true})) {
+  for (auto& row : ActionLog::rows(store, ActionFilter::in_force(prefix, {"done"}))) {
     out.push_back({row["id"].get<int64_t>(), row["kind"].get<std::string>(), json_column(row["target"]),
                    json_column(row["before"]), json_column(row["after"]), json_column(row["undo"])});
   }

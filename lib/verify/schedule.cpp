@@ -21,7 +21,9 @@ struct ActiveSchedule {
 
 std::vector<ActiveSchedule> active_schedules(const CaseStore& store) {
   std::vector<ActiveSchedule> out;
-  for (auto& row : ActionLog::rows(store, {.kinds = {"verify.schedule"}, .statuses = {"done", "failed"}, .not_undone = true})) {
+  auto filter = ActionFilter::of_kinds({"verify.schedule"}, {"done", "failed"});
+  filter.not_undone = true;
+  for (auto& row : ActionLog::rows(store, filter)) {
     auto undo = json_column(row["undo"]);
     if (undo.is_object()) out.push_back({row["id"].get<int64_t>(), undo});
   }
@@ -31,8 +33,14 @@ std::vector<ActiveSchedule> active_schedules(const CaseStore& store) {
 int64_t insert_action(CaseStore& store, const std::string& kind, const nlohmann::json& target, const nlohmann::json& before,
                       const nlohmann::json& undo, std::optional<int64_t> undo_of) {
   CaseStore::Transaction tx(store);
-  auto id = ActionLog(store).insert(
-      {.kind = kind, .target = target, .reason = kReason, .before = before, .undo = undo, .undo_of = undo_of});
+  ActionRecord a;
+  a.kind = kind;
+  a.target = target;
+  a.reason = kReason;
+  a.before = before;
+  a.undo = undo;
+  a.undo_of = undo_of;
+  auto id = ActionLog(store).insert(a);
   store.custody("action.started", {{"action_id", id}, {"kind", kind}});
   tx.commit();
   return id;
