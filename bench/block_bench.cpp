@@ -77,7 +77,6 @@ int main() {
   HostRoot host(HostPaths{(dir / "root").string(), "/proc", ""});
   auto store = CaseStore::open(dir / "case", "cryptomining", host.root_path());
   BlockTargets targets;
-  targets.exports_dir = (dir / "case" / "exports").string();
   t0 = Clock::now();
   auto result = apply_block(host, *store, *effects, plan, targets);
   double apply_ms = ms_since(t0);

@@ -14,6 +14,7 @@
 #include "core/error.h"
 
 namespace fs = std::filesystem;
+using namespace unmine;
 
 namespace {
 
