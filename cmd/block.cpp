@@ -1,11 +1,13 @@
 // unmine block: drop the incident's pools and the stratum ports at the firewall (nftables table inet unmine),
 // sinkhole pool domains in the hosts file, and export the same block for layers this host does not own.
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "actions/block.h"
 #include "actions/block_export.h"
 #include "actions/block_intel.h"
+#include "actions/host_needs.h"
 #include "case/indicators_store.h"
 #include "cmd/commands.h"
 #include "core/hashing.h"
@@ -102,6 +104,7 @@ BlockPlan make_plan(Context& ctx, const BlockOptions& o, std::vector<std::string
   in.ips = o.ips;
   in.intel = pool_intel(ctx.playbook());
   in.whole_address = o.whole_address;
+  in.keep = addresses_needed(ctx.host(), std::getenv("SSH_CONNECTION"));
   return plan_block(in);
 }
 
@@ -125,6 +128,18 @@ std::string counters_line(const std::map<std::string, NftCounter>& counters) {
   for (auto& [name, c] : counters)
     line += (line.empty() ? "" : ", ") + name + " " + std::to_string(c.packets) + " packets";
   return line;
+}
+
+json kept_json(const BlockPlan& plan) {
+  json out = json::array();
+  for (auto& [address, why] : plan.kept) out.push_back({{"address", address}, {"why", why}});
+  return out;
+}
+
+std::string kept_text(const BlockPlan& plan) {
+  std::string line;
+  for (auto& [address, why] : plan.kept) line += (line.empty() ? "" : ", ") + address + " (" + why + ")";
+  return line.empty() ? line : "Never dropped: " + line + "\n";
 }
 
 json counters_json(const std::map<std::string, NftCounter>& counters) {
@@ -220,7 +235,7 @@ ExitCode run_block(Context& ctx, const BlockOptions& o) {
                   std::to_string(plan.any_ports.size()) + " stratum port(s), " + std::to_string(plan.domains.size()) +
                   " domain(s)";
     if (out.json()) {
-      json doc = {{"plan", items}, {"findings", findings_json(plan.rejected)}, {"notes", notes}};
+      json doc = {{"plan", items}, {"kept", kept_json(plan)}, {"findings", findings_json(plan.rejected)}, {"notes", notes}};
       if (!export_info.is_null()) doc["export"] = export_info;
       out.document(doc);
       return ExitCode::ok;
@@ -228,6 +243,7 @@ ExitCode run_block(Context& ctx, const BlockOptions& o) {
     std::vector<std::vector<std::string>> rows;
     for (auto& p : items) rows.push_back({p["kind"], printable(target_text(p["target"])), p["reason"]});
     out.table({"KIND", "TARGET", "REASON"}, rows);
+    out.text(kept_text(plan));
     if (!plan.rejected.empty()) print_findings(out, plan.rejected);
     if (!export_info.is_null()) out.text("Export " + o.export_format + " written to " + o.output + "\n");
     out.text("Dry run: nothing changed. Add --apply to block.\n");
@@ -245,13 +261,14 @@ ExitCode run_block(Context& ctx, const BlockOptions& o) {
   for (auto& a : result.actions) done += a["status"] == "done";
   ctx.outcome = "block applied: " + std::to_string(done) + " layer(s) changed" + (result.failed() ? ", with failures" : "");
   if (out.json()) {
-    json doc = {{"actions", result.actions}, {"findings", findings_json(findings)},
+    json doc = {{"actions", result.actions}, {"kept", kept_json(plan)}, {"findings", findings_json(findings)},
                 {"counters", counters_json(result.counters)}, {"notes", notes}};
     for (auto& n : result.notes) doc["notes"].push_back(n);
     if (!export_info.is_null()) doc["export"] = export_info;
     out.document(doc);
   } else {
     print_actions(out, result.actions);
+    out.text(kept_text(plan));
     if (!findings.empty()) print_findings(out, findings);
     if (!result.counters.empty()) out.text("Counters: " + counters_line(result.counters) + "\n");
     if (!export_info.is_null()) out.text("Export " + o.export_format + " written to " + o.output + "\n");
