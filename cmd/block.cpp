@@ -1,6 +1,8 @@
 // unmine block: drop the incident's pools and the stratum ports at the firewall (nftables table inet unmine),
 // sinkhole pool domains in the hosts file, and export the same block for layers this host does not own.
 
+#include <cstdlib>
+
 #include "actions/block.h"
 #include "actions/block_flow.h"
 #include "cmd/commands.h"
@@ -24,6 +26,18 @@ void print_actions(const Output& out, const json& actions) {
     rows.push_back({std::to_string(a["id"].get<int64_t>()), a["kind"].get<std::string>(), a["status"].get<std::string>(),
                     printable(block_target_text(a["target"])), a.contains("error") ? a["error"].get<std::string>() : ""});
   out.table({"ID", "KIND", "STATUS", "TARGET", "NOTE"}, rows);
+}
+
+json kept_json(const BlockPlan& plan) {
+  json out = json::array();
+  for (auto& [address, why] : plan.kept) out.push_back({{"address", address}, {"why", why}});
+  return out;
+}
+
+std::string kept_text(const BlockPlan& plan) {
+  std::string line;
+  for (auto& [address, why] : plan.kept) line += (line.empty() ? "" : ", ") + address + " (" + why + ")";
+  return line.empty() ? line : "Never dropped: " + line + "\n";
 }
 
 void print_plan(const Output& out, const json& items) {
@@ -73,7 +87,9 @@ ExitCode run_block(Context& ctx, const BlockOptions& o) {
     throw UsageError("--export without -o writes to stdout: give -o FILE to combine it with --apply");
   std::vector<std::string> notes;
   auto& store = ctx.case_store();
-  auto plan = plan_block_for_case(ctx.host(), ctx.playbook(), store, o.request, notes);
+  auto request = o.request;
+  if (const char* ssh = std::getenv("SSH_CONNECTION")) request.ssh_connection = ssh;
+  auto plan = plan_block_for_case(ctx.host(), ctx.playbook(), store, request, notes);
   json export_info;
   if (!o.export_format.empty()) {
     auto text = block_export_text(store, plan, o.export_format);
@@ -96,12 +112,13 @@ ExitCode run_block(Context& ctx, const BlockOptions& o) {
     auto items = plan_items(plan);
     ctx.outcome = "planned: " + plan_summary(plan);
     if (out.json()) {
-      json doc = {{"plan", items}, {"findings", findings_json(plan.rejected)}, {"notes", notes}};
+      json doc = {{"plan", items}, {"kept", kept_json(plan)}, {"findings", findings_json(plan.rejected)}, {"notes", notes}};
       if (!export_info.is_null()) doc["export"] = export_info;
       out.document(doc);
       return ExitCode::ok;
     }
     print_plan(out, items);
+    out.text(kept_text(plan));
     if (!plan.rejected.empty()) print_findings(out, plan.rejected);
     if (!export_info.is_null()) out.text("Export " + o.export_format + " written to " + o.output + "\n");
     out.text("Dry run: nothing changed. Add --apply to block.\n");
@@ -114,13 +131,14 @@ ExitCode run_block(Context& ctx, const BlockOptions& o) {
   for (auto& n : result.notes) out.note(n);
   ctx.outcome = "block applied: " + std::to_string(result.count("done")) + " layer(s) changed" + (result.failed() ? ", with failures" : "");
   if (out.json()) {
-    json doc = {{"actions", result.actions}, {"findings", findings_json(findings)},
+    json doc = {{"actions", result.actions}, {"kept", kept_json(plan)}, {"findings", findings_json(findings)},
                 {"counters", counters_json(result.counters)}, {"notes", notes}};
     for (auto& n : result.notes) doc["notes"].push_back(n);
     if (!export_info.is_null()) doc["export"] = export_info;
     out.document(doc);
   } else {
     print_actions(out, result.actions);
+    out.text(kept_text(plan));
     if (!findings.empty()) print_findings(out, findings);
     if (!result.counters.empty()) out.text("Counters: " + counters_text(result.counters) + "\n");
     if (!export_info.is_null()) out.text("Export " + o.export_format + " written to " + o.output + "\n");

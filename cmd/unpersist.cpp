@@ -61,6 +61,11 @@ ExitCode unpersist(Context& ctx) {
     out.note("no incident indicators (no live miner, none recorded in the case): only the playbook's rules tie artifacts");
 
   auto plan = plan_unpersist(host, ctx.playbook(), incident);
+  nlohmann::json weak = nlohmann::json::array();
+  for (auto& w : plan.scan.weak_indicators) weak.push_back(printable(w));
+  if (!weak.empty())
+    out.note("too common to tie anything alone (only with the miner's path, folder, hash, wallet, pool or config): " +
+             printable(joined(plan.scan.weak_indicators)));
   store.record_findings(plan.scan.findings, store.current_step());
   for (auto& a : plan.scan.anomalies)
     out.note(terminal_safe(a.path + (a.line ? ":" + std::to_string(*a.line) : std::string()) + ": " + a.message));
@@ -79,7 +84,7 @@ ExitCode unpersist(Context& ctx) {
     ctx.outcome = std::to_string(plan.items.size()) + " artifact(s) to neutralise";
     if (out.json()) {
       out.document({{"mode", "plan"}, {"plan", items}, {"findings", findings}, {"anomalies", anomalies},
-                    {"indicators", incident.to_json()}, {"systemd_live", plan.systemd_live}});
+                    {"indicators", incident.to_json()}, {"weak_indicators", weak}, {"systemd_live", plan.systemd_live}});
     } else {
       print_findings(out, plan.scan.findings);
       if (plan.items.empty()) out.text("\nNothing tied to the incident to neutralise.\n");

@@ -6,6 +6,7 @@
 
 #include "actions/block_export.h"
 #include "actions/block_intel.h"
+#include "actions/host_needs.h"
 #include "case/case_reader.h"
 #include "case/indicators_store.h"
 #include "core/error.h"
@@ -63,6 +64,7 @@ BlockPlan plan_block_for_case(const HostRoot& host, const Playbook& playbook, co
   in.ips = o.ips;
   in.intel = pool_intel(playbook);
   in.whole_address = o.whole_address;
+  in.keep = addresses_needed(host, o.ssh_connection.empty() ? nullptr : o.ssh_connection.c_str());
   return plan_block(in);
 }
 

@@ -19,6 +19,7 @@ struct BlockRequest {
   std::vector<std::string> hosts;  // --host
   std::vector<std::string> ips;    // --ip
   bool whole_address = false;      // --whole-address
+  std::string ssh_connection;      // the responder's SSH_CONNECTION: its peer is never dropped
 };
 
 // The case's indicators merged with a live triage, the named hosts and addresses and the playbook's pool

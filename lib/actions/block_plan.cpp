@@ -119,6 +119,19 @@ BlockPlan plan_block(const BlockInputs& in) {
     if (domain_problem(name).empty()) add_domain(name, "playbook");
   }
 
+  // Never the responder's way in or the host's resolvers: they leave the address sets (even when the incident
+  // or --ip names them) and are accepted before any drop, so a stratum-only port never cuts them either.
+  for (auto& [address, why] : in.keep) {
+    auto c = canonical_ip(trim(address));
+    if (!c) continue;
+    auto& set = is_ipv6(*c) ? plan.ipv6 : plan.ipv4;
+    if (auto it = set.find(*c); it != set.end()) {
+      plan.rejected.push_back(rejected_indicator("address", *c, "never dropped: " + why));
+      set.erase(it);
+    }
+    plan.kept.emplace(*c, why);
+  }
+
   // Towards the pools: every port the miner used and every pool port. Towards anyone: only pool-only ports.
   plan.any_ports = in.intel.stratum_only;
   for (auto p : in.intel.service) plan.any_ports.erase(p);

@@ -27,6 +27,9 @@ struct BlockInputs {
   std::vector<std::string> ips;         // --ip
   PoolIntel intel;
   bool whole_address = false;           // --whole-address: every port to the pool addresses
+  // Addresses never dropped, whatever else says so -> why: the responder's own SSH peer (SSH_CONNECTION)
+  // and the host's DNS resolvers (/etc/resolv.conf). Cutting either cuts the response itself.
+  std::map<std::string, std::string> keep;
 };
 
 // Why an element is blocked: "incident", "--host", "--ip", "playbook".
@@ -37,6 +40,7 @@ struct BlockPlan {
   bool whole_address = false;        // the pool addresses are dropped on every port
   std::map<std::string, std::string> domains;     // DNS-layer sinkhole: name -> why
   std::vector<Finding> rejected;     // indicators from the case that cannot be blocked safely
+  std::map<std::string, std::string> kept;  // never dropped (canonical address -> why): accepted before any drop
 
   bool empty() const { return ipv4.empty() && ipv6.empty() && any_ports.empty() && domains.empty(); }
 };

@@ -279,8 +279,11 @@ std::optional<std::string> protected_reason(const Process& p, bool as_descendant
   static constexpr std::array<std::string_view, 5> schedulers = {"cron", "crond", "atd", "anacron", "fcron"};
   static constexpr std::array<std::string_view, 8> sessions = {"login", "agetty", "getty", "mingetty",
                                                                "su",    "sudo",   "tmux",  "screen"};
+  static constexpr std::array<std::string_view, 3> buses = {"dbus-daemon", "dbus-broker", "dbus-broker-launch"};
   if (one_of(name, managers)) return "service manager (" + name + ")";
   if (name == "sshd" || name.starts_with("sshd-") || p.comm == "sshd") return std::string("sshd");
+  if (one_of(name, buses)) return "message bus (" + name + ")";
+  if (name.starts_with("systemd-")) return "systemd service (" + name + ")";
   if (one_of(name, runtimes) || name.starts_with("containerd-shim")) return "container runtime (" + name + ")";
   if (one_of(name, schedulers))
     return "job scheduler (" + name + "): its entry is removed with unpersist, not by killing it";

@@ -75,8 +75,8 @@ struct KillPlanInput {
 
 KillPlan plan_kill(const KillPlanInput& input);
 
-// Why a process is never killed (PID 1, sshd, a service manager, a container runtime, a kernel thread, a
-// login or interactive shell, a job scheduler), or nullopt. `as_descendant` drops the shell rules: a shell
+// Why a process is never killed (PID 1, sshd, a service manager, the message bus, a systemd daemon, a
+// container runtime, a kernel thread, a login or interactive shell, a job scheduler), or nullopt. `as_descendant` drops the shell rules: a shell
 // forked by the miner (a reverse shell) belongs to the attack.
 std::optional<std::string> protected_reason(const Process& p, bool as_descendant);
 

@@ -10,6 +10,7 @@ using nlohmann::json;
 const char* const kSetTypes[][2] = {
     {"whole_v4", "ipv4_addr"}, {"whole_v6", "ipv6_addr"},        {"pool_v4", "ipv4_addr"},
     {"pool_v6", "ipv6_addr"},  {"pool_ports", "inet_service"}, {"stratum_ports", "inet_service"},
+    {"keep_v4", "ipv4_addr"},  {"keep_v6", "ipv6_addr"},
 };
 const char* const kCounters[] = {"whole", "pool", "stratum"};
 
@@ -27,10 +28,16 @@ json rule(const char* chain, const char* comment, json expr) {
   return {{"add", {{"rule", object_ref({{"chain", chain}, {"comment", comment}, {"expr", std::move(expr)}})}}}};
 }
 
-// The drop rules in chain egress, each with its comment (the comments tell a later run they are in place).
+// The rules of chain egress, each with its comment (the comments tell a later run they are in place): first
+// the addresses never dropped (the responder's SSH peer, the resolvers), then the drops.
 std::vector<json> egress_rules() {
   json drop = {{"drop", nullptr}};
+  json accept = {{"accept", nullptr}};
   return {
+      rule("egress", "unmine: never dropped (the responder's SSH peer, DNS resolvers)",
+           {match_set("ip", "daddr", "keep_v4"), accept}),
+      rule("egress", "unmine: never dropped v6 (the responder's SSH peer, DNS resolvers)",
+           {match_set("ip6", "daddr", "keep_v6"), accept}),
       rule("egress", "unmine: pool addresses, every port (--whole-address)",
            {match_set("ip", "daddr", "whole_v4"), {{"counter", "whole"}}, drop}),
       rule("egress", "unmine: pool addresses v6, every port (--whole-address)",
@@ -132,6 +139,7 @@ NftElements nft_plan_elements(const BlockPlan& plan) {
   if (!plan.ipv4.empty() || !plan.ipv6.empty())
     for (auto p : plan.pool_ports) e["pool_ports"].insert(std::to_string(p));
   for (auto p : plan.any_ports) e["stratum_ports"].insert(std::to_string(p));
+  for (auto& [ip, why] : plan.kept) e[is_ipv6(ip) ? "keep_v6" : "keep_v4"].insert(ip);
   std::erase_if(e, [](auto& kv) { return kv.second.empty(); });
   return e;
 }

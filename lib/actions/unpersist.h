@@ -9,6 +9,7 @@
 //   3. clear immutable/append-only flags, change the host through Effects, re-read to verify;
 //   4. mark the action done or failed (a later run settles actions left pending by a crash).
 #include <cstdint>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -50,7 +51,18 @@ struct UnpersistResult {
   nlohmann::json to_json() const;
 };
 
-// Applies the plan; one result per item (a failure is recorded and the next item is tried).
+struct HostNeeds;
+class DpkgDatabase;
+// Why applying an item would harm the host, or nullopt: an unmodified package file, unmine's own files, the
+// executables, unit files and enabling links of what the host needs (host_needs.h).
+std::optional<std::string> harm_in(const UnpersistItem& item, const HostRoot& host, const DpkgDatabase& dpkg,
+                                   const HostNeeds& needs);
+// The needs of the live host (its process table, unmine's ancestry and SSH_CONNECTION, its executable, the
+// case folder); throws SafetyRefusal naming every item of the plan that harm_in refuses.
+void guard_unpersist(const UnpersistPlan& plan, const HostRoot& host, const std::filesystem::path& case_dir);
+
+// Applies the plan; one result per item (a failure is recorded and the next item is tried). Refuses the
+// whole plan first (SafetyRefusal, nothing changed) when guard_unpersist does.
 std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStore& store, const HostRoot& host,
                                              Effects& effects);
 

@@ -62,6 +62,7 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
                                              Effects& fx) {
   std::vector<UnpersistResult> results;
   if (plan.items.empty()) return results;
+  guard_unpersist(plan, host, store.dir());
   EvidenceStore evidence(store, collector());
   for (auto& item : plan.items) {
     auto& a = item.artifact;
@@ -192,6 +193,8 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
           auto now = read_state(host, path);
           after = now ? state_json(*now) : nlohmann::json{{"removed", true}};
           if (!now || now->sha256 != undo["after_sha256"].get<std::string>()) error = "the file does not hold the edit after writing";
+          // A line taken out of a unit (a changed package unit) matters once systemd re-reads it.
+          else if (plan.systemd_live && a.kind == "systemd" && !a.user_unit) fx.run({kSystemctl, "daemon-reload"});
         } else {
           for (auto& l : a.links)
             if (host.lstat(l)) fx.remove_file(host, l);

@@ -34,6 +34,29 @@ bool contains_path(std::string_view text, std::string_view path) {
   return false;
 }
 
+// A name ties only as a whole word of a command: a word that is the name ("kdevtmpfsi &"), or a path whose
+// last component is the name ("./kdevtmpfsi", "ExecStart=/tmp/.x/kdevtmpfsi"). Never inside another word
+// ("node_modules", "kdevtmpfsi2", "kdevtmpfsi.log") nor as a folder of a longer path.
+bool names_command_word(std::string_view text, std::string_view name) {
+  auto separator = [](char c) {
+    return std::isspace(static_cast<unsigned char>(c)) || c == ';' || c == '&' || c == '|' || c == '(' || c == ')' ||
+           c == '<' || c == '>' || c == '`' || c == '"' || c == '\'' || c == '=' || c == ',' || c == ':' || c == '#' ||
+           c == '[' || c == ']' || c == '{' || c == '}';
+  };
+  for (size_t i = 0; i < text.size();) {
+    if (separator(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    while (i < text.size() && !separator(text[i])) ++i;
+    auto word = text.substr(start, i - start);
+    auto slash = word.rfind('/');
+    if ((slash == std::string_view::npos ? word : word.substr(slash + 1)) == name) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool is_generic_dir(std::string_view dir) {
@@ -79,7 +102,7 @@ std::optional<IndicatorHit> IncidentIndicators::referenced_in(std::string_view t
   for (auto& d : dirs)
     if (!is_generic_dir(d) && contains_path(text, d)) return IndicatorHit{"dir", d};
   for (auto& n : names)
-    if (n.size() >= 4 && contains_word(text, n)) return IndicatorHit{"name", n};
+    if (n.size() >= 4 && names_command_word(text, n)) return IndicatorHit{"name", n};
   return std::nullopt;
 }
 

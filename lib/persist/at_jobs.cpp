@@ -52,7 +52,7 @@ void scan_at_jobs(ScanContext& ctx) {
       auto path = join_path(dir, name);
       auto st = ctx.host.lstat(path);
       if (!st || !S_ISREG(st->st_mode)) continue;  // spool/ holds output of running jobs
-      auto f = ctx.read_once(path);
+      auto f = ctx.read_once(path, "at_job");
       if (!f) continue;
       auto job = parse_at_job(f->data);
       ctx.anomalies(path, job.anomalies);

@@ -1,5 +1,6 @@
 #include "persist/persistence.h"
 
+#include "host/dpkg_db.h"
 #include "persist/at_jobs.h"
 #include "persist/cron.h"
 #include "persist/hosts_file.h"
@@ -12,6 +13,7 @@
 #include "persist/systemd.h"
 #include "persist/udev.h"
 #include "persist/xdg_autostart.h"
+#include "playbook/common_names.h"
 
 namespace unmine {
 
@@ -30,10 +32,34 @@ nlohmann::json PersistenceAnomaly::to_json() const {
   return j;
 }
 
+namespace {
+
+// The incident without what ties nothing alone: a miner renamed "sshd" or "node" names every ssh.service
+// or node app on the host; only its full path, folder, hash, wallet, pool or config are its own.
+IncidentIndicators strong_indicators(const IncidentIndicators& incident, const CommonNames& common, const DpkgDatabase& dpkg,
+                                     std::vector<std::string>& weak) {
+  IncidentIndicators out = incident;
+  for (auto& n : incident.names)
+    if (common.matches(n) || dpkg.ships_name(n)) {
+      out.names.erase(n);
+      weak.push_back(n);
+    }
+  for (auto& p : incident.paths)
+    if (dpkg.owns(p)) {
+      out.paths.erase(p);
+      weak.push_back(p);
+    }
+  return out;
+}
+
+}  // namespace
+
 PersistenceScan scan_persistence(const HostRoot& host, const Playbook& playbook, const IncidentIndicators& incident) {
   auto rules = PersistenceRules::load(playbook);
+  auto dpkg = DpkgDatabase::load(host);
   PersistenceScan out;
-  ScanContext ctx(host, rules, incident, out);
+  auto strong = strong_indicators(incident, CommonNames::load(playbook), dpkg, out.weak_indicators);
+  ScanContext ctx(host, rules, strong, dpkg, out);
   scan_cron(ctx);
   scan_at_jobs(ctx);
   scan_systemd(ctx);

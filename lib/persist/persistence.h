@@ -52,6 +52,9 @@ struct PersistenceScan {
   std::vector<Finding> findings;
   std::vector<PersistenceArtifact> artifacts;
   std::vector<PersistenceAnomaly> anomalies;
+  // Incident names and paths that tied nothing alone: names too common (the playbook's common_names.json)
+  // or shipped by a package, and paths a package owns. Only a stronger indicator ties an entry naming them.
+  std::vector<std::string> weak_indicators;
 };
 
 PersistenceScan scan_persistence(const HostRoot& host, const Playbook& playbook, const IncidentIndicators& incident);

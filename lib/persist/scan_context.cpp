@@ -2,10 +2,16 @@
 
 #include <algorithm>
 
+#include "core/hashing.h"
 #include "core/text.h"
 
 namespace unmine {
 namespace {
+
+// Bytes that are not text to be read as lines: an ELF image, or anything holding a NUL byte.
+bool is_binary_content(std::string_view data) {
+  return data.starts_with("\x7f" "ELF") || data.find('\0') != std::string_view::npos;
+}
 
 std::string_view describe(std::string_view kind) {
   if (kind == "cron") return "cron job";
@@ -31,8 +37,9 @@ std::string join_path(std::string_view dir, std::string_view name) {
   return out;
 }
 
-ScanContext::ScanContext(const HostRoot& h, const PersistenceRules& r, const IncidentIndicators& i, PersistenceScan& o)
-    : host(h), rules(r), incident(i), out(o) {
+ScanContext::ScanContext(const HostRoot& h, const PersistenceRules& r, const IncidentIndicators& i, const DpkgDatabase& d,
+                         PersistenceScan& o)
+    : host(h), rules(r), incident(i), dpkg(d), out(o) {
   std::set<std::string> homes;
   for (auto& u : read_passwd(host)) {
     if (u.home.empty() || u.home == "/" || u.home.starts_with("/nonexistent") || u.home.starts_with("/dev/")) continue;
@@ -40,10 +47,14 @@ ScanContext::ScanContext(const HostRoot& h, const PersistenceRules& r, const Inc
   }
 }
 
-std::optional<FileContent> ScanContext::read_once(const std::string& path, size_t max) {
+std::optional<FileContent> ScanContext::read_once(const std::string& path, std::string_view kind, size_t max) {
   auto f = host.read(path, max);
   if (!f) return std::nullopt;
   if (!seen_.insert({f->st.st_dev, f->st.st_ino}).second) return std::nullopt;
+  if (is_binary_content(f->data)) {
+    judge_binary(kind, path, *f);
+    return std::nullopt;
+  }
   if (f->truncated) anomaly(path, std::nullopt, "larger than " + std::to_string(max) + " bytes: only the start was read");
   return f;
 }
@@ -70,6 +81,25 @@ Tie ScanContext::consider(const Candidate& c, std::string_view text) {
   return tie;
 }
 
+void ScanContext::judge_binary(std::string_view kind, const std::string& path, const FileContent& f) {
+  Candidate c{std::string(kind), Group::persistence, path, std::nullopt, std::string(base_name(path)), "root"};
+  c.how = Neutralise::file;
+  Tie tie = rules.judge(path, incident);  // a dropped copy named after the miner, or in its folder
+  if (!tie.tied() && incident.inodes.count({static_cast<uint64_t>(f.st.st_dev), static_cast<uint64_t>(f.st.st_ino)}))
+    tie = {TieLevel::tied, "incident.inode", std::to_string(f.st.st_dev) + ":" + std::to_string(f.st.st_ino), "inode"};
+  if (!tie.tied() && !incident.sha256s.empty()) {
+    auto fd = host.open(path);
+    auto digests = fd ? hash_fd(fd.get()) : std::nullopt;
+    if (digests && incident.sha256s.count(digests->sha256)) tie = {TieLevel::tied, "incident.sha256", digests->sha256, "sha256"};
+  }
+  if (tie.tied()) {
+    report(c, tie, Severity::high, true, path);
+  } else if (dpkg.present() && !dpkg.owns(path)) {
+    report(c, {TieLevel::lookalike, "binary_not_packaged", path, "path"}, Severity::info, false, path,
+           "executable that no package installed in " + printable(path) + "; judge it by its hash, not its strings");
+  }
+}
+
 void ScanContext::report(const Candidate& c, const Tie& tie, Severity severity, bool neutralise, std::string_view text,
                          std::string summary) {
   // The key names the artifact by its text, not its line number, so ids survive edits above it.
@@ -86,6 +116,31 @@ void ScanContext::report(const Candidate& c, const Tie& tie, Severity severity, 
                 {"indicator_type", tie.indicator_type}};
   if (c.unit) f.evidence["unit"] = printable(*c.unit);
   if (!c.user.empty()) f.evidence["user"] = printable(c.user);
+  Neutralise how = c.how;
+  std::string raw_line = c.raw_line;
+  if (neutralise && dpkg.present()) {
+    auto pkg = dpkg.lookup(host, c.path);
+    if (pkg.state != PackageFileState::not_owned) {
+      f.evidence["package"] = printable(pkg.package);
+      f.evidence["package_file"] = to_string(pkg.state);
+      // A continued entry spans lines a one-line edit would leave behind.
+      bool one_line = c.line && !text.empty() && text.back() != '\\' && text.find('\n') == std::string_view::npos;
+      if (pkg.state == PackageFileState::unmodified) {
+        // What dpkg installed cannot be the attacker's: the tie is a coincidence of words.
+        neutralise = false;
+        f.severity = Severity::info;
+        f.summary += "; an unmodified file of package " + printable(pkg.package) + ": never neutralised";
+      } else if (one_line) {
+        how = Neutralise::line;
+        if (raw_line.empty()) raw_line = std::string(text);
+        f.summary += "; a changed file of package " + printable(pkg.package) + ": only this line is removed";
+      } else {
+        neutralise = false;
+        f.summary += "; a changed file of package " + printable(pkg.package) +
+                     ": the attacker's line could not be singled out, so nothing is removed; judge by hand";
+      }
+    }
+  }
   if (neutralise) {
     PersistenceArtifact a;
     a.kind = c.kind;
@@ -96,8 +151,8 @@ void ScanContext::report(const Candidate& c, const Tie& tie, Severity severity, 
     a.user = c.user;
     a.finding_id = f.id;
     a.tied = true;
-    a.how = c.how;
-    a.raw_line = c.raw_line;
+    a.how = how;
+    a.raw_line = raw_line;
     a.links = c.links;
     a.user_unit = c.user_unit;
     a.entry = c.entry;

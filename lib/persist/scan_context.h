@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "host/dpkg_db.h"
 #include "host/passwd.h"
 #include "persist/persistence.h"
 #include "persist/rules.h"
@@ -45,19 +46,21 @@ struct Candidate {
 class ScanContext {
  public:
   ScanContext(const HostRoot& host, const PersistenceRules& rules, const IncidentIndicators& incident,
-              PersistenceScan& out);
+              const DpkgDatabase& dpkg, PersistenceScan& out);
 
   const HostRoot& host;
   const PersistenceRules& rules;
-  const IncidentIndicators& incident;
+  const IncidentIndicators& incident;  // without the names too common to tie alone
+  const DpkgDatabase& dpkg;
   PersistenceScan& out;
   std::vector<PasswdEntry> users;  // with distinct, usable home folders
 
   static constexpr size_t kMaxFile = 1 << 20;  // persistence files are small; bigger ones are cut
 
-  // Reads a regular file once (a second path to the same inode, e.g. /lib -> /usr/lib, gives nullopt).
-  // A cut file is an anomaly.
-  std::optional<FileContent> read_once(const std::string& path, size_t max = kMaxFile);
+  // Reads a regular file once for its lines (a second path to the same inode, e.g. /lib -> /usr/lib, gives
+  // nullopt). A cut file is an anomaly. A binary file (ELF, NUL bytes) is never read as lines: it gives
+  // nullopt and is judged as a whole of `kind` by its hash and inode (judge_binary).
+  std::optional<FileContent> read_once(const std::string& path, std::string_view kind, size_t max = kMaxFile);
   // Names in a folder, sorted; "." entries and editor backups kept (cron ignores them, attackers know).
   std::vector<std::string> names_in(const std::string& dir) const;
   void anomaly(const std::string& path, std::optional<int> line, const std::string& message);
@@ -65,7 +68,11 @@ class ScanContext {
 
   // Judges `text` for the candidate: tied → high finding + artifact; lookalike → info finding.
   Tie consider(const Candidate& c, std::string_view text);
-  // Reports a candidate already judged (severity chosen by the reader).
+  // A binary in a persistence location: tied by the incident's executable hash or inode only (its strings
+  // say nothing: "node" occurs in any ELF); one no package installed is shown for the responder to judge.
+  void judge_binary(std::string_view kind, const std::string& path, const FileContent& f);
+  // Reports a candidate already judged (severity chosen by the reader). A package's file is never
+  // neutralised whole: unmodified, it is only shown; modified, only the tied line is removed.
   void report(const Candidate& c, const Tie& tie, Severity severity, bool neutralise, std::string_view text,
               std::string summary = {});
 

@@ -81,7 +81,7 @@ void scan_ssh_keys(ScanContext& ctx) {
   for (auto& u : ctx.users) {
     for (std::string_view file : {".ssh/authorized_keys", ".ssh/authorized_keys2"}) {
       auto path = join_path(u.home, file);
-      auto f = ctx.read_once(path);
+      auto f = ctx.read_once(path, "ssh_key");
       if (!f) continue;
       auto parsed = parse_authorized_keys(f->data);
       ctx.anomalies(path, parsed.anomalies);

@@ -1,5 +1,6 @@
 #include "persist/systemd.h"
 
+#include <algorithm>
 #include <map>
 
 #include "core/text.h"
@@ -47,7 +48,9 @@ void judge_unit(ScanContext& ctx, UnitFile& u) {
     if (t.level > (u.tie ? u.tie->level : TieLevel::none)) u.tie = t, u.tied_entry = &e;
   }
   if (u.tie && u.tie->tied()) return;
-  if (auto name_tie = ctx.rules.judge(u.name, ctx.incident); name_tie.tied()) u.tie = name_tie, u.tied_entry = nullptr;
+  // The unit's own name ("kworkerd.service", "kworkerd@.service") ties as the miner's name without its suffix.
+  auto stem = std::string_view(u.name).substr(0, std::min(u.name.rfind('.'), u.name.find('@')));
+  if (auto name_tie = ctx.rules.judge(stem, ctx.incident); name_tie.tied()) u.tie = name_tie, u.tied_entry = nullptr;
 }
 
 }  // namespace
@@ -93,7 +96,7 @@ void scan_systemd(ScanContext& ctx) {
         auto target = ctx.host.readlink(path);
         if (target && (*target == "/dev/null" || base_name(*target) != name)) continue;  // masked, or an alias
       }
-      auto f = ctx.read_once(path);
+      auto f = ctx.read_once(path, "systemd");
       if (!f) continue;
       UnitFile u{name, path, folder.user, folder.user_unit, parse_ini(f->data), std::nullopt, nullptr};
       ctx.anomalies(path, u.ini.anomalies);
@@ -134,7 +137,7 @@ void scan_systemd(ScanContext& ctx) {
 
   // Drop-ins: the drop-in file is the smallest thing to remove (the unit it extends may be the host's own).
   for (auto& d : dropins) {
-    auto f = ctx.read_once(d.path);
+    auto f = ctx.read_once(d.path, "systemd");
     if (!f) continue;
     auto ini = parse_ini(f->data);
     ctx.anomalies(d.path, ini.anomalies);
@@ -149,11 +152,12 @@ void scan_systemd(ScanContext& ctx) {
     }
   }
 
-  // Generators run as root early at boot: any file there that names the incident is persistence.
+  // Generators run as root early at boot: any script there that names the incident is persistence. An ELF
+  // generator is never read as lines (read_once judges it by its hash, inode and package).
   for (auto& dir : kGeneratorDirs) {
     for (auto& name : ctx.names_in(dir)) {
       auto path = join_path(dir, name);
-      auto f = ctx.read_once(path, 8 << 20);
+      auto f = ctx.read_once(path, "systemd", 8 << 20);
       if (!f) continue;
       Candidate c{"systemd", Group::persistence, path, std::nullopt, name, "root"};
       c.how = Neutralise::file;

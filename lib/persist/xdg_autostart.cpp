@@ -9,7 +9,7 @@ void scan_folder(ScanContext& ctx, const std::string& dir, const std::string& us
   for (auto& name : ctx.names_in(dir)) {
     if (!name.ends_with(".desktop")) continue;
     auto path = join_path(dir, name);
-    auto f = ctx.read_once(path);
+    auto f = ctx.read_once(path, "xdg_autostart");
     if (!f) continue;
     auto ini = parse_ini(f->data);
     ctx.anomalies(path, ini.anomalies);
@@ -23,8 +23,10 @@ void scan_folder(ScanContext& ctx, const std::string& dir, const std::string& us
       auto t = ctx.rules.judge(e.value, ctx.incident);
       if (t.level > tie.level) tie = t, c.line = e.line, text = e.text;
     }
+    // The file's own name ("kworkerd.desktop") ties as the miner's name without its suffix.
+    auto stem = std::string_view(name).substr(0, name.rfind('.'));
     if (!tie.tied())
-      if (auto t = ctx.rules.judge(name, ctx.incident); t.tied()) tie = t, c.line.reset(), text = name;
+      if (auto t = ctx.rules.judge(stem, ctx.incident); t.tied()) tie = t, c.line.reset(), text = name;
     if (tie.level != TieLevel::none) ctx.report(c, tie, tie.tied() ? Severity::high : Severity::info, tie.tied(), text);
   }
 }

@@ -138,3 +138,24 @@ TEST_CASE("the built-in playbook splits its pool ports into pool-only and servic
   CHECK(i.domains.contains("pool.minexmr.com"));
   CHECK(i.domains.size() > 500);
 }
+
+TEST_CASE("the responder's SSH peer and the host's resolvers are never dropped, even when named as pools") {
+  BlockInputs in;
+  in.intel = intel();
+  in.incident.ips = {"198.51.100.7", "192.0.2.53", "2001:db8::7"};
+  in.ips = {"203.0.113.9"};  // --ip of the responder's own address, by mistake
+  in.keep = {{"203.0.113.9", "the responder's SSH peer (SSH_CONNECTION)"},
+             {"192.0.2.53", "DNS resolver (/etc/resolv.conf)"},
+             {"2001:db8:0::1", "DNS resolver (/etc/resolv.conf)"}};
+  auto plan = plan_block(in);
+  CHECK(plan.ipv4.count("198.51.100.7"));
+  CHECK_FALSE(plan.ipv4.count("203.0.113.9"));
+  CHECK_FALSE(plan.ipv4.count("192.0.2.53"));
+  CHECK(plan.kept.at("203.0.113.9") == "the responder's SSH peer (SSH_CONNECTION)");
+  CHECK(plan.kept.at("192.0.2.53") == "DNS resolver (/etc/resolv.conf)");
+  CHECK(plan.kept.at("2001:db8::1") == "DNS resolver (/etc/resolv.conf)");  // canonical text
+  // The plan says so: each address taken out is a finding naming why.
+  int said = 0;
+  for (auto& f : plan.rejected) said += f.summary.find("never dropped") != std::string::npos;
+  CHECK(said == 2);
+}

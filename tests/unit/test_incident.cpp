@@ -20,6 +20,14 @@ TEST_CASE("incident indicators match on word and path boundaries") {
       {"echo notpool.supportxmr.community", std::nullopt},
       {"nohup ./kdevtmpfsi &", "name"},
       {"nohup ./kdevtmpfsi2 &", std::nullopt},
+      // A name ties as a whole word of a command only: argv[0] or a path's last component.
+      {"ExecStart=/opt/bin/kdevtmpfsi -c x", "name"},
+      {"(kdevtmpfsi)&", "name"},
+      {"# kdevtmpfsi: huge pages for RandomX", "name"},
+      {"cat /var/log/kdevtmpfsi.log", std::nullopt},
+      {"cd /srv/kdevtmpfsi/bin && ./run", std::nullopt},
+      {"kdevtmpfsi_helper --once", std::nullopt},
+      {"ExecStart=/usr/bin/kdevtmpfsi-wrapper", std::nullopt},
       {"-u 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A", "wallet"},
       {"0 3 * * * /usr/bin/apt-get update", std::nullopt},
   };

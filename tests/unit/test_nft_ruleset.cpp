@@ -45,7 +45,8 @@ TEST_CASE("the first apply builds table, sets, counters, chains, rules and eleme
   for (auto& s : commands(doc, "add", "set")) set_types[s["name"]] = s["type"];
   CHECK(set_types == std::map<std::string, std::string>{{"pool_v4", "ipv4_addr"},   {"pool_v6", "ipv6_addr"},
                                                         {"whole_v4", "ipv4_addr"},  {"whole_v6", "ipv6_addr"},
-                                                        {"pool_ports", "inet_service"}, {"stratum_ports", "inet_service"}});
+                                                        {"pool_ports", "inet_service"}, {"stratum_ports", "inet_service"},
+                                                        {"keep_v4", "ipv4_addr"},   {"keep_v6", "ipv6_addr"}});
   std::set<std::string> hooks;
   for (auto& c : commands(doc, "add", "chain"))
     if (c.contains("hook")) {
@@ -56,7 +57,11 @@ TEST_CASE("the first apply builds table, sets, counters, chains, rules and eleme
   CHECK(hooks == std::set<std::string>{"output", "forward"});
   CHECK(commands(doc, "add", "counter").size() == 3);
   auto rules = commands(doc, "add", "rule");
-  CHECK(rules.size() == 7);  // five drops in egress, a jump from each hook chain
+  CHECK(rules.size() == 9);  // two accepts and five drops in egress, a jump from each hook chain
+  // The addresses never dropped are accepted before any drop.
+  CHECK(rules[0]["expr"][1].contains("accept"));
+  CHECK(rules[1]["expr"][1].contains("accept"));
+  CHECK(rules[2]["expr"].back().contains("drop"));
   CHECK(apply.rules_written);
   // The pool rule: ip daddr @pool_v4 tcp dport @pool_ports counter "pool" drop.
   bool pool_rule = false;
@@ -142,4 +147,14 @@ TEST_CASE("removal documents name only our table and our elements") {
   CHECK_FALSE(nft_listing_has_our_table(tables));
   tables["nftables"].push_back({{"table", {{"family", "inet"}, {"name", "unmine"}}}});
   CHECK(nft_listing_has_our_table(tables));
+}
+
+TEST_CASE("the responder's SSH peer and the resolvers go in the keep sets, never in a drop set") {
+  auto plan = sample_plan();
+  plan.kept = {{"203.0.113.9", "the responder's SSH peer (SSH_CONNECTION)"}, {"2001:db8::53", "DNS resolver (/etc/resolv.conf)"}};
+  auto e = nft_plan_elements(plan);
+  CHECK(e["keep_v4"] == std::set<std::string>{"203.0.113.9"});
+  CHECK(e["keep_v6"] == std::set<std::string>{"2001:db8::53"});
+  for (auto set : {"pool_v4", "pool_v6", "whole_v4", "whole_v6"})
+    if (e.count(set)) CHECK_FALSE(e[set].count("203.0.113.9"));
 }
