@@ -352,9 +352,10 @@ int64_t CaseStore::begin_step(const std::string& step, const std::string& comman
                            " records into it; status, report and evidence verify only read it",
                        "case");
   Transaction tx(*this);
+  auto runner = this_runner();
   exec("INSERT INTO steps(case_id, step, command, argv, started_at, runner) VALUES(?,?,?,?,?,?)",
        {case_id_, step, command, argv.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), now_iso8601(),
-        this_runner()});
+        runner.empty() ? nlohmann::json(nullptr) : nlohmann::json(runner)});
   int64_t id = last_insert_id();
   custody("step.started", {{"step_id", id}, {"step", step}, {"command", command}});
   tx.commit();

@@ -31,8 +31,10 @@ std::optional<uint64_t> start_ticks(int pid) {
 }  // namespace
 
 std::string this_runner() {
+  auto boot = boot_id();
   auto ticks = start_ticks(::getpid());
-  return boot_id() + ' ' + std::to_string(::getpid()) + ' ' + std::to_string(ticks.value_or(0));
+  if (boot.empty() || !ticks) return {};  // unknown: the step is never judged dead
+  return boot + ' ' + std::to_string(::getpid()) + ' ' + std::to_string(*ticks);
 }
 
 bool runner_alive(const std::string& runner) {
@@ -51,6 +53,7 @@ bool runner_alive(const std::string& runner) {
 }
 
 void settle_interrupted_steps(CaseStore& store) {
+  if (boot_id().empty()) return;  // without this machine's boot id no runner can be judged
   auto running = store.query("SELECT id, runner FROM steps WHERE status='running' AND runner IS NOT NULL");
   for (auto& r : running) {
     if (runner_alive(string_at(r, "runner"))) continue;

@@ -8,7 +8,7 @@ namespace unmine {
 
 class CaseStore;
 
-// This process on this machine: "BOOT_ID PID START_TICKS" (a PID alone is reused).
+// This process on this machine: "BOOT_ID PID START_TICKS" (a PID alone is reused); empty when unknown.
 std::string this_runner();
 // Whether the process a runner names still runs (same boot, same pid, same start time).
 bool runner_alive(const std::string& runner);
