@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 
 #include "core/text.h"
 #include "persist/ini.h"
@@ -30,6 +31,7 @@ bool is_unit_name(std::string_view name) {
 struct UnitFile {
   std::string name, path, user;
   bool user_unit = false;
+  std::shared_ptr<const std::string> data;  // the file's bytes: the entries' text views point into them
   IniParse ini;
   std::optional<Tie> tie;
   const IniEntry* tied_entry = nullptr;
@@ -98,7 +100,8 @@ void scan_systemd(ScanContext& ctx) {
       }
       auto f = ctx.read_once(path, "systemd");
       if (!f) continue;
-      UnitFile u{name, path, folder.user, folder.user_unit, parse_ini(f->data), std::nullopt, nullptr};
+      auto data = std::make_shared<const std::string>(std::move(f->data));
+      UnitFile u{name, path, folder.user, folder.user_unit, data, parse_ini(*data), std::nullopt, nullptr};
       ctx.anomalies(path, u.ini.anomalies);
       units.push_back(std::move(u));
     }
@@ -114,11 +117,15 @@ void scan_systemd(ScanContext& ctx) {
     if (u.tie && u.tie->tied()) continue;
     auto dot = u.name.rfind('.');
     std::string target = u.name.substr(0, dot) + ".service";
+    const IniEntry* unit_entry = nullptr;  // the Unit= line that names the service, when there is one
     for (auto& e : u.ini.entries)
-      if ((e.section == "Timer" || e.section == "Path" || e.section == "Socket") && e.key == "Unit") target = e.value;
+      if ((e.section == "Timer" || e.section == "Path" || e.section == "Socket") && e.key == "Unit") {
+        target = e.value;
+        unit_entry = &e;
+      }
     if (target != u.name && tied_units.count(target)) {
       u.tie = Tie{TieLevel::tied, "starts_tied_unit", target, "unit"};
-      u.tied_entry = nullptr;
+      u.tied_entry = unit_entry;
     }
   }
   for (auto& u : units) {
