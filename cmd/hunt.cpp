@@ -117,9 +117,9 @@ void add_hunt(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("hunt", "co-installed tooling, new binaries, YARA, hidden processes, entry vectors");
   sub->add_option("--since", args->since, "start of the compromise window: ISO time or a span back from now (48h, 7d)");
   sub->add_option("--threads", args->threads, "scanning threads (default: the cores, at least 2)")
-      ->check(whole_number("a thread count", 1, kMaxThreads));
+      ->transform(whole_number("a thread count", 1, kMaxThreads));
   sub->add_option("--max-file-size", args->max_file_mb, "MiB of a file scanned with YARA (larger: head only)")
-      ->check(whole_number("a size in MiB", 1, 4096));
+      ->transform(whole_number("a size in MiB", 1, 4096));
   sub->add_flag("--no-pid-sweep", args->no_sweep, "skip the hidden-PID sweep");
   sub->add_flag("--no-yara", args->no_yara, "skip YARA (files and memory)");
   sub->add_flag("--no-memory", args->no_memory, "skip scanning the memory of suspicious processes");

@@ -108,7 +108,7 @@ void add_identify(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand(
       "identify", "family, version, wallets, pools, config, ancestry and container of each miner, or of a file");
   sub->add_option("--pid", args->pids, "profile this process even when triage would not flag it (repeatable)")
-      ->check(whole_number("a process ID"));
+      ->transform(whole_number("a process ID"));
   sub->add_option("--file", args->files, "profile a binary, config or script on disk, inside --root (repeatable)");
   sub->callback([&ctx, args] {
     ctx.step = "identify";

@@ -134,10 +134,10 @@ void add_kill(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<KillRequest>();
   auto* sub = app.add_subcommand("kill", "freeze the miner's whole tree, then kill it (a plan unless --apply)");
   sub->add_option("--pid", args->pids, "the miner's PID (repeatable); default: every miner triage reports")
-      ->check(whole_number("a process ID"));
+      ->transform(whole_number("a process ID"));
   sub->add_flag("--force", args->force, "kill even when an executable is not preserved in the case");
   sub->add_option("--watch", args->watch_seconds, "after the kill, watch SECONDS for a respawn and name its source")
-      ->check(whole_number("seconds", 0, kMaxWatchSeconds));
+      ->transform(whole_number("seconds", 0, kMaxWatchSeconds));
   sub->callback([&ctx, args] {
     ctx.step = "kill";
     ctx.run = [&ctx, args] {

@@ -60,7 +60,7 @@ void add_preserve(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("preserve", "copy and hash miners' binaries, configs, volatile state and persistence into the case");
   auto args = std::make_shared<PreserveArgs>();
   sub->add_option("--pid", args->pids, "a process to preserve (repeatable); default: every miner validate reports")
-      ->check(whole_number("a process ID"));
+      ->transform(whole_number("a process ID"));
   sub->add_option("--path", args->paths, "a file or folder under --root to preserve (repeatable, recursive)");
   sub->callback([&ctx, args] {
     ctx.step = "preserve";

@@ -115,7 +115,7 @@ void add_unpersist(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand(
       "unpersist", "find persistence tied to the miner; with --apply preserve it, then neutralise it; --undo restores");
   auto undo_id = std::make_shared<int64_t>(0);
-  sub->add_option("--undo", *undo_id, "restore what unpersist action ACTION_ID changed, byte for byte")->check(whole_number("an action ID"));
+  sub->add_option("--undo", *undo_id, "restore what unpersist action ACTION_ID changed, byte for byte")->transform(whole_number("an action ID"));
   sub->callback([&ctx, undo_id] {
     ctx.step = "unpersist";
     ctx.run = [&ctx, undo_id]() { return *undo_id > 0 ? undo(ctx, *undo_id) : unpersist(ctx); };

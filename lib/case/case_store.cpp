@@ -212,7 +212,9 @@ void refuse_foreign_file(const std::filesystem::path& path) {
   sqlite3_close_v2(db);
   if (app == kCaseApplicationId) return;
   if (app == 0 && version == 0 && objects == 0) return;  // empty: a case being created
-  if (app == 0 && version >= 1 && case_tables == 4) return;  // a case from before the application id
+  // A case from before the application id, or one another unmine is creating right now (its tables are
+  // committed before its header is stamped).
+  if (app == 0 && case_tables > 0 && objects >= case_tables) return;
   refuse(objects < 0 ? "not a readable SQLite database" : "another application's SQLite database (application id " + std::to_string(app) + ")");
 }
 

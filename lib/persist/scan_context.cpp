@@ -9,8 +9,10 @@ namespace unmine {
 namespace {
 
 // Bytes that are not text to be read as lines: an ELF image, or anything holding a NUL byte.
+// An executable, or a file whose start holds NUL bytes. Only the start: a crontab padded with NULs after its
+// lines (a hostile host's way to make it look binary) is still read as lines.
 bool is_binary_content(std::string_view data) {
-  return data.starts_with("\x7f" "ELF") || data.find('\0') != std::string_view::npos;
+  return data.starts_with("\x7f" "ELF") || data.substr(0, 4096).find('\0') != std::string_view::npos;
 }
 
 std::string_view describe(std::string_view kind) {
