@@ -3,6 +3,7 @@
 // of everyone, but image hashes, configs, fds and CPU samples only of candidates.
 #include "detect/triage.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -72,9 +73,14 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
       else r.notes.push_back("pid " + std::to_string(pid) + ": no such process");
     }
   }
-  // unmine itself (its own argv may name a pool the responder is looking for).
+  // unmine itself (its own argv may name a pool the responder is looking for), and other unmine commands
+  // running the same executable (a runbook's parallel steps): the playbook it carries holds miners' strings.
   const int self = host.proc_is_live() ? static_cast<int>(::getpid()) : -1;
-  std::erase_if(procs, [&](auto& p) { return p.pid == self; });
+  struct stat own {};
+  bool own_known = host.proc_is_live() && ::stat("/proc/self/exe", &own) == 0;
+  std::erase_if(procs, [&](auto& p) {
+    return p.pid == self || (own_known && p.exe_ino != 0 && p.exe_dev == own.st_dev && p.exe_ino == own.st_ino);
+  });
   std::map<int, const Process*> by_pid;
   for (auto& p : procs) by_pid[p.pid] = &p;
 
