@@ -2,6 +2,7 @@
 
 #include "case/case_store.h"
 #include "case/step_records.h"
+#include "playbook/common_names.h"
 #include "verify/block_check.h"
 #include "verify/connection_check.h"
 #include "verify/persistence_check.h"
@@ -32,7 +33,11 @@ CheckResult run_check(const HostRoot& host, const Playbook& playbook, const Tool
   if (b.empty()) r.notes.push_back("the case holds no indicators, preserved executables or actions to check against");
   if (!host.has_proc()) r.notes.push_back("no procfs: processes and connections not checked");
 
-  auto procs = check_processes(host, b);
+  // A miner named like a system program (sshd, node): its name alone would report the real one.
+  CaseBaseline by_strong_names = b;
+  auto common = CommonNames::load(playbook);
+  std::erase_if(by_strong_names.indicators.names, [&](const std::string& n) { return common.matches(n); });
+  auto procs = check_processes(host, by_strong_names);
   auto conns = check_connections(host, b);
   auto persist = check_persistence(host, playbook, b);
   auto blocks = check_blocks(host, tools, b);

@@ -1,6 +1,13 @@
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "playbook/playbook.h"
 #include "verify/baseline.h"
+#include "verify/check.h"
 #include "verify/block_check.h"
 #include "verify/connection_check.h"
 #include "verify/duration.h"
@@ -183,4 +190,35 @@ TEST_CASE("verify: a closing socket no process holds is the killed miner's, not 
   REQUIRE(c.findings.size() == 1);  // TIME_WAIT, FIN_WAIT2 and CLOSE_WAIT without owner are left out
   CHECK(c.findings[0].pid == 77);
   CHECK(c.findings[0].evidence["state"] == "ESTABLISHED");
+}
+
+TEST_CASE("verify: a miner named like a system program never makes the real one a recurrence") {
+  // The miner was called sshd; the host's own /usr/sbin/sshd runs. Its name alone is no finding, and the
+  // miner's own path still is.
+  namespace fs = std::filesystem;
+  auto root = fs::temp_directory_path() / ("unmine-unit-verify-names-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  auto proc = root / "proc";
+  auto make = [&](int pid, const std::string& exe) {
+    auto dir = proc / std::to_string(pid);
+    fs::create_directories(dir / "fd");
+    fs::copy_file(fs::path(UNMINE_FIXTURES) / "hosts/verify_closing/proc/77/stat", dir / "stat");
+    fs::copy_file(fs::path(UNMINE_FIXTURES) / "hosts/verify_closing/proc/77/status", dir / "status");
+    std::ofstream(dir / "cmdline") << fs::path(exe).filename().string() << '\0';
+    fs::create_symlink(exe, dir / "exe");
+  };
+  make(77, "/usr/sbin/sshd");
+  make(78, "/tmp/.x/sshd");
+  fs::copy(fs::path(UNMINE_FIXTURES) / "hosts/verify_closing/proc/stat", proc / "stat");
+  HostRoot host({root.string(), proc.string(), ""});
+  CaseBaseline b;
+  b.indicators.names = {"sshd"};
+  b.indicators.paths = {"/tmp/.x/sshd"};
+  ToolRunner tools = [](const std::vector<std::string>&) { return RunResult{}; };
+  auto r = run_check(host, Playbook::load(), tools, b);
+  std::set<int> pids;
+  for (auto& f : r.findings)
+    if (f.group == Group::miner && f.pid) pids.insert(*f.pid);
+  CHECK(pids == std::set<int>{78});
+  fs::remove_all(root);
 }
