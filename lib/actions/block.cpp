@@ -28,7 +28,6 @@ json or_null(std::optional<int64_t> v) { return v ? json(*v) : json(nullptr); }
 int64_t begin_action(CaseStore& store, const std::string& kind, const json& target, const std::string& reason,
                      const json& before, std::optional<int64_t> evidence_id, const json& undo,
                      std::optional<int64_t> undo_of = std::nullopt) {
-  CaseStore::Transaction tx(store);
   ActionRecord a;
   a.kind = kind;
   a.target = target;
@@ -37,10 +36,7 @@ int64_t begin_action(CaseStore& store, const std::string& kind, const json& targ
   a.evidence_id = evidence_id;
   a.undo = undo;
   a.undo_of = undo_of;
-  auto id = ActionLog(store).insert(a);
-  store.custody("action.started", {{"action_id", id}, {"kind", kind}, {"target", target}});
-  tx.commit();
-  return id;
+  return ActionLog(store).start(a, {{"target", target}});
 }
 
 void finish_action(CaseStore& store, int64_t id, const std::string& status, const json& after, const std::string& error,

@@ -32,6 +32,16 @@ ActionFilter ActionFilter::of_kinds(std::vector<std::string> kinds, std::vector<
   return f;
 }
 
+int64_t ActionLog::start(const ActionRecord& a, nlohmann::json details) {
+  CaseStore::Transaction tx(store_);
+  auto id = insert(a);
+  details["action_id"] = id;
+  details["kind"] = a.kind;
+  store_.custody("action.started", details);
+  tx.commit();
+  return id;
+}
+
 int64_t ActionLog::insert(const ActionRecord& a) {
   store_.exec(
       "INSERT INTO actions(case_id, step_id, kind, target, reason, status, before, after, evidence_id, undo, error, at,"

@@ -47,6 +47,9 @@ class ActionLog {
   // Inserts a row in the current step, stamped now. Call inside the caller's transaction, with the custody
   // row that goes with it.
   int64_t insert(const ActionRecord& a);
+  // Inserts the row and its "action.started" custody record (action_id, kind, plus `details`) in one
+  // transaction of its own: the record of a change made before the host is touched.
+  int64_t start(const ActionRecord& a, nlohmann::json details = nlohmann::json::object());
   // Sets a row's outcome (and its before-state, when given). Inside the caller's transaction.
   void settle(int64_t id, const std::string& status, const nlohmann::json& after, const std::string& error,
               const std::optional<nlohmann::json>& before = std::nullopt);

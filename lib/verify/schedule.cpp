@@ -32,7 +32,6 @@ std::vector<ActiveSchedule> active_schedules(const CaseStore& store) {
 
 int64_t insert_action(CaseStore& store, const std::string& kind, const nlohmann::json& target, const nlohmann::json& before,
                       const nlohmann::json& undo, std::optional<int64_t> undo_of) {
-  CaseStore::Transaction tx(store);
   ActionRecord a;
   a.kind = kind;
   a.target = target;
@@ -40,10 +39,7 @@ int64_t insert_action(CaseStore& store, const std::string& kind, const nlohmann:
   a.before = before;
   a.undo = undo;
   a.undo_of = undo_of;
-  auto id = ActionLog(store).insert(a);
-  store.custody("action.started", {{"action_id", id}, {"kind", kind}});
-  tx.commit();
-  return id;
+  return ActionLog(store).start(a);
 }
 
 void finish_action(CaseStore& store, int64_t id, const std::string& status, const nlohmann::json& after,
