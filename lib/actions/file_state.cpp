@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <openssl/crypto.h>
 #include <sys/ioctl.h>
 
 #include <climits>
@@ -10,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/hashing.h"
+#include "core/hex.h"
 
 namespace unmine {
 namespace {
@@ -146,13 +146,8 @@ std::string insert_line(std::string_view content, int line, std::string_view raw
 }
 
 std::string hex_decode(std::string_view hex) {
-  if (hex.empty()) return {};
-  long len = 0;
-  std::string h(hex);
-  unsigned char* buf = OPENSSL_hexstr2buf(h.c_str(), &len);
-  if (!buf) throw RuntimeError("malformed hex in the case's undo data");
-  std::string out(reinterpret_cast<char*>(buf), static_cast<size_t>(len));
-  OPENSSL_free(buf);
+  std::string out;
+  if (!from_hex(hex, out)) throw RuntimeError("malformed hex in the case's undo data");
   return out;
 }
 

@@ -15,23 +15,7 @@ inline std::string to_hex(std::string_view bytes) {
   return out;
 }
 
-// The bytes of lowercase or uppercase hex digits; false on an odd length or a non-digit.
-inline bool from_hex(std::string_view hex, std::string& out) {
-  auto digit = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  if (hex.size() % 2) return false;
-  out.clear();
-  out.reserve(hex.size() / 2);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = digit(hex[i]), lo = digit(hex[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out.push_back(static_cast<char>(hi << 4 | lo));
-  }
-  return true;
-}
+// The bytes of lowercase or uppercase hex digits; false on an odd length or a non-digit (OpenSSL decodes).
+bool from_hex(std::string_view hex, std::string& out);
 
 }  // namespace unmine

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "core/iso8601.h"
+#include "core/hex.h"
 #include "core/text.h"
 
 using namespace unmine;
@@ -105,4 +106,17 @@ TEST_CASE("public addresses: not loopback, unspecified, private or link-local") 
     CHECK_FALSE(is_public_address(a));
   }
   CHECK(is_public_address("172.32.0.1"));
+}
+
+TEST_CASE("from_hex: plain digit pairs only") {
+  std::string out;
+  CHECK(from_hex("2f746d70", out));
+  CHECK(out == "/tmp");
+  CHECK(from_hex("2F746D70", out));
+  CHECK(out == "/tmp");
+  CHECK(from_hex("", out));
+  CHECK(out.empty());
+  CHECK_FALSE(from_hex("2f7", out));
+  CHECK_FALSE(from_hex("2f:74", out));
+  CHECK_FALSE(from_hex("zz", out));
 }
