@@ -30,6 +30,8 @@ std::string dir_name(std::string_view path);
 std::string joined(const std::vector<std::string>& argv, size_t from = 0);
 // An IPv4 or IPv6 address as written (inet_pton accepts it).
 bool is_ip_address(std::string_view text);
+// Bytes that are not text to be read as lines: an ELF image, or anything holding a NUL byte.
+bool is_binary_content(std::string_view data);
 // Runs of bytes between spaces and tabs (the fields of /proc tables, hosts and resolv.conf lines).
 std::vector<std::string_view> words(std::string_view line);
 

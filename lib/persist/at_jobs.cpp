@@ -52,7 +52,7 @@ void scan_at_jobs(ScanContext& ctx) {
       auto path = join_path(dir, name);
       auto st = ctx.host.lstat(path);
       if (!st || !S_ISREG(st->st_mode)) continue;  // spool/ holds output of running jobs
-      auto f = ctx.read_once(path);
+      auto f = ctx.read_once(path, "at_job");
       if (!f) continue;
       auto job = parse_at_job(f->data);
       ctx.anomalies(path, job.anomalies);
@@ -65,7 +65,7 @@ void scan_at_jobs(ScanContext& ctx) {
       for (int pass = 0; pass < 2 && !(best && best->tied()); ++pass)
         for (auto& l : job.lines) {
           if (l.command != (pass == 0)) continue;
-          auto t = ctx.rules.judge(l.text, ctx.incident);
+          auto t = ctx.judge(l.text, Candidate{"at_job", Group::persistence, path, l.line, std::string(l.text), user});
           if (t.level > (best ? best->level : TieLevel::none)) best = t, where = &l;
           if (best && best->tied()) break;
         }

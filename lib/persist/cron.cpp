@@ -101,19 +101,20 @@ CronParse parse_crontab(std::string_view text, CronFormat format) {
 namespace {
 
 void scan_crontab_file(ScanContext& ctx, const std::string& path, CronFormat format, const std::string& owner) {
-  auto f = ctx.read_once(path);
+  auto f = ctx.read_once(path, "cron");
   if (!f) return;
   auto parsed = parse_crontab(f->data, format);
   ctx.anomalies(path, parsed.anomalies);
   for (auto& e : parsed.entries) {
     Candidate c{"cron", Group::persistence, path, e.line, std::string(e.text), e.user.empty() ? owner : e.user};
-    ctx.consider(c, e.text);
+    // The command alone is judged: a pattern for "runs a program from /tmp" reads where the command starts.
+    ctx.consider(c, e.command);
   }
 }
 
 // Scripts run by run-parts: each non-comment line is judged; a script whose name ties it is removed whole.
 void scan_cron_script(ScanContext& ctx, const std::string& path) {
-  auto f = ctx.read_once(path);
+  auto f = ctx.read_once(path, "cron");
   if (!f) return;
   Candidate whole{"cron", Group::persistence, path, std::nullopt, std::string(base_name(path)), "root"};
   whole.how = Neutralise::file;

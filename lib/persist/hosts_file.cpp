@@ -7,7 +7,7 @@ namespace unmine {
 
 void scan_hosts_file(ScanContext& ctx) {
   const std::string path = "/etc/hosts";
-  auto f = ctx.read_once(path);
+  auto f = ctx.read_once(path, "net.dns");
   if (!f) return;
   auto parsed = parse_hosts_file(f->data);
   for (auto& a : parsed.anomalies) ctx.anomaly(path, std::nullopt, a);

@@ -33,7 +33,7 @@ void scan_script_lines(ScanContext& ctx, const std::string& path, const std::str
 }  // namespace
 
 void scan_init_scripts(ScanContext& ctx) {
-  if (auto f = ctx.read_once("/etc/rc.local")) scan_script_lines(ctx, "/etc/rc.local", f->data);
+  if (auto f = ctx.read_once("/etc/rc.local", "rc_script")) scan_script_lines(ctx, "/etc/rc.local", f->data);
 
   // rc?.d links by the script they start, so a removed script takes its links with it.
   std::map<std::string, std::vector<std::string>> links_to;
@@ -42,7 +42,7 @@ void scan_init_scripts(ScanContext& ctx) {
       auto path = join_path(dir, name);
       auto target = ctx.host.readlink(path);
       if (!target) {
-        auto f = ctx.read_once(path);  // a plain script in rc?.d runs as well
+        auto f = ctx.read_once(path, "rc_script");  // a plain script in rc?.d runs as well
         if (f) scan_script_lines(ctx, path, f->data);
         continue;
       }
@@ -59,7 +59,7 @@ void scan_init_scripts(ScanContext& ctx) {
 
   for (auto& name : ctx.names_in("/etc/init.d")) {
     auto path = join_path("/etc/init.d", name);
-    auto f = ctx.read_once(path);
+    auto f = ctx.read_once(path, "rc_script");
     if (!f) continue;
     auto name_tie = ctx.rules.judge(name, ctx.incident);
     if (name_tie.tied()) {

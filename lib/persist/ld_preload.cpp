@@ -24,7 +24,7 @@ std::vector<PreloadEntry> parse_ld_so_preload(std::string_view text) {
 
 void scan_ld_preload(ScanContext& ctx) {
   const std::string path = "/etc/ld.so.preload";
-  auto f = ctx.read_once(path);
+  auto f = ctx.read_once(path, "ld_preload");
   if (!f) return;
   for (auto& e : parse_ld_so_preload(f->data)) {
     // Preloading hides processes from every tool, so ld.so.preload is hiding (contract) as well as persistence.

@@ -6,7 +6,7 @@ namespace unmine {
 namespace {
 
 void scan_profile(ScanContext& ctx, const std::string& path, const std::string& user) {
-  auto f = ctx.read_once(path);
+  auto f = ctx.read_once(path, "shell_profile");
   if (!f) return;
   for (auto& l : script_lines(f->data)) {
     Candidate c{"shell_profile", Group::persistence, path, l.line, std::string(l.text), user};

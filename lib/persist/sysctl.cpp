@@ -34,7 +34,7 @@ void scan_sysctl(ScanContext& ctx) {
     for (auto& name : ctx.names_in(dir))
       if (name.ends_with(".conf")) files.push_back(join_path(dir, name));
   for (auto& path : files) {
-    auto f = ctx.read_once(path);
+    auto f = ctx.read_once(path, "sysctl.hugepages");
     if (!f) continue;
     auto parsed = parse_sysctl_conf(f->data);
     ctx.anomalies(path, parsed.anomalies);

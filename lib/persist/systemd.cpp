@@ -43,7 +43,8 @@ struct Folder {
 void judge_unit(ScanContext& ctx, UnitFile& u) {
   for (auto& e : u.ini.entries) {
     if (u.tie && u.tie->tied()) return;
-    auto t = ctx.rules.judge(e.key + "=" + e.value, ctx.incident);
+    auto t = ctx.judge(e.key + "=" + e.value,
+                       Candidate{"systemd", Group::persistence, u.path, e.line, std::string(e.text), u.user, u.name});
     if (t.level > (u.tie ? u.tie->level : TieLevel::none)) u.tie = t, u.tied_entry = &e;
   }
   if (u.tie && u.tie->tied()) return;
@@ -93,7 +94,7 @@ void scan_systemd(ScanContext& ctx) {
         auto target = ctx.host.readlink(path);
         if (target && (*target == "/dev/null" || base_name(*target) != name)) continue;  // masked, or an alias
       }
-      auto f = ctx.read_once(path);
+      auto f = ctx.read_once(path, "systemd");
       if (!f) continue;
       UnitFile u{name, path, folder.user, folder.user_unit, parse_ini(f->data), std::nullopt, nullptr};
       ctx.anomalies(path, u.ini.anomalies);
@@ -134,7 +135,7 @@ void scan_systemd(ScanContext& ctx) {
 
   // Drop-ins: the drop-in file is the smallest thing to remove (the unit it extends may be the host's own).
   for (auto& d : dropins) {
-    auto f = ctx.read_once(d.path);
+    auto f = ctx.read_once(d.path, "systemd");
     if (!f) continue;
     auto ini = parse_ini(f->data);
     ctx.anomalies(d.path, ini.anomalies);
@@ -142,7 +143,7 @@ void scan_systemd(ScanContext& ctx) {
       Candidate c{"systemd", Group::persistence, d.path, e.line, std::string(e.text), d.user, d.unit};
       c.how = Neutralise::file;
       c.user_unit = d.user_unit;
-      auto t = ctx.rules.judge(e.key + "=" + e.value, ctx.incident);
+      auto t = ctx.judge(e.key + "=" + e.value, c);
       if (t.level == TieLevel::none) continue;
       ctx.report(c, t, t.tied() ? Severity::high : Severity::info, t.tied(), e.text);
       if (t.tied()) break;
@@ -153,7 +154,7 @@ void scan_systemd(ScanContext& ctx) {
   for (auto& dir : kGeneratorDirs) {
     for (auto& name : ctx.names_in(dir)) {
       auto path = join_path(dir, name);
-      auto f = ctx.read_once(path, 8 << 20);
+      auto f = ctx.read_once(path, "systemd", 8 << 20);
       if (!f) continue;
       Candidate c{"systemd", Group::persistence, path, std::nullopt, name, "root"};
       c.how = Neutralise::file;

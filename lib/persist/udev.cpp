@@ -52,7 +52,7 @@ void scan_udev(ScanContext& ctx) {
     for (auto& name : ctx.names_in(dir)) {
       if (!name.ends_with(".rules")) continue;
       auto path = join_path(dir, name);
-      auto f = ctx.read_once(path);
+      auto f = ctx.read_once(path, "udev");
       if (!f) continue;
       auto parsed = parse_udev_rules(f->data);
       ctx.anomalies(path, parsed.anomalies);

@@ -9,7 +9,7 @@ void scan_folder(ScanContext& ctx, const std::string& dir, const std::string& us
   for (auto& name : ctx.names_in(dir)) {
     if (!name.ends_with(".desktop")) continue;
     auto path = join_path(dir, name);
-    auto f = ctx.read_once(path);
+    auto f = ctx.read_once(path, "xdg_autostart");
     if (!f) continue;
     auto ini = parse_ini(f->data);
     ctx.anomalies(path, ini.anomalies);
@@ -20,7 +20,7 @@ void scan_folder(ScanContext& ctx, const std::string& dir, const std::string& us
     for (auto& e : ini.entries) {
       if (tie.tied()) break;
       if (e.key != "Exec" && e.key != "TryExec") continue;
-      auto t = ctx.rules.judge(e.value, ctx.incident);
+      auto t = ctx.judge(e.value, c);
       if (t.level > tie.level) tie = t, c.line = e.line, text = e.text;
     }
     if (!tie.tied())
