@@ -155,6 +155,8 @@ std::optional<ScanContext::ScriptVerdict> ScanContext::judge_script(const std::s
     if (best.tie.level == TieLevel::tied) break;
   }
   if (best.tie.level < TieLevel::malicious) return scripts_[path] = ScriptVerdict{};
+  // A script that is itself a location file (an init.d script, a cron.hourly job) is reported there.
+  if (seen_.count({st->st_dev, st->st_ino})) return scripts_[path] = best;
   Candidate c{referrer.kind, referrer.group, path, best.line, best.text, referrer.user};
   c.how = Neutralise::file;
   report(c, best.tie, Severity::high, true, best.text,
