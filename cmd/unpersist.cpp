@@ -3,9 +3,11 @@
 #include "actions/unpersist.h"
 #include "case/indicators_store.h"
 #include "cmd/commands.h"
+#include "core/error.h"
 #include "core/text.h"
 #include "detect/triage.h"
 #include "detect/verdict.h"
+#include "hunt/window.h"
 
 namespace unmine {
 namespace {
@@ -42,7 +44,7 @@ ExitCode undo(Context& ctx, int64_t action_id) {
   return ExitCode::ok;
 }
 
-ExitCode unpersist(Context& ctx) {
+ExitCode unpersist(Context& ctx, const std::string& since_text) {
   auto& out = ctx.out();
   auto& store = ctx.case_store();
   auto& host = ctx.host();
@@ -60,7 +62,19 @@ ExitCode unpersist(Context& ctx) {
   if (incident.empty())
     out.note("no incident indicators (no live miner, none recorded in the case): only the playbook's rules tie artifacts");
 
-  auto plan = plan_unpersist(host, ctx.playbook(), incident);
+  std::optional<int64_t> since;
+  if (!since_text.empty()) {
+    since = parse_since(since_text, ::time(nullptr));
+    if (!since) throw UsageError("--since " + since_text + ": expected an ISO time (2026-11-20T10:00:00Z) or a span (48h, 7d)");
+  }
+  auto sign = first_incident_sign(store);
+  for (auto& m : live.miners)
+    if (m.proc.started_at > 0 && (!sign || m.proc.started_at < sign->first))
+      sign = std::make_pair(m.proc.started_at, "miner pid " + std::to_string(m.proc.pid) + " started");
+  auto window = persistence_window(since, sign, ::time(nullptr));
+  auto plan = plan_unpersist(host, ctx.playbook(), incident, window);
+  auto& inv = plan.scan.inventory;
+  out.note(inv.describe(window) + "; only tied and malicious entries are neutralised");
   nlohmann::json weak = nlohmann::json::array();
   for (auto& w : plan.scan.weak_indicators) weak.push_back(printable(w));
   if (!weak.empty())
@@ -84,7 +98,8 @@ ExitCode unpersist(Context& ctx) {
     ctx.outcome = std::to_string(plan.items.size()) + " artifact(s) to neutralise";
     if (out.json()) {
       out.document({{"mode", "plan"}, {"plan", items}, {"findings", findings}, {"anomalies", anomalies},
-                    {"indicators", incident.to_json()}, {"weak_indicators", weak}, {"systemd_live", plan.systemd_live}});
+                    {"indicators", incident.to_json()}, {"weak_indicators", weak}, {"systemd_live", plan.systemd_live},
+                    {"window", window.to_json()}, {"inventory", inv.to_json()}});
     } else {
       print_findings(out, plan.scan.findings);
       if (plan.items.empty()) out.text("\nNothing tied to the incident to neutralise.\n");
@@ -115,10 +130,14 @@ void add_unpersist(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand(
       "unpersist", "find persistence tied to the miner; with --apply preserve it, then neutralise it; --undo restores");
   auto undo_id = std::make_shared<int64_t>(0);
+  auto since = std::make_shared<std::string>();
+  sub->add_option("--since", *since,
+                  "start of the compromise window entries are new in: ISO time or a span back from now (48h, 7d); "
+                  "default the case's first sign, else the last 30 days");
   sub->add_option("--undo", *undo_id, "restore what unpersist action ACTION_ID changed, byte for byte")->transform(whole_number("an action ID"));
-  sub->callback([&ctx, undo_id] {
+  sub->callback([&ctx, undo_id, since] {
     ctx.step = "unpersist";
-    ctx.run = [&ctx, undo_id]() { return *undo_id > 0 ? undo(ctx, *undo_id) : unpersist(ctx); };
+    ctx.run = [&ctx, undo_id, since]() { return *undo_id > 0 ? undo(ctx, *undo_id) : unpersist(ctx, *since); };
   });
 }
 

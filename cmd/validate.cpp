@@ -1,9 +1,12 @@
 // unmine validate: the first 15 minutes. Is this mining? Processes, sockets, names, persistence and tuning
 // become findings and the attack-chain verdict; the exit code says how bad (contract exit codes).
 #include "case/detection_record.h"
+#include "case/indicators_store.h"
 #include "cmd/commands.h"
+#include "core/error.h"
 #include "core/text.h"
 #include "detect/triage.h"
+#include "hunt/window.h"
 
 namespace unmine {
 namespace {
@@ -13,7 +16,8 @@ nlohmann::json document(const TriageResult& r) {
   for (auto& f : r.findings) findings.push_back(f.to_json());
   for (auto& m : r.miners) miners.push_back(m.to_json());
   for (auto& n : r.notes) notes.push_back(terminal_safe(n));  // notes may hold names already printable()
-  return {{"verdict", r.verdict.to_json()}, {"findings", findings}, {"miners", miners}, {"notes", notes}};
+  return {{"verdict", r.verdict.to_json()}, {"findings", findings}, {"miners", miners}, {"notes", notes},
+          {"persistence", {{"window", r.window.to_json()}, {"inventory", r.inventory.to_json()}}}};
 }
 
 void print_miners(const Output& out, const std::vector<MinerInfo>& miners) {
@@ -30,10 +34,16 @@ void print_miners(const Output& out, const std::vector<MinerInfo>& miners) {
   out.table({"PID", "USER", "EXE", "FAMILY", "POOLS", "WALLETS"}, rows);
 }
 
-ExitCode run_validate(Context& ctx) {
+ExitCode run_validate(Context& ctx, const std::string& since) {
   auto& out = ctx.out();
+  TriageOptions options;
+  if (!since.empty()) {
+    options.since = parse_since(since, ::time(nullptr));
+    if (!options.since) throw UsageError("--since " + since + ": expected an ISO time (2026-11-20T10:00:00Z) or a span (48h, 7d)");
+  }
+  options.first_sign = first_incident_sign(ctx.case_store());
   out.progress("validate: reading processes, sockets, names, persistence and tuning");
-  auto result = run_triage(ctx.host(), ctx.playbook(), TriageOptions{});
+  auto result = run_triage(ctx.host(), ctx.playbook(), options);
   out.progress_done();
   record_triage(ctx.case_store(), result, "validate");
 
@@ -49,6 +59,7 @@ ExitCode run_validate(Context& ctx) {
              (result.verdict.severity ? out.severity(*result.verdict.severity) : sev) + ")\n");
   }
   for (auto& n : result.notes) out.note("note: " + terminal_safe(n));
+  out.note(result.inventory.describe(result.window));
   return exit_code_for(result.verdict.severity);
 }
 
@@ -57,9 +68,13 @@ ExitCode run_validate(Context& ctx) {
 void add_validate(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand(
       "validate", "is this mining? processes, sockets, DNS/hosts, persistence and tuning -> findings and verdict");
-  sub->callback([&ctx] {
+  auto since = std::make_shared<std::string>();
+  sub->add_option("--since", *since,
+                  "start of the compromise window persistence entries are new in: ISO time or a span back from now "
+                  "(48h, 7d); default the case's first sign, else the last 30 days");
+  sub->callback([&ctx, since] {
     ctx.step = "validate";
-    ctx.run = [&ctx]() -> ExitCode { return run_validate(ctx); };
+    ctx.run = [&ctx, since]() -> ExitCode { return run_validate(ctx, *since); };
   });
 }
 

@@ -35,8 +35,10 @@ struct UnpersistPlan {
   bool systemd_live = false;  // systemd is PID 1 of the live root: units are stopped with systemctl
 };
 
-// Which artifacts to neutralise and how. Never changes anything.
-UnpersistPlan plan_unpersist(const HostRoot& host, const Playbook& playbook, const IncidentIndicators& incident);
+// Which artifacts to neutralise and how. Never changes anything. `window` decides which entries are new
+// (shown, never neutralised); default the last 30 days.
+UnpersistPlan plan_unpersist(const HostRoot& host, const Playbook& playbook, const IncidentIndicators& incident,
+                             std::optional<PersistenceWindow> window = std::nullopt);
 
 struct UnpersistResult {
   int64_t id = 0;  // actions.id

@@ -47,10 +47,11 @@ std::string action_kind_for(const PersistenceArtifact& a, bool systemd_live) {
 
 }  // namespace
 
-UnpersistPlan plan_unpersist(const HostRoot& host, const Playbook& playbook, const IncidentIndicators& incident) {
+UnpersistPlan plan_unpersist(const HostRoot& host, const Playbook& playbook, const IncidentIndicators& incident,
+                             std::optional<PersistenceWindow> window) {
   UnpersistPlan plan;
   plan.systemd_live = systemd_is_pid1(host);
-  plan.scan = scan_persistence(host, playbook, incident);
+  plan.scan = scan_persistence(host, playbook, incident, window);
   std::map<std::string, std::string> rule_of;
   for (auto& f : plan.scan.findings) rule_of[f.id] = f.evidence.value("rule", "");
   std::set<std::tuple<std::string, int, std::string>> seen;

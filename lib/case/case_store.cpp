@@ -131,15 +131,6 @@ std::string now_iso8601() {
   return buf;
 }
 
-std::string iso8601(int64_t t) {
-  time_t tt = static_cast<time_t>(t);
-  struct tm tm {};
-  ::gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string custody_hash(const std::string& prev_hash, int64_t seq, const std::string& at, const std::string& actor,
                          const std::string& event, const std::string& details) {
   return sha256_hex(prev_hash + '\n' + std::to_string(seq) + '\n' + at + '\n' + actor + '\n' + event + '\n' + details);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "case/case_layout.h"
+#include "core/iso8601.h"
 #include "model/finding.h"
 
 namespace unmine {
@@ -26,7 +27,6 @@ nlohmann::json json_column(const nlohmann::json& column);
 // A string field of a row or recorded object; `fallback` when absent or not a string (json::value would
 // throw on a field of another type, and case data may come from an older or edited case).
 std::string string_at(const nlohmann::json& obj, const char* key, std::string fallback = {});
-std::string iso8601(int64_t unix_seconds);
 
 class Statement;
 

@@ -52,4 +52,16 @@ std::vector<std::string> indicator_values(const CaseStore& store, const std::str
   return out;
 }
 
+std::optional<std::pair<int64_t, std::string>> first_incident_sign(const CaseStore& store) {
+  std::optional<std::pair<int64_t, std::string>> first;
+  for (auto& row : store.query("SELECT pid, exe, data FROM miners WHERE case_id=?", {store.case_id()})) {
+    auto data = json_column(row["data"]);
+    if (!data.is_object() || !data.contains("started_at") || !data["started_at"].is_number_integer()) continue;
+    auto at = data["started_at"].get<int64_t>();
+    if (at <= 0 || (first && first->first <= at)) continue;
+    first = std::make_pair(at, "miner " + string_at(row, "exe") + " started");
+  }
+  return first;
+}
+
 }  // namespace unmine

@@ -57,4 +57,13 @@ std::optional<int64_t> parse_iso8601(std::string_view s) {
 }
 
 
+std::string iso8601(int64_t unix_seconds) {
+  time_t t = static_cast<time_t>(unix_seconds);
+  struct tm tm {};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 }  // namespace unmine

@@ -181,4 +181,8 @@ std::vector<std::string_view> words(std::string_view line) {
   return out;
 }
 
+bool is_binary_content(std::string_view data) {
+  return data.starts_with("\x7f" "ELF") || data.substr(0, 4096).find('\0') != std::string_view::npos;
+}
+
 }  // namespace unmine

@@ -8,12 +8,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <map>
 #include <set>
 #include <unordered_set>
 
 #include "core/text.h"
 #include "detect/detectors.h"
+#include "detect/dormant.h"
 #include "detect/miner_profile.h"
 #include "persist/persistence.h"
 
@@ -172,13 +174,34 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
     return std::pair{*f.path, *f.line};
   };
   if (options.persistence) {
-    auto persistence = scan_persistence(host, playbook, r.indicators);
+    // The window: --since, else the case's first sign, else the first miner seen running, else 30 days.
+    auto sign = options.first_sign;
+    for (auto& m : r.miners)
+      if (m.proc.started_at > 0 && (!sign || m.proc.started_at < sign->first))
+        sign = std::make_pair(m.proc.started_at, "miner pid " + std::to_string(m.proc.pid) + " started");
+    r.window = persistence_window(options.since, sign, ::time(nullptr));
+    auto persistence = scan_persistence(host, playbook, r.indicators, r.window);
+    // Dormant miners: what the entries run or read, identified; what they tie to judges the entries again
+    // (a cron line running a script that fetches the miner found on disk is then tied, not only new).
+    auto dormant = identify_referenced_files(host, profiler, persistence.referenced_files);
+    for (auto& n : dormant.notes) r.notes.push_back(n);
+    if (!dormant.findings.empty()) {
+      r.indicators.merge(dormant.indicators);
+      persistence = scan_persistence(host, playbook, r.indicators, r.window);
+      for (auto& f : dormant.findings) r.findings.push_back(std::move(f));
+    }
+    r.inventory = persistence.inventory;
     for (auto& a : persistence.artifacts)
       if (a.tied && a.kind == "ld_preload" && a.line) preload_artifacts.insert({a.path, *a.line});
+    // A preload file's "new in the window" finding (no line) is said already by hiding's findings on its lines.
+    auto hiding_reports = [&](const Finding& f) {
+      return f.kind == "ld_preload" && f.path && std::any_of(hiding.begin(), hiding.end(), [&](auto& h) {
+               return h.kind == "ld_preload" && h.path == f.path && (!f.line || h.line == f.line);
+             });
+    };
     for (auto& f : persistence.findings) {
       auto line = preload_line(f);
-      bool hiding_reports = line && std::any_of(hiding.begin(), hiding.end(), [&](auto& h) { return preload_line(h) == line; });
-      if (!hiding_reports || preload_artifacts.contains(*line)) r.findings.push_back(std::move(f));
+      if (!hiding_reports(f) || (line && preload_artifacts.contains(*line))) r.findings.push_back(std::move(f));
     }
     // A file read only in part (a 2 GiB crontab) may hide lines past what was read: the responder hears it.
     for (auto& a : persistence.anomalies)

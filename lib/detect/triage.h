@@ -1,12 +1,15 @@
 #pragma once
 // validate's detection: every group of the attack-chain rule over processes, sockets, DNS/hosts,
 // persistence and system tuning. Reads the host, never changes it.
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "model/finding.h"
 #include "detect/miner.h"
 #include "detect/verdict.h"
 #include "host/host_root.h"
+#include "persist/persistence.h"
 #include "playbook/playbook.h"
 
 namespace unmine {
@@ -14,6 +17,8 @@ namespace unmine {
 struct TriageOptions {
   std::vector<int> pids;  // only these processes (identify --pid); empty: all
   bool persistence = true;  // also scan persistence tied to the miners (validate); identify skips it
+  std::optional<int64_t> since;  // start of the compromise window (--since); else the miners' first start
+  std::optional<std::pair<int64_t, std::string>> first_sign;  // the case's earliest sign, when it has one
 };
 
 struct TriageResult {
@@ -22,6 +27,8 @@ struct TriageResult {
   IncidentIndicators indicators;  // of every miner found, for the case
   Verdict verdict;
   std::vector<std::string> notes;  // what could not be read (no procfs, unreadable sockets, ...)
+  PersistenceWindow window;        // the window persistence entries were judged new in
+  PersistenceInventory inventory;  // every persistence entry, by class
 };
 
 TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const TriageOptions& options);

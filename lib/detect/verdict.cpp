@@ -15,7 +15,8 @@ nlohmann::json Verdict::to_json() const {
 Verdict attack_chain_verdict(const std::vector<Finding>& findings) {
   bool present[7] = {};
   for (auto& f : findings)
-    if (f.severity > Severity::info) present[static_cast<int>(f.group)] = true;
+    // A new persistence entry is shown for a human to judge: it is no evidence of mining.
+    if (f.severity > Severity::info && f.entry_class != "new") present[static_cast<int>(f.group)] = true;
   Verdict v;
   for (int g = 0; g < 7; ++g)
     if (present[g]) v.groups.push_back(static_cast<Group>(g));

@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/statfs.h>
@@ -85,6 +87,15 @@ std::optional<struct stat> HostRoot::stat(std::string_view path) const {
   struct stat st {};
   if (!fd || ::fstat(fd.get(), &st) != 0) return std::nullopt;
   return st;
+}
+
+std::optional<unsigned> HostRoot::inode_flags(std::string_view path) const {
+  auto st = stat(path);
+  if (!st || !(S_ISREG(st->st_mode) || S_ISDIR(st->st_mode))) return std::nullopt;
+  auto fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  int flags = 0;
+  if (!fd || ::ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) != 0) return std::nullopt;
+  return static_cast<unsigned>(flags);
 }
 
 std::optional<struct stat> HostRoot::lstat(std::string_view path) const {

@@ -55,6 +55,9 @@ class HostRoot {
   std::optional<std::string> readlink(std::string_view path) const;
   std::vector<DirEntry> list(std::string_view dir) const;  // empty when missing or unreadable
   bool exists(std::string_view path) const { return stat(path).has_value(); }
+  // The inode flags (FS_IOC_GETFLAGS: FS_IMMUTABLE_FL, FS_APPEND_FL, ...) of a regular file or folder;
+  // nullopt for anything else (never opens a device) or where the filesystem keeps none.
+  std::optional<unsigned> inode_flags(std::string_view path) const;
   // Where the path lives on the analyst's machine (for messages and for tools that need a path).
   std::string host_path(std::string_view path) const;
 

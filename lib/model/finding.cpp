@@ -41,6 +41,7 @@ nlohmann::json Finding::to_json() const {
   if (pid) j["pid"] = *pid;
   if (path) j["path"] = *path;
   if (line) j["line"] = *line;
+  if (!entry_class.empty()) j["class"] = entry_class;
   j["evidence"] = evidence;
   return j;
 }
@@ -55,6 +56,7 @@ Finding Finding::from_json(const nlohmann::json& j) {
   if (j.contains("pid")) f.pid = j["pid"].get<int>();
   if (j.contains("path")) f.path = j["path"].get<std::string>();
   if (j.contains("line")) f.line = j["line"].get<int>();
+  f.entry_class = j.value("class", "");
   f.evidence = j.value("evidence", nlohmann::json::object());
   return f;
 }

@@ -28,6 +28,8 @@ struct Finding {
   std::optional<int> pid;
   std::optional<std::string> path;  // as seen inside the root
   std::optional<int> line;          // 1-based
+  // Persistence entries: tied | malicious | new (contract "class"); empty for other findings.
+  std::string entry_class;
   nlohmann::json evidence = nlohmann::json::object();  // the matched text, the rule
 
   nlohmann::json to_json() const;

@@ -65,7 +65,7 @@ void scan_at_jobs(ScanContext& ctx) {
       for (int pass = 0; pass < 2 && !(best && best->tied()); ++pass)
         for (auto& l : job.lines) {
           if (l.command != (pass == 0)) continue;
-          auto t = ctx.rules.judge(l.text, ctx.incident);
+          auto t = ctx.judge(l.text, Candidate{"at_job", Group::persistence, path, l.line, std::string(l.text), user});
           if (t.level > (best ? best->level : TieLevel::none)) best = t, where = &l;
           if (best && best->tied()) break;
         }

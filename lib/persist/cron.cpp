@@ -107,7 +107,8 @@ void scan_crontab_file(ScanContext& ctx, const std::string& path, CronFormat for
   ctx.anomalies(path, parsed.anomalies);
   for (auto& e : parsed.entries) {
     Candidate c{"cron", Group::persistence, path, e.line, std::string(e.text), e.user.empty() ? owner : e.user};
-    ctx.consider(c, e.text);
+    // The command alone is judged: a pattern for "runs a program from /tmp" reads where the command starts.
+    ctx.consider(c, e.command);
   }
 }
 

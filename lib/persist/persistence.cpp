@@ -1,11 +1,16 @@
 #include "persist/persistence.h"
 
+#include <ctime>
+
+#include "core/iso8601.h"
 #include "host/dpkg_db.h"
+#include "persist/accounts.h"
 #include "persist/at_jobs.h"
 #include "persist/cron.h"
 #include "persist/hosts_file.h"
 #include "persist/init_scripts.h"
 #include "persist/ld_preload.h"
+#include "persist/modprobe.h"
 #include "persist/profiles.h"
 #include "persist/scan_context.h"
 #include "persist/ssh_keys.h"
@@ -54,10 +59,35 @@ IncidentIndicators strong_indicators(const IncidentIndicators& incident, const C
 
 }  // namespace
 
-PersistenceScan scan_persistence(const HostRoot& host, const Playbook& playbook, const IncidentIndicators& incident) {
+PersistenceWindow persistence_window(std::optional<int64_t> since, std::optional<std::pair<int64_t, std::string>> first_sign,
+                                     int64_t now) {
+  if (since) return {*since, "since", "from --since"};
+  // A day before the first sign: the persistence that started the miner was written before it ran.
+  if (first_sign && first_sign->first > 0 && first_sign->first <= now)
+    return {first_sign->first - 24 * 3600, "incident", "a day before the incident's first sign (" + first_sign->second + ")"};
+  return {now - kDefaultPersistenceWindow, "default", "the last 30 days (no --since, no first sign of the incident known)"};
+}
+
+nlohmann::json PersistenceWindow::to_json() const {
+  return {{"start", iso8601(start)}, {"basis", basis}, {"reason", reason}};
+}
+
+nlohmann::json PersistenceInventory::to_json() const {
+  return {{"files", files}, {"tied", tied}, {"malicious", malicious}, {"new", new_entries}, {"known", known}};
+}
+
+std::string PersistenceInventory::describe(const PersistenceWindow& window) const {
+  return "persistence: " + std::to_string(files) + " file(s): " + std::to_string(tied) + " tied, " +
+         std::to_string(malicious) + " malicious, " + std::to_string(new_entries) + " new, " + std::to_string(known) +
+         " known (not listed); new means changed since " + iso8601(window.start) + ", " + window.reason;
+}
+
+PersistenceScan scan_persistence(const HostRoot& host, const Playbook& playbook, const IncidentIndicators& incident,
+                                 std::optional<PersistenceWindow> window) {
   auto rules = PersistenceRules::load(playbook);
   auto dpkg = DpkgDatabase::load(host);
   PersistenceScan out;
+  out.window = window ? *window : persistence_window(std::nullopt, std::nullopt, ::time(nullptr));
   auto strong = strong_indicators(incident, CommonNames::load(playbook), dpkg, out.weak_indicators);
   ScanContext ctx(host, rules, strong, dpkg, out);
   scan_cron(ctx);
@@ -70,7 +100,10 @@ PersistenceScan scan_persistence(const HostRoot& host, const Playbook& playbook,
   scan_xdg_autostart(ctx);
   scan_udev(ctx);
   scan_sysctl(ctx);
+  scan_modprobe(ctx);
   scan_hosts_file(ctx);
+  scan_accounts(ctx);
+  ctx.finish();
   out.findings = dedupe(std::move(out.findings));
   return out;
 }

@@ -1,8 +1,11 @@
 #pragma once
 // Persistence on the host: cron (every location), at jobs, systemd units/timers/drop-ins/generators,
-// rc.local and init.d, ld.so.preload, authorized_keys, shell profiles, XDG autostart, udev rules, sysctl
-// files, /etc/hosts. Each artifact tied to the incident (or matching a download-and-run pattern) is a
-// finding; the artifacts are what unpersist neutralises and preserve copies.
+// rc.local and init.d, ld.so.preload, authorized_keys, shell profiles (every home, listed in passwd or
+// not), XDG autostart, udev rules, sysctl and modprobe files, accounts, /etc/hosts. Every entry gets one
+// class: tied (to the incident, directly or through a script it runs, to depth 3), malicious (a known-bad
+// pattern whatever it runs), new (changed in the compromise window) or known (counted, not listed). Tied
+// and malicious entries are findings and artifacts: what unpersist neutralises and preserve copies.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +51,28 @@ struct PersistenceAnomaly {
   nlohmann::json to_json() const;
 };
 
+// Entries changed from `start` on are new. basis: since (--since), incident (the case's first sign) or
+// default (the last 30 days); `reason` says which, for the output.
+struct PersistenceWindow {
+  int64_t start = 0;
+  std::string basis;
+  std::string reason;
+  nlohmann::json to_json() const;
+};
+inline constexpr int64_t kDefaultPersistenceWindow = 30 * 24 * 3600;
+// From --since when given, else the earliest sign (unix seconds, what it was), else the last 30 days.
+PersistenceWindow persistence_window(std::optional<int64_t> since, std::optional<std::pair<int64_t, std::string>> first_sign,
+                                     int64_t now);
+
+// Every entry of every location, by class. Known entries are only counted here.
+struct PersistenceInventory {
+  size_t files = 0;  // location files read
+  size_t tied = 0, malicious = 0, new_entries = 0, known = 0;
+  nlohmann::json to_json() const;
+  // One line for the terminal: the counts and the window they were judged in.
+  std::string describe(const PersistenceWindow& window) const;
+};
+
 struct PersistenceScan {
   std::vector<Finding> findings;
   std::vector<PersistenceArtifact> artifacts;
@@ -55,8 +80,14 @@ struct PersistenceScan {
   // Incident names and paths that tied nothing alone: names too common (the playbook's common_names.json)
   // or shipped by a package, and paths a package owns. Only a stronger indicator ties an entry naming them.
   std::vector<std::string> weak_indicators;
+  PersistenceInventory inventory;
+  PersistenceWindow window;
+  // Files that tied, malicious or new entries run or read (executables, scripts, configs), in order: what
+  // detection identifies as `identify --file` would, so a miner that is not running is still named.
+  std::vector<std::string> referenced_files;
 };
 
-PersistenceScan scan_persistence(const HostRoot& host, const Playbook& playbook, const IncidentIndicators& incident);
+PersistenceScan scan_persistence(const HostRoot& host, const Playbook& playbook, const IncidentIndicators& incident,
+                                 std::optional<PersistenceWindow> window = std::nullopt);
 
 }  // namespace unmine

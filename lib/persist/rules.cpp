@@ -99,7 +99,15 @@ PersistenceRules PersistenceRules::from_json(const nlohmann::json& j, std::vecto
   for (auto& d : pool_domains) r.pool_domains_.insert(to_lower(d));
   for (auto& s : pool_suffixes)
     if (!looks_like_ip(s)) r.pool_suffixes_.insert(to_lower(s));
-  r.download_and_run_ = parse_patterns(j.value("download_and_run", nlohmann::json::array()), std::string(kRulesFile));
+  for (auto& w : j.value("campaign_key_words", nlohmann::json::array())) r.campaign_words_.push_back(to_lower(w.get<std::string>()));
+  if (j.contains("msr_options")) {
+    try {
+      r.msr_options_ = std::regex(j["msr_options"].at("pattern").get<std::string>(), std::regex::ECMAScript | std::regex::icase);
+    } catch (const std::regex_error& e) {
+      throw RuntimeError(std::string("playbook ") + std::string(kRulesFile) + ": msr_options: " + e.what());
+    }
+  }
+  r.malicious_ = parse_patterns(j.value("malicious", nlohmann::json::array()), std::string(kRulesFile));
   r.lookalike_ = parse_patterns(j.value("lookalike", nlohmann::json::array()), std::string(kRulesFile));
   r.base64_min_ = j.value("base64_min_length", size_t{24});
   r.base64_depth_ = j.value("base64_max_depth", 2);
@@ -163,6 +171,18 @@ std::optional<const PatternRule*> PersistenceRules::first_match(const std::vecto
   return std::nullopt;
 }
 
+bool PersistenceRules::enables_msr_writes(std::string_view line) const {
+  auto bounded = line.substr(0, regex_max_line_);
+  return msr_options_ && std::regex_search(bounded.begin(), bounded.end(), *msr_options_);
+}
+
+std::optional<std::string> PersistenceRules::campaign_word_in(std::string_view text) const {
+  std::string lower = to_lower(text);
+  for (auto& w : campaign_words_)
+    if (lower.find(w) != std::string::npos) return w;
+  return std::nullopt;
+}
+
 Tie PersistenceRules::judge(std::string_view text, const IncidentIndicators& incident) const {
   return judge_at(text, incident, 0);
 }
@@ -173,19 +193,23 @@ Tie PersistenceRules::judge_at(std::string_view text, const IncidentIndicators& 
   for (auto& w : find_wallets(text))
     if (w.checksum_valid) return {TieLevel::tied, "wallet", w.address, "wallet"};
   std::string lower = to_lower(text);
-  if (auto r = first_match(download_and_run_, text, lower))
-    return {TieLevel::tied, "download_and_run." + (*r)->name, std::string(text.substr(0, 200)), "pattern"};
-  if (depth < base64_depth_) {
-    for (auto& payload : decoded_base64_payloads(text, base64_min_)) {
-      auto inner = judge_at(payload, incident, depth + 1);
-      if (inner.tied()) return {TieLevel::tied, "base64." + inner.rule, inner.indicator, inner.indicator_type};
-    }
-  }
   for (auto& w : family_words_)
     if (contains_family_word(lower, w)) return {TieLevel::tied, "family", w, "family"};
   if (auto d = pool_domain_in(text)) return {TieLevel::tied, "pool_domain", *d, "pool_domain"};
   if (lower.find("stratum+") != std::string::npos || lower.find("stratum2+") != std::string::npos)
     return {TieLevel::tied, "stratum_url", "stratum+", "pattern"};
+  std::optional<Tie> pattern;
+  if (auto r = first_match(malicious_, text, lower))
+    pattern = Tie{TieLevel::malicious, "malicious." + (*r)->name, std::string(text.substr(0, 200)), "pattern"};
+  // A payload may hide the miner itself: tied beats the pattern that decoded it.
+  if (depth < base64_depth_) {
+    for (auto& payload : decoded_base64_payloads(text, base64_min_)) {
+      auto inner = judge_at(payload, incident, depth + 1);
+      if (inner.tied() && (!pattern || inner.level == TieLevel::tied))
+        return {inner.level, "base64." + inner.rule, inner.indicator, inner.indicator_type};
+    }
+  }
+  if (pattern) return *pattern;
   if (auto r = first_match(lookalike_, text, lower))
     return {TieLevel::lookalike, "lookalike." + (*r)->name, std::string(text.substr(0, 200)), "pattern"};
   return {};

@@ -1,8 +1,10 @@
 #pragma once
 // What ties a persistence artifact to the incident: the incident's own indicators first, then the
-// playbook's persistence rules (playbooks/cryptomining/persistence.json): miner family words, pool domains,
-// download-and-run patterns, and base64 blobs that decode to any of these. Lines that only look alike
-// (a benign job that uses curl) are "lookalike": reported for the responder to judge, never neutralised.
+// playbook's persistence rules (playbooks/cryptomining/persistence.json): miner family words, pool domains
+// and stratum URLs tie it; download-and-run, reverse shells, execution from /tmp or hidden folders,
+// chattr +i, killing rival miners and MSR writes make it malicious; base64 blobs are judged decoded. Lines
+// that only look alike (a benign job that uses curl) are "lookalike": shown for the responder to judge,
+// never neutralised.
 #include <optional>
 #include <regex>
 #include <set>
@@ -15,14 +17,16 @@
 
 namespace unmine {
 
-enum class TieLevel { none, lookalike, tied };
+// In rising order. Tied and malicious entries are neutralised; a lookalike is only shown.
+enum class TieLevel { none, lookalike, malicious, tied };
 
 struct Tie {
   TieLevel level = TieLevel::none;
-  std::string rule;            // incident.path, family, pool_domain, wallet, download_and_run.NAME, base64.<rule>, lookalike.NAME
+  std::string rule;            // incident.path, family, pool_domain, wallet, malicious.NAME, base64.<rule>, lookalike.NAME
   std::string indicator;       // what matched (the path, the word, the domain), raw
   std::string indicator_type;  // path|dir|name|domain|ip|wallet|sha256|family|pool_domain|pattern
-  bool tied() const { return level == TieLevel::tied; }
+  // Neutralised: tied to the incident or malicious whatever it runs.
+  bool tied() const { return level >= TieLevel::malicious; }
 };
 
 struct PatternRule {
@@ -40,22 +44,28 @@ class PersistenceRules {
   static PersistenceRules from_json(const nlohmann::json& j, std::vector<std::string> pool_domains = {},
                                     std::vector<std::string> pool_suffixes = {});
 
-  // How strongly the text ties to the incident. Most specific first: incident indicator, wallet, download-
-  // and-run, base64 payload, family word, pool domain; else a lookalike pattern; else none.
+  // How strongly the text ties to the incident. Most specific first: incident indicator, wallet, family
+  // word, pool domain, stratum URL (tied); a malicious pattern; a base64 payload judged decoded; else a
+  // lookalike pattern; else none.
   Tie judge(std::string_view text, const IncidentIndicators& incident) const;
 
   // A pool domain named in the text (exact entry, or a sub-domain of a listed suffix), lowercase.
   std::optional<std::string> pool_domain_in(std::string_view text) const;
   bool is_pool_domain(std::string_view host) const;
+  // A modprobe line letting user space write MSRs ("options msr allow_writes=on").
+  bool enables_msr_writes(std::string_view line) const;
+  // A key comment or option naming a known campaign ("hilde@teamtnt.red", "mdrfckr"), lowercase.
+  std::optional<std::string> campaign_word_in(std::string_view text) const;
 
  private:
   Tie judge_at(std::string_view text, const IncidentIndicators& incident, int depth) const;
   std::optional<const PatternRule*> first_match(const std::vector<PatternRule>& rules, std::string_view text,
                                                 const std::string& lower) const;
 
-  std::vector<std::string> family_words_;
+  std::vector<std::string> family_words_, campaign_words_;
   std::set<std::string, std::less<>> pool_domains_, pool_suffixes_;
-  std::vector<PatternRule> download_and_run_, lookalike_;
+  std::vector<PatternRule> malicious_, lookalike_;
+  std::optional<std::regex> msr_options_;
   size_t base64_min_ = 24;
   int base64_depth_ = 2;
   size_t regex_max_line_ = 16384;

@@ -1,19 +1,16 @@
 #include "persist/scan_context.h"
 
 #include <algorithm>
+#include <cctype>
+#include <utility>
 
 #include "core/hashing.h"
+#include "core/iso8601.h"
 #include "core/text.h"
+#include "persist/immutable.h"
 
 namespace unmine {
 namespace {
-
-// Bytes that are not text to be read as lines: an ELF image, or anything holding a NUL byte.
-// An executable, or a file whose start holds NUL bytes. Only the start: a crontab padded with NULs after its
-// lines (a hostile host's way to make it look binary) is still read as lines.
-bool is_binary_content(std::string_view data) {
-  return data.starts_with("\x7f" "ELF") || data.substr(0, 4096).find('\0') != std::string_view::npos;
-}
 
 std::string_view describe(std::string_view kind) {
   if (kind == "cron") return "cron job";
@@ -27,7 +24,22 @@ std::string_view describe(std::string_view kind) {
   if (kind == "udev") return "udev rule";
   if (kind == "sysctl.hugepages") return "huge pages setting";
   if (kind == "net.dns") return "hosts entry";
+  if (kind == "msr") return "MSR setting";
+  if (kind == "user.added") return "account";
   return kind;
+}
+
+std::string_view class_of(TieLevel level) {
+  switch (level) {
+    case TieLevel::tied: return "tied";
+    case TieLevel::malicious: return "malicious";
+    default: return "";
+  }
+}
+
+bool is_path_separator(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) || c == '"' || c == '\'' || c == ';' || c == '&' || c == '|' ||
+         c == '(' || c == ')' || c == '`' || c == '<' || c == '>' || c == '=' || c == ',';
 }
 
 }  // namespace
@@ -39,6 +51,27 @@ std::string join_path(std::string_view dir, std::string_view name) {
   return out;
 }
 
+std::vector<std::string> paths_in_command(std::string_view text) {
+  std::vector<std::string> out;
+  bool redirect = false;  // the next word is where output goes, not something run
+  for (size_t i = 0; i < text.size();) {
+    char c = text[i];
+    if (c == '>' || c == '<') redirect = true;
+    if (is_path_separator(c)) {
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    while (i < text.size() && !is_path_separator(text[i])) ++i;
+    auto word = text.substr(start, i - start);
+    bool was_redirect = std::exchange(redirect, false);
+    if (was_redirect || word.size() < 2 || word.front() != '/' || word.starts_with("/dev/") || word.starts_with("/proc/"))
+      continue;
+    if (std::find(out.begin(), out.end(), word) == out.end()) out.emplace_back(word);
+  }
+  return out;
+}
+
 ScanContext::ScanContext(const HostRoot& h, const PersistenceRules& r, const IncidentIndicators& i, const DpkgDatabase& d,
                          PersistenceScan& o)
     : host(h), rules(r), incident(i), dpkg(d), out(o) {
@@ -47,9 +80,31 @@ ScanContext::ScanContext(const HostRoot& h, const PersistenceRules& r, const Inc
     if (u.home.empty() || u.home == "/" || u.home.starts_with("/nonexistent") || u.home.starts_with("/dev/")) continue;
     if (homes.insert(u.home).second) users.push_back(u);
   }
+  // A home that passwd no longer lists (the account deleted, its files left) still runs its crontab's
+  // jobs and its profile at the next login under a reused name.
+  std::vector<std::string> folders{"/root"};
+  for (auto& name : names_in("/home")) folders.push_back(join_path("/home", name));
+  for (auto& home : folders) {
+    auto st = host.lstat(home);
+    if (!st || !S_ISDIR(st->st_mode) || !homes.insert(home).second) continue;
+    PasswdEntry u;
+    u.name = std::string(base_name(home));
+    u.uid = st->st_uid;
+    u.gid = st->st_gid;
+    u.home = home;
+    users.push_back(std::move(u));
+  }
 }
 
 std::optional<FileContent> ScanContext::read_once(const std::string& path, std::string_view kind, size_t max) {
+  auto st = host.stat(path);
+  if (!st) return std::nullopt;
+  if (!S_ISREG(st->st_mode)) {
+    // A FIFO would block a reader and a device never ends: both say something is off.
+    if (!S_ISDIR(st->st_mode)) anomaly(path, std::nullopt, "not a regular file (FIFO, device or socket): not read");
+    return std::nullopt;
+  }
+  if (seen_.count({st->st_dev, st->st_ino})) return std::nullopt;
   auto f = host.read(path, max);
   if (!f) return std::nullopt;
   if (!seen_.insert({f->st.st_dev, f->st.st_ino}).second) return std::nullopt;
@@ -58,7 +113,75 @@ std::optional<FileContent> ScanContext::read_once(const std::string& path, std::
     return std::nullopt;
   }
   if (f->truncated) anomaly(path, std::nullopt, "larger than " + std::to_string(max) + " bytes: only the start was read");
+  files_.push_back({path, std::string(kind), "", f->st});
   return f;
+}
+
+void ScanContext::remember_reference(const std::string& entry_file, const std::string& path) {
+  auto& list = references_[entry_file];
+  if (std::find(list.begin(), list.end(), path) == list.end()) list.push_back(path);
+}
+
+std::optional<ScanContext::ScriptVerdict> ScanContext::judge_script(const std::string& path, int depth,
+                                                                     const Candidate& referrer) {
+  if (depth > kMaxScriptDepth) return std::nullopt;
+  // Judged already, or being judged further up the chain (A runs B runs A): nothing new to learn.
+  if (auto it = scripts_.find(path); it != scripts_.end()) return it->second;
+  scripts_[path] = std::nullopt;
+  auto st = host.stat(path);
+  if (!st) return std::nullopt;
+  if (!S_ISREG(st->st_mode)) {
+    if (!S_ISDIR(st->st_mode))
+      anomaly(path, std::nullopt, "run by " + printable(referrer.path) + " but not a regular file (FIFO, device or socket): not read");
+    return std::nullopt;
+  }
+  remember_reference(referrer.path, path);
+  // Only what runs is followed: an executable, or a shell script however its mode is set. A config the
+  // line names is remembered for identification, not judged as a script.
+  if (!(st->st_mode & 0111) && !path.ends_with(".sh")) return std::nullopt;
+  // Executables are identified by detection from their content; only text is judged line by line.
+  auto head = host.read(path, 4096);
+  if (!head || is_binary_content(head->data)) return std::nullopt;
+  auto f = head->truncated ? host.read(path, kMaxFile) : head;
+  if (!f) return std::nullopt;
+  if (f->truncated) anomaly(path, std::nullopt, "script larger than " + std::to_string(kMaxFile) + " bytes: only the start was judged");
+  ScriptVerdict best;
+  int n = 0;
+  for (auto raw : lines(f->data)) {
+    ++n;
+    auto line = trim(raw);
+    if (line.empty() || line.front() == '#') continue;
+    auto tie = rules.judge(raw, incident);
+    for (auto& p : paths_in_command(raw)) {
+      if (tie.level == TieLevel::tied) break;
+      if (auto inner = judge_script(p, depth + 1, referrer); inner && inner->tie.level > tie.level)
+        tie = {inner->tie.level, "runs." + inner->tie.rule, p, "path"};
+    }
+    if (tie.level >= TieLevel::malicious && tie.level > best.tie.level) best = {tie, n, std::string(raw)};
+    if (best.tie.level == TieLevel::tied) break;
+  }
+  if (best.tie.level < TieLevel::malicious) return scripts_[path] = ScriptVerdict{};
+  // A script that is itself a location file (an init.d script, a cron.hourly job) is reported there.
+  if (seen_.count({st->st_dev, st->st_ino})) return scripts_[path] = best;
+  Candidate c{referrer.kind, referrer.group, path, best.line, best.text, referrer.user};
+  c.how = Neutralise::file;
+  report(c, best.tie, Severity::high, true, best.text,
+         std::string("script run by ") + std::string(describe(referrer.kind)) + " " + printable(referrer.path) +
+             (referrer.line ? ":" + std::to_string(*referrer.line) : std::string()) + ", " +
+             std::string(class_of(best.tie.level)) + " (" + best.tie.rule + ") at " + printable(path) + ":" +
+             std::to_string(*best.line));
+  return scripts_[path] = best;
+}
+
+Tie ScanContext::judge(std::string_view text, const Candidate& referrer) {
+  auto tie = rules.judge(text, incident);
+  for (auto& p : paths_in_command(text)) {
+    remember_reference(referrer.path, p);
+    if (tie.level == TieLevel::tied) continue;
+    if (auto script = judge_script(p, 1, referrer); script && script->tie.level > tie.level)
+      tie = {script->tie.level, "runs." + script->tie.rule, p, "path"};
+  }
+  return tie;
 }
 
 std::vector<std::string> ScanContext::names_in(const std::string& dir) const {
@@ -77,8 +200,8 @@ void ScanContext::anomalies(const std::string& path, const std::vector<LineAnoma
 }
 
 Tie ScanContext::consider(const Candidate& c, std::string_view text) {
-  auto tie = rules.judge(text, incident);
-  if (tie.level == TieLevel::tied) report(c, tie, Severity::high, true, text);
+  auto tie = judge(text, c);
+  if (tie.tied()) report(c, tie, Severity::high, true, text);
   else if (tie.level == TieLevel::lookalike) report(c, tie, Severity::info, false, text);
   return tie;
 }
@@ -102,18 +225,72 @@ void ScanContext::judge_binary(std::string_view kind, const std::string& path, c
   }
 }
 
+void ScanContext::report_flags(const std::string& path, const std::string& kind) {
+  if (auto f = immutable_file_finding(host, path, describe(kind))) out.findings.push_back(std::move(*f));
+}
+
+void ScanContext::finish() {
+  auto add_references = [&](const std::string& file) {
+    for (auto& p : references_[file])
+      if (std::find(out.referenced_files.begin(), out.referenced_files.end(), p) == out.referenced_files.end())
+        out.referenced_files.push_back(p);
+  };
+  for (auto& e : files_) {
+    // /etc/hosts and sysctl files are settings, not entries that start code: judged, never classed.
+    if (e.kind == "net.dns" || e.kind == "sysctl.hugepages") {
+      report_flags(e.path, e.kind);
+      continue;
+    }
+    ++out.inventory.files;
+    TieLevel worst = TieLevel::none;
+    for (auto i : judged_[e.path])
+      if (out.findings[i].entry_class == "tied") worst = TieLevel::tied;
+      else if (out.findings[i].entry_class == "malicious") worst = std::max(worst, TieLevel::malicious);
+    bool fresh = in_window(e.st);
+    if (worst >= TieLevel::malicious || fresh) add_references(e.path);
+    // Attackers lock what they leave (chattr +i on keys, crontabs, units): removal then fails.
+    if (worst >= TieLevel::malicious || fresh || e.kind == "ld_preload" || e.kind == "ssh_key") report_flags(e.path, e.kind);
+    if (worst >= TieLevel::malicious) continue;
+    if (!fresh) {
+      ++out.inventory.known;
+      continue;
+    }
+    for (auto i : judged_[e.path]) out.findings[i].entry_class = "new";
+    ++out.inventory.new_entries;
+    auto when = iso8601(e.st.st_mtime);
+    auto f = make_finding(Group::persistence, e.kind, Severity::low,
+                          std::string(describe(e.kind)) + " file changed in the compromise window (" + when +
+                              ", window from " + iso8601(out.window.start) +
+                              "): nothing in it ties to the incident; judge by hand",
+                          e.path + "\nnew");
+    f.path = printable(e.path);
+    f.entry_class = "new";
+    f.evidence = {{"text", ""}, {"rule", "new_in_window"}, {"indicator", printable(e.path)}, {"indicator_type", "path"},
+                  {"mtime", when}, {"window", out.window.to_json()}};
+    out.findings.push_back(std::move(f));
+  }
+  for (auto& f : out.findings)
+    if (f.entry_class == "tied") ++out.inventory.tied;
+    else if (f.entry_class == "malicious") ++out.inventory.malicious;
+}
+
 void ScanContext::report(const Candidate& c, const Tie& tie, Severity severity, bool neutralise, std::string_view text,
-                         std::string summary) {
+                         std::string summary, std::string_view entry_class) {
   // The key names the artifact by its text, not its line number, so ids survive edits above it.
   std::string key = c.path + '\n' + (c.unit ? *c.unit + '\n' : std::string()) + c.raw_line;
   if (summary.empty()) {
-    summary = std::string(describe(c.kind)) + (tie.tied() ? " tied to the incident" : " that looks alike; judge by hand") +
+    summary = std::string(describe(c.kind)) +
+              (tie.level == TieLevel::tied ? " tied to the incident"
+               : tie.tied()                ? " malicious whatever it runs"
+                                           : " that looks alike; judge by hand") +
               " (" + tie.rule + (tie.indicator.empty() || tie.indicator_type == "pattern" ? "" : ": " + printable(tie.indicator)) +
               ") in " + printable(c.path) + (c.line ? ":" + std::to_string(*c.line) : std::string());
   }
   auto f = make_finding(c.group, c.kind, severity, std::move(summary), key);
   f.path = printable(c.path);
   f.line = c.line;
+  f.entry_class = entry_class.empty() ? class_of(tie.level) : entry_class;
+  judged_[c.path].push_back(out.findings.size());
   f.evidence = {{"text", printable(text.substr(0, 4096))}, {"rule", tie.rule}, {"indicator", printable(tie.indicator)},
                 {"indicator_type", tie.indicator_type}};
   if (c.unit) f.evidence["unit"] = printable(*c.unit);

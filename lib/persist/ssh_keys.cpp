@@ -85,14 +85,39 @@ void scan_ssh_keys(ScanContext& ctx) {
       if (!f) continue;
       auto parsed = parse_authorized_keys(f->data);
       ctx.anomalies(path, parsed.anomalies);
+      bool flagged = false;
       for (auto& k : parsed.keys) {
         Candidate c{"ssh_key", Group::persistence, path, k.line, std::string(k.text), u.name};
         auto tie = ctx.consider(c, k.text);
-        // A forced command is how a key restarts something at every login: worth a look even when benign.
+        if (tie.tied()) {
+          flagged = true;
+          continue;
+        }
+        // A comment or option naming a campaign (TeamTNT's hilde@teamtnt.red, Outlaw's mdrfckr): the key
+        // is the attacker's whatever else the line says.
+        std::string said = k.comment;
+        for (auto& o : k.options) said += " " + o;
+        if (auto word = ctx.rules.campaign_word_in(said)) {
+          ctx.report(c, Tie{TieLevel::malicious, "campaign_key", *word, "pattern"}, Severity::high, true, k.text,
+                     "authorized SSH key of a known campaign (" + printable(*word) + ") in " + printable(path) + ":" +
+                         std::to_string(k.line));
+          flagged = true;
+          continue;
+        }
+        // A forced command is how a key restarts something at every login: shown even when benign.
         if (tie.level == TieLevel::none && k.command)
           ctx.report(c, Tie{TieLevel::lookalike, "lookalike.forced_command", *k.command, "pattern"}, Severity::info, false,
                      k.text, "authorized SSH key with a forced command in " + printable(path) + ":" + std::to_string(k.line) +
-                                 " (judge by hand): " + printable(*k.command));
+                                 " (judge by hand): " + printable(*k.command),
+                     "new");
+      }
+      // sshd reads authorized_keys2 only for old configurations: a second key file is where keys hide.
+      if (file.ends_with("2") && !flagged && !parsed.keys.empty()) {
+        Candidate c{"ssh_key", Group::persistence, path, std::nullopt, "authorized_keys2", u.name};
+        ctx.report(c, Tie{TieLevel::lookalike, "authorized_keys2", path, "path"}, Severity::low, false, path,
+                   "a second authorized keys file " + printable(path) + " (" + std::to_string(parsed.keys.size()) +
+                       " key(s)): sshd still reads it unless AuthorizedKeysFile says otherwise; judge by hand",
+                   "new");
       }
     }
   }

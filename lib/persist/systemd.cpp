@@ -46,7 +46,8 @@ struct Folder {
 void judge_unit(ScanContext& ctx, UnitFile& u) {
   for (auto& e : u.ini.entries) {
     if (u.tie && u.tie->tied()) return;
-    auto t = ctx.rules.judge(e.key + "=" + e.value, ctx.incident);
+    auto t = ctx.judge(e.key + "=" + e.value,
+                       Candidate{"systemd", Group::persistence, u.path, e.line, std::string(e.text), u.user, u.name});
     if (t.level > (u.tie ? u.tie->level : TieLevel::none)) u.tie = t, u.tied_entry = &e;
   }
   if (u.tie && u.tie->tied()) return;
@@ -152,7 +153,7 @@ void scan_systemd(ScanContext& ctx) {
       Candidate c{"systemd", Group::persistence, d.path, e.line, std::string(e.text), d.user, d.unit};
       c.how = Neutralise::file;
       c.user_unit = d.user_unit;
-      auto t = ctx.rules.judge(e.key + "=" + e.value, ctx.incident);
+      auto t = ctx.judge(e.key + "=" + e.value, c);
       if (t.level == TieLevel::none) continue;
       ctx.report(c, t, t.tied() ? Severity::high : Severity::info, t.tied(), e.text);
       if (t.tied()) break;

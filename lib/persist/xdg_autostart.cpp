@@ -20,7 +20,7 @@ void scan_folder(ScanContext& ctx, const std::string& dir, const std::string& us
     for (auto& e : ini.entries) {
       if (tie.tied()) break;
       if (e.key != "Exec" && e.key != "TryExec") continue;
-      auto t = ctx.rules.judge(e.value, ctx.incident);
+      auto t = ctx.judge(e.value, c);
       if (t.level > tie.level) tie = t, c.line = e.line, text = e.text;
     }
     // The file's own name ("kworkerd.desktop") ties as the miner's name without its suffix.

@@ -77,7 +77,9 @@ PersistenceCheck check_persistence(const HostRoot& host, const Playbook& playboo
   }
   if (!b.indicators.empty()) {
     auto scan = scan_persistence(host, playbook, b.indicators);
-    for (auto& f : scan.findings) out.findings.push_back(std::move(f));
+    // A recurrence is something tied or malicious: entries merely new in the window were shown by validate.
+    for (auto& f : scan.findings)
+      if (f.entry_class != "new") out.findings.push_back(std::move(f));
   }
   return out;
 }

@@ -158,13 +158,23 @@ TEST_CASE("a preload line the incident does not tie keeps the hiding detector's 
 
 TEST_CASE("run_triage on a benign Debian fixture: nothing above info") {
   HostRoot host({UNMINE_FIXTURES "/hosts/benign_debian", "", ""});
-  auto r = run_triage(host, Playbook::load(), {});
+  // A checkout writes every fixture file now: with a window that starts later, none is new.
+  TriageOptions later;
+  later.since = ::time(nullptr) + 3600;
+  auto r = run_triage(host, Playbook::load(), later);
   for (auto& f : r.findings) {
     CAPTURE(f.summary);
     CHECK(f.severity == Severity::info);
   }
   CHECK(r.miners.empty());
   CHECK(r.verdict.case_name == "No Mining Activity");
+  // In the default window the same files are new: low, for a human, and still no verdict.
+  auto fresh = run_triage(host, Playbook::load(), {});
+  for (auto& f : fresh.findings) {
+    CAPTURE(f.summary);
+    CHECK((f.severity == Severity::info || (f.severity == Severity::low && f.entry_class == "new")));
+  }
+  CHECK(fresh.verdict.case_name == "No Mining Activity");
 }
 
 TEST_CASE("every process is a candidate: a container's config, a dressed name, a stratum connection") {
