@@ -1,7 +1,10 @@
 // Hiding: libraries preloaded into every process through /etc/ld.so.preload, the usual way miners hide
 // their process and files from ps, top and ls.
+#include <optional>
+
 #include "core/text.h"
 #include "detect/detectors.h"
+#include "host/dpkg_db.h"
 #include "persist/ld_preload.h"
 
 namespace unmine {
@@ -11,18 +14,24 @@ std::vector<Finding> detect_hiding(const HostRoot& host) {
   constexpr std::string_view kPreload = "/etc/ld.so.preload";
   auto f = host.read(kPreload, 1 << 20);
   if (!f) return out;
+  std::optional<DpkgDatabase> dpkg;  // loaded only when something is preloaded: most hosts preload nothing
   for (auto& e : parse_ld_so_preload(f->data)) {
     std::string entry(e.entry);
     bool present = host.exists(entry);
+    if (present && !dpkg) dpkg = DpkgDatabase::load(host);
+    // A library a package installed, unmodified (jemalloc for a database), is a tuning choice an
+    // administrator made, not a process hider: shown, never a sign.
+    bool packaged = present && dpkg->owned_unmodified(host, entry);
     std::string summary(kPreload);
     summary += " line " + std::to_string(e.line) + " preloads " + printable(entry) + " into every process";
     if (!present) summary += " (the library is missing)";
-    auto fi = make_finding(Group::hiding, "ld_preload", present ? Severity::high : Severity::medium, summary,
-                           "hiding\n" + std::string(kPreload) + "\n" + entry);
+    if (packaged) summary += " (package " + printable(dpkg->package_of(entry)) + "'s library, unmodified)";
+    auto severity = packaged ? Severity::info : present ? Severity::high : Severity::medium;
+    auto fi = make_finding(Group::hiding, "ld_preload", severity, summary, "hiding\n" + std::string(kPreload) + "\n" + entry);
     fi.path = std::string(kPreload);
     fi.line = e.line;
     fi.evidence = {{"library", printable(entry)}, {"exists", present}, {"text", printable(trim(e.text))},
-                   {"rule", "ld.so.preload entry"}};
+                   {"rule", packaged ? "ld.so.preload entry, packaged library" : "ld.so.preload entry"}};
     out.push_back(std::move(fi));
   }
   return out;

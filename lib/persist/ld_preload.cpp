@@ -40,6 +40,11 @@ void scan_ld_preload(ScanContext& ctx) {
     }
     if (tie.tied()) {
       ctx.report(c, tie, Severity::high, true, e.text);
+    } else if (ctx.dpkg.present() && ctx.dpkg.owned_unmodified(ctx.host, e.entry)) {
+      // jemalloc preloaded for a database: the package's own bytes, an administrator's choice.
+      ctx.report(c, Tie{TieLevel::lookalike, "preload_packaged", std::string(e.entry), "path"}, Severity::info, false, e.text,
+                 "library preloaded into every process: " + printable(e.entry) + " (package " +
+                     printable(ctx.dpkg.package_of(e.entry)) + "'s library, unmodified)");
     } else {
       // Rare on a healthy host, yet not tied to this incident: the responder decides.
       ctx.report(c, Tie{TieLevel::lookalike, "preload_not_tied", std::string(e.entry), "path"}, Severity::medium, false,

@@ -65,7 +65,9 @@ std::vector<std::string> paths_in_command(std::string_view text) {
     while (i < text.size() && !is_path_separator(text[i])) ++i;
     auto word = text.substr(start, i - start);
     bool was_redirect = std::exchange(redirect, false);
-    if (was_redirect || word.size() < 2 || word.front() != '/' || word.starts_with("/dev/") || word.starts_with("/proc/"))
+    // Devices and procfs are not programs; /dev/shm is a tmpfs attackers run from.
+    bool device = word.starts_with("/dev/") && !word.starts_with("/dev/shm/");
+    if (was_redirect || word.size() < 2 || word.front() != '/' || device || word.starts_with("/proc/"))
       continue;
     if (std::find(out.begin(), out.end(), word) == out.end()) out.emplace_back(word);
   }
@@ -177,7 +179,7 @@ Tie ScanContext::judge(std::string_view text, const Candidate& referrer) {
   auto tie = rules.judge(text, incident);
   for (auto& p : paths_in_command(text)) {
     remember_reference(referrer.path, p);
-    if (tie.level == TieLevel::tied) continue;
+    // Judged even when the line ties by itself: the script it runs is the attacker's too, and is removed with it.
     if (auto script = judge_script(p, 1, referrer); script && script->tie.level > tie.level)
       tie = {script->tie.level, "runs." + script->tie.rule, p, "path"};
   }

@@ -116,7 +116,7 @@ class ScanContext {
 };
 
 // Absolute paths a command line runs or reads: tokens starting with '/', split at quotes, spaces and shell
-// operators; redirect targets (> /tmp/log) and /dev/ paths are left out.
+// operators; redirect targets (> /tmp/log) and /dev/ paths other than /dev/shm are left out.
 std::vector<std::string> paths_in_command(std::string_view text);
 
 std::string join_path(std::string_view dir, std::string_view name);

@@ -171,17 +171,17 @@ void scan_systemd(ScanContext& ctx) {
       c.how = Neutralise::file;
       auto t = ctx.rules.judge(path, ctx.incident);
       int n = 0;
-      if (!t.tied())
-        for (auto raw : lines(f->data)) {
-          ++n;
-          auto lt = ctx.rules.judge(raw, ctx.incident);
-          if (lt.tied()) {
-            t = lt;
-            c.line = n;
-            c.raw_line = std::string(raw.substr(0, 512));
-            break;
-          }
+      // Every line: the strongest tie is the generator's, and what each line runs or reads (the unit it
+      // writes names the miner) is remembered for dormant-miner identification.
+      for (auto raw : lines(f->data)) {
+        ++n;
+        auto lt = ctx.judge(raw, c);
+        if (lt.level > t.level) {
+          t = lt;
+          c.line = n;
+          c.raw_line = std::string(raw.substr(0, 512));
         }
+      }
       if (t.tied()) ctx.report(c, t, Severity::high, true, c.raw_line.empty() ? std::string_view(path) : std::string_view(c.raw_line));
     }
   }

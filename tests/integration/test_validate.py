@@ -136,7 +136,8 @@ class ValidateClean(unittest.TestCase):
     def test_clean_host_exits_0(self):
         r = unmine("--json", "validate", case=self.case)
         validate_schema(r.json, "validate")
-        above = [f for f in r.json["findings"] if f["severity"] != "info"]
+        # Files changed in the last 30 days are listed as new (low) for a human: this machine changes its own.
+        above = [f for f in r.json["findings"] if f["severity"] != "info" and f.get("class") != "new"]
         # Other tests on this machine run stand-ins from temp folders against loopback pools: their findings
         # are theirs. Anything else above info fails the test.
         standins = {m["pid"] for m in r.json["miners"] if m["exe"].startswith("/tmp/") and
@@ -150,9 +151,17 @@ class ValidateClean(unittest.TestCase):
         self.assertEqual(r.json["verdict"]["case"], "No Mining Activity")
 
     def test_benign_fixture_nothing_above_info(self):
-        r = unmine("--json", "--root", os.path.join(FIXTURES, "hosts", "benign_debian"), "validate", case=self.case)
+        # A checkout writes every fixture file now: a window starting in an hour has none of them new.
+        later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+        r = unmine("--json", "--root", os.path.join(FIXTURES, "hosts", "benign_debian"), "validate", "--since", later,
+                   case=self.case)
         validate_schema(r.json, "validate")
         self.assertEqual([f for f in r.json["findings"] if f["severity"] != "info"], [], r)
+        self.assertEqual(r.rc, 0, r)
+        # In the default window the same files are new: low, for a human to judge, never a verdict.
+        r = unmine("--json", "--root", os.path.join(FIXTURES, "hosts", "benign_debian"), "validate", case=self.case)
+        self.assertEqual([f for f in r.json["findings"] if f["severity"] != "info" and f.get("class") != "new"], [], r)
+        self.assertTrue(all(f["severity"] == "low" for f in r.json["findings"] if f.get("class") == "new"), r)
         self.assertEqual(r.rc, 0, r)
 
     def test_fixture_miner_host(self):
