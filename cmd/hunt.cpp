@@ -70,7 +70,9 @@ ExitCode run(Context& ctx, const HuntArgs& a) {
     for (auto& m : triage.miners) miners.push_back(m.to_json());
     indicators.merge(triage.indicators);
     for (auto& f : triage.findings)
-      if (f.path && (f.group == Group::persistence || f.group == Group::miner)) incident_files.push_back(*f.path);
+      if (f.path && (f.group == Group::persistence || f.group == Group::miner) && f.severity > Severity::info &&
+          f.entry_class != "new")
+        incident_files.push_back(*f.path);
   }
   o.window = compute_window(since, incident_signs(host, miners, indicators, incident_files), now);
   for (auto& m : miners)

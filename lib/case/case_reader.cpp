@@ -31,7 +31,10 @@ std::vector<nlohmann::json> finding_rows(const CaseStore& store) {
 
 std::vector<std::string> finding_paths(const CaseStore& store, const std::vector<std::string>& groups) {
   std::vector<std::string> out;
-  for (auto& row : store.query("SELECT path, group_name FROM findings WHERE case_id=? AND path IS NOT NULL", {store.case_id()}))
+  // Signs only: info findings and entries merely changed in the window ("new") say nothing of the incident.
+  for (auto& row : store.query("SELECT path, group_name FROM findings WHERE case_id=? AND path IS NOT NULL AND severity<>'info'"
+                               " AND coalesce(json_extract(evidence, '$.class'), '')<>'new'",
+                               {store.case_id()}))
     for (auto& g : groups)
       if (row["group_name"] == g) out.push_back(row["path"].get<std::string>());
   return out;

@@ -21,7 +21,8 @@ std::vector<nlohmann::json> step_rows(const CaseStore& store);
 // Findings in the order first seen: finding_id, group_name, kind, severity, summary, pid, path, line,
 // evidence, first_seen, last_seen, times_seen.
 std::vector<nlohmann::json> finding_rows(const CaseStore& store);
-// Paths the case's findings of these groups name (e.g. miner, persistence).
+// Paths the case's findings of these groups name (e.g. miner, persistence), signs only: not info findings
+// nor entries merely changed in the compromise window (class new).
 std::vector<std::string> finding_paths(const CaseStore& store, const std::vector<std::string>& groups);
 bool has_finding_in_group(const CaseStore& store, const std::string& group);
 // Each recorded miner observation in order: data (MinerInfo::to_json as text), seen_at.

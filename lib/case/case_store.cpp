@@ -384,6 +384,9 @@ void CaseStore::record_findings(const std::vector<Finding>& findings, std::optio
   auto now = now_iso8601();
   nlohmann::json step = step_id ? nlohmann::json(*step_id) : nlohmann::json(nullptr);
   for (auto& f : findings) {
+    // A persistence entry's class (tied, malicious, new, known) travels in its evidence: the table has no column.
+    auto evidence = f.evidence;
+    if (!f.entry_class.empty() && evidence.is_object()) evidence["class"] = f.entry_class;
     exec(
         "INSERT INTO findings(case_id, finding_id, group_name, kind, severity, summary, pid, path, line, evidence,"
         " first_step_id, last_step_id, first_seen, last_seen) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -392,7 +395,7 @@ void CaseStore::record_findings(const std::vector<Finding>& findings, std::optio
         " last_seen=excluded.last_seen, times_seen=times_seen+1",
         {case_id_, f.id, std::string(to_string(f.group)), f.kind, std::string(to_string(f.severity)), f.summary,
          f.pid ? nlohmann::json(*f.pid) : nlohmann::json(nullptr), f.path ? nlohmann::json(*f.path) : nlohmann::json(nullptr),
-         f.line ? nlohmann::json(*f.line) : nlohmann::json(nullptr), f.evidence, step, step, now, now});
+         f.line ? nlohmann::json(*f.line) : nlohmann::json(nullptr), evidence, step, step, now, now});
     if (step_id) exec("INSERT OR IGNORE INTO step_findings(step_id, finding_id) VALUES(?,?)", {*step_id, f.id});
   }
   custody("findings.recorded", {{"step_id", step}, {"count", findings.size()}});
