@@ -3,6 +3,7 @@
 #include "case/detection_record.h"
 #include "cmd/commands.h"
 #include "core/text.h"
+#include "detect/ioc_sweep.h"
 #include "detect/triage.h"
 
 namespace unmine {
@@ -30,10 +31,22 @@ void print_miners(const Output& out, const std::vector<MinerInfo>& miners) {
   out.table({"PID", "USER", "EXE", "FAMILY", "POOLS", "WALLETS"}, rows);
 }
 
-ExitCode run_validate(Context& ctx) {
+ExitCode run_validate(Context& ctx, const std::string& iocs_file) {
   auto& out = ctx.out();
+  std::optional<IocSet> iocs;
+  TriageOptions options;
+  if (!iocs_file.empty()) {
+    iocs = read_ioc_file(iocs_file);
+    options.sweep = iocs->indicators();
+  }
   out.progress("validate: reading processes, sockets, names, persistence and tuning");
-  auto result = run_triage(ctx.host(), ctx.playbook(), TriageOptions{});
+  auto result = run_triage(ctx.host(), ctx.playbook(), options);
+  if (iocs) {
+    out.progress("validate: sweeping for " + std::to_string(iocs->iocs.size()) + " IoCs");
+    std::vector<std::string> skip;
+    if (auto inside = ctx.case_inside_root()) skip.push_back(*inside);
+    apply_ioc_sweep(result, ctx.host(), *iocs, skip);
+  }
   out.progress_done();
   record_triage(ctx.case_store(), result, "validate");
 
@@ -57,9 +70,11 @@ ExitCode run_validate(Context& ctx) {
 void add_validate(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand(
       "validate", "is this mining? processes, sockets, DNS/hosts, persistence and tuning -> findings and verdict");
-  sub->callback([&ctx] {
+  auto iocs = std::make_shared<std::string>();
+  sub->add_option("--iocs", *iocs, "also report anything matching these indicators (a `case iocs` file from another host)");
+  sub->callback([&ctx, iocs] {
     ctx.step = "validate";
-    ctx.run = [&ctx]() -> ExitCode { return run_validate(ctx); };
+    ctx.run = [&ctx, iocs]() -> ExitCode { return run_validate(ctx, *iocs); };
   });
 }
 

@@ -27,6 +27,8 @@ nlohmann::json json_column(const nlohmann::json& column);
 // throw on a field of another type, and case data may come from an older or edited case).
 std::string string_at(const nlohmann::json& obj, const char* key, std::string fallback = {});
 std::string iso8601(int64_t unix_seconds);
+// The newest schema version this unmine knows (its last migration): a case above it is refused on import.
+int latest_schema_version();
 
 class Statement;
 

@@ -172,7 +172,9 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
     return std::pair{*f.path, *f.line};
   };
   if (options.persistence) {
-    auto persistence = scan_persistence(host, playbook, r.indicators);
+    auto tied_to = r.indicators;
+    tied_to.merge(options.sweep);
+    auto persistence = scan_persistence(host, playbook, tied_to);
     for (auto& a : persistence.artifacts)
       if (a.tied && a.kind == "ld_preload" && a.line) preload_artifacts.insert({a.path, *a.line});
     for (auto& f : persistence.findings) {

@@ -14,6 +14,9 @@ namespace unmine {
 struct TriageOptions {
   std::vector<int> pids;  // only these processes (identify --pid); empty: all
   bool persistence = true;  // also scan persistence tied to the miners (validate); identify skips it
+  // Another case's indicators (validate --iocs): persistence naming them is tied too. Only those that
+  // match join the result's indicators.
+  IncidentIndicators sweep;
 };
 
 struct TriageResult {

@@ -87,6 +87,7 @@ void recheck_stored_file(IntegrityReport& rep, const CaseStore& store, const cha
 nlohmann::json IntegrityProblem::to_json() const {
   nlohmann::json j = {{"target", target}, {"id", id}, {"problem", problem}};
   if (!path.empty()) j["path"] = path;
+  if (!host.empty()) j["host"] = host;
   return j;
 }
 
@@ -94,18 +95,22 @@ nlohmann::json IntegrityReport::to_json() const {
   nlohmann::json p = nlohmann::json::array();
   for (auto& x : problems) p.push_back(x.to_json());
   return {{"intact", intact()},
-          {"checked", {{"items", items}, {"archives", archives}, {"custody", custody_rows}, {"bytes", bytes}}},
+          {"checked", {{"items", items}, {"archives", archives}, {"custody", custody_rows}, {"bytes", bytes}, {"hosts", hosts}}},
           {"incomplete", incomplete},
           {"custody_head", custody_head.empty() ? nlohmann::json(nullptr) : nlohmann::json(custody_head)},
           {"problems", p}};
 }
 
-std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint64_t* count) {
+namespace {
+
+// One custody chain (the case's own, or a merged host's as the host wrote it).
+std::vector<IntegrityProblem> check_chain(const CaseStore& store, const std::string& sql, const std::vector<nlohmann::json>& params,
+                                          uint64_t* count) {
   std::vector<IntegrityProblem> out;
   std::string prev(64, '0');
   int64_t expect = 1;
   uint64_t n = 0;
-  store.for_each_row("SELECT seq, at, actor, event, details, prev_hash, hash FROM custody ORDER BY seq", {}, [&](const nlohmann::json& r) {
+  store.for_each_row(sql, params, [&](const nlohmann::json& r) {
     ++n;
     int64_t seq = r["seq"].is_number_integer() ? r["seq"].get<int64_t>() : 0;
     if (seq != expect)
@@ -120,6 +125,12 @@ std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint6
   });
   if (count) *count = n;
   return out;
+}
+
+}  // namespace
+
+std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint64_t* count) {
+  return check_chain(store, "SELECT seq, at, actor, event, details, prev_hash, hash FROM custody ORDER BY seq", {}, count);
 }
 
 namespace {
@@ -138,29 +149,30 @@ StoredRecord stored_record(const nlohmann::json& d) {
 
 }  // namespace
 
-IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress progress) {
-  IntegrityReport rep;
-  rep.problems = verify_custody_chain(store, &rep.custody_rows);
-  if (auto head = store.query("SELECT hash FROM custody ORDER BY seq DESC LIMIT 1"); !head.empty())
-    rep.custody_head = string_at(head[0], "hash");
-
+// One case's stored items and archives against its custody records. A merged host's (fleet case): its own
+// chain in host_custody, which names the row ids the host had (`offsets`: how far the merge moved them).
+void check_items(IntegrityReport& rep, const CaseStore& store, int64_t case_id, const std::string& custody_sql,
+                 const std::vector<nlohmann::json>& custody_params, const nlohmann::json& offsets, const PreserveProgress& progress) {
+  auto shift = [&offsets](const char* table) {
+    return offsets.is_object() && offsets.contains(table) && offsets[table].is_number_integer() ? offsets[table].get<int64_t>() : int64_t(0);
+  };
   // What custody recorded when each item and archive was stored: the database row must still say the same.
   // Every lookup below is by id in a map or set: linear in the case, not rows x records.
   std::map<int64_t, StoredRecord> item_custody, archive_custody;
-  store.for_each_row("SELECT event, details FROM custody WHERE event IN ('evidence.stored','archive.stored')", {},
+  store.for_each_row(custody_sql, custody_params,
                      [&](const nlohmann::json& r) {
                        auto d = json_column(r["details"]);
                        if (!d.is_object()) return;
                        if (r["event"] == "evidence.stored" && d.contains("evidence_id") && d["evidence_id"].is_number_integer())
-                         item_custody[d["evidence_id"].get<int64_t>()] = stored_record(d);
+                         item_custody[d["evidence_id"].get<int64_t>() + shift("evidence")] = stored_record(d);
                        else if (r["event"] == "archive.stored" && d.contains("archive_id") && d["archive_id"].is_number_integer())
-                         archive_custody[d["archive_id"].get<int64_t>()] = stored_record(d);
+                         archive_custody[d["archive_id"].get<int64_t>() + shift("archives")] = stored_record(d);
                      });
 
   std::set<int64_t> row_ids;
   store.for_each_row(
       "SELECT id, status, kind, source_path, sha256, sha1, md5, size, stored_path FROM evidence WHERE case_id=? ORDER BY id",
-      {store.case_id()}, [&](const nlohmann::json& r) {
+      {case_id}, [&](const nlohmann::json& r) {
         int64_t id = r["id"].get<int64_t>();
         row_ids.insert(id);
         auto status = string_at(r, "status");
@@ -198,7 +210,7 @@ IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress p
 
   std::set<int64_t> archive_ids;
   store.for_each_row(
-      "SELECT id, status, stored_path, sha256, size FROM archives WHERE case_id=? ORDER BY id", {store.case_id()},
+      "SELECT id, status, stored_path, sha256, size FROM archives WHERE case_id=? ORDER BY id", {case_id},
       [&](const nlohmann::json& a) {
         int64_t id = a["id"].get<int64_t>();
         archive_ids.insert(id);
@@ -218,6 +230,31 @@ IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress p
   for (auto& [id, rec] : archive_custody)
     if (!archive_ids.contains(id))
       rep.problems.push_back({"archive", id, rec.stored_path, "custody records this archive but its database row is gone"});
+}
+
+}  // namespace
+
+IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress progress) {
+  IntegrityReport rep;
+  rep.problems = verify_custody_chain(store, &rep.custody_rows);
+  if (auto head = store.query("SELECT hash FROM custody ORDER BY seq DESC LIMIT 1"); !head.empty())
+    rep.custody_head = string_at(head[0], "hash");
+  check_items(rep, store, store.case_id(), "SELECT event, details FROM custody WHERE event IN ('evidence.stored','archive.stored')", {},
+              nullptr, progress);
+  // A fleet case: every merged host's own chain and items, each problem naming its host.
+  for (auto& h : store.query("SELECT case_id, name, id_offsets FROM hosts ORDER BY name")) {
+    auto before = rep.problems.size();
+    uint64_t rows = 0;
+    for (auto& p : check_chain(store, "SELECT seq, at, actor, event, details, prev_hash, hash FROM host_custody WHERE case_id=? ORDER BY seq",
+                               {h["case_id"]}, &rows))
+      rep.problems.push_back(std::move(p));
+    rep.custody_rows += rows;
+    check_items(rep, store, h["case_id"].get<int64_t>(),
+                "SELECT event, details FROM host_custody WHERE case_id=? AND event IN ('evidence.stored','archive.stored')", {h["case_id"]},
+                json_column(h["id_offsets"]), progress);
+    for (auto i = before; i < rep.problems.size(); ++i) rep.problems[i].host = string_at(h, "name");
+    ++rep.hosts;
+  }
   return rep;
 }
 
