@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -177,9 +178,11 @@ class Sweeper {
       return &out_.findings.back();
     };
     if (auto* i = paths_.contains(path) ? iocs_.find("path", path) : nullptr) add(Group::miner, "file.miner_binary", *i, "file at");
-    if (static_cast<size_t>(st->st_size) > kMaxHashed) return;
-    auto c = host_.read(path, kMaxHashed);
-    if (!c) return;
+    // Without hash IoCs only configs are of interest: small files, read no further than that.
+    size_t limit = hashes_.empty() ? kMaxText : kMaxHashed;
+    if (static_cast<size_t>(st->st_size) > limit) return;
+    auto c = host_.read(path, limit);
+    if (!c || c->truncated) return;
     if (!hashes_.empty())
       if (auto* i = iocs_.find("sha256", sha256_hex(c->data))) add(Group::miner, "file.miner_binary", *i, "same SHA-256 as")->evidence["sha256"] = i->value;
     if (c->data.size() > kMaxText || c->data.find('\0') != std::string::npos) return;
@@ -267,7 +270,12 @@ IocSet read_ioc_file(const std::string& path) {
 void apply_ioc_sweep(TriageResult& r, const HostRoot& host, const IocSet& iocs, const std::vector<std::string>& skip) {
   mark_ioc_matches(r.findings, iocs);
   auto sweep = sweep_iocs(host, iocs, skip);
-  for (auto& f : sweep.findings) r.findings.push_back(std::move(f));
+  // A line validate already reports (the persistence scan tied it through the same IoCs) stays one finding.
+  std::set<std::pair<std::string, int>> reported;
+  for (auto& f : r.findings)
+    if (f.path && f.line) reported.insert({*f.path, *f.line});
+  for (auto& f : sweep.findings)
+    if (!(f.path && f.line && reported.contains({*f.path, *f.line}))) r.findings.push_back(std::move(f));
   for (auto& n : sweep.notes) r.notes.push_back(std::move(n));
   r.findings = dedupe(std::move(r.findings));
   r.indicators.merge(matched_indicators(r.findings, iocs));
