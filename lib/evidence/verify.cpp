@@ -147,8 +147,6 @@ StoredRecord stored_record(const nlohmann::json& d) {
   return r;
 }
 
-}  // namespace
-
 // One case's stored items and archives against its custody records. A merged host's (fleet case): its own
 // chain in host_custody, which names the row ids the host had (`offsets`: how far the merge moved them).
 void check_items(IntegrityReport& rep, const CaseStore& store, int64_t case_id, const std::string& custody_sql,
