@@ -16,7 +16,7 @@ struct TriageOptions {
   bool persistence = true;  // also scan persistence tied to the miners (validate); identify skips it
   // Another case's indicators (validate --iocs): persistence naming them is tied too. Only those that
   // match join the result's indicators.
-  IncidentIndicators sweep;
+  IncidentIndicators sweep = {};
 };
 
 struct TriageResult {
