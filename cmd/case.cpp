@@ -1,44 +1,18 @@
 // unmine case: the case as a whole, for a fleet. `iocs` writes its indicators for a sweep of other hosts;
 // `export`/`import` move it as one bundle with a manifest of hashes; `merge` folds host cases into a
 // fleet case.
-#include <filesystem>
-
-#include <unistd.h>
-
+#include "case/case_reader.h"
+#include "case/fleet_store.h"
 #include "case/iocs_store.h"
 #include "cmd/commands.h"
 #include "core/text.h"
 #include "fleet/bundle.h"
 #include "fleet/merge.h"
-#include "report/render.h"
+#include "report/iocs_stix.h"
 #include "report/report_command.h"
 
 namespace unmine {
 namespace {
-
-void require_case(Context& ctx) {
-  // Reading a case never creates one (that would start the time boxes' clock on an empty case).
-  if (!std::filesystem::exists(std::filesystem::path(ctx.case_dir()) / "case.db"))
-    throw RuntimeError("no case at " + ctx.case_dir() + " (give --case DIR or set UNMINE_CASE)", "case");
-}
-
-// The report's STIX renderer over a report-shaped document holding only the indicators.
-nlohmann::json iocs_stix(const CaseStore& store, const IocSet& iocs) {
-  auto c = store.query("SELECT uuid, created_at, hostname FROM cases WHERE id=?", {store.case_id()}).at(0);
-  nlohmann::json indicators = nlohmann::json::array();
-  for (auto& i : iocs.iocs)
-    indicators.push_back({{"type", i.type}, {"value", i.value}, {"context", i.context}, {"first_seen", c["created_at"]}});
-  nlohmann::json miners = nlohmann::json::array();
-  for (auto& r : store.query("SELECT DISTINCT family FROM miners WHERE case_id=? AND family IS NOT NULL", {store.case_id()}))
-    miners.push_back({{"family", r["family"]}});
-  nlohmann::json doc = {{"case", c},
-                        {"report", {{"generated_at", now_iso8601()}}},
-                        {"miners", miners},
-                        {"evidence", {{"items", nlohmann::json::array()}}},
-                        {"indicators", indicators},
-                        {"tooling", nlohmann::json::array()}};
-  return render_stix(doc);
-}
 
 struct IocsArgs {
   std::string output;
@@ -46,8 +20,7 @@ struct IocsArgs {
 };
 
 ExitCode case_iocs(Context& ctx, const IocsArgs& a) {
-  require_case(ctx);
-  auto& store = ctx.case_store();
+  auto& store = ctx.existing_case();
   auto iocs = load_case_iocs(store, store.case_id());
   auto doc = a.format == "stix" ? iocs_stix(store, iocs) : iocs.to_json();
   auto& out = ctx.out();
@@ -69,10 +42,8 @@ struct ExportArgs {
 };
 
 ExitCode case_export(Context& ctx, const ExportArgs& a) {
-  require_case(ctx);
-  auto& store = ctx.case_store();
-  auto host = a.host;
-  if (host.empty()) host = string_at(store.query("SELECT hostname FROM cases WHERE id=?", {store.case_id()}).at(0), "hostname");
+  auto& store = ctx.existing_case();
+  auto host = a.host.empty() ? string_at(case_row(store), "hostname") : a.host;
   auto out_path = a.output.empty() ? "unmine-case-" + host + ".tar.zst" : a.output;
   auto r = export_case(store, host, out_path);
   {
@@ -89,20 +60,7 @@ ExitCode case_export(Context& ctx, const ExportArgs& a) {
 }
 
 ExitCode case_import(Context& ctx, const std::string& bundle) {
-  namespace fs = std::filesystem;
-  fs::path dir = ctx.case_dir();
-  if (fs::exists(dir / "case.db"))
-    throw RuntimeError(dir.string() + " already holds a case: import into a new folder (--case DIR), or fold bundles together with `case merge`", "case");
-  if (fs::exists(dir) && !fs::is_empty(dir)) throw RuntimeError(dir.string() + " is not empty: import into a new folder (--case DIR)", "case");
-  auto parent = fs::absolute(dir).parent_path();
-  fs::create_directories(parent);
-  auto staging = parent / ("." + fs::absolute(dir).filename().string() + ".import-" + std::to_string(::getpid()));
-  // Checked in full beside the destination, then moved into place in one rename: nothing half-imported.
-  auto r = read_bundle(bundle, staging);
-  TempDir cleanup(staging);
-  if (fs::exists(dir)) fs::remove(dir);
-  fs::rename(staging, dir);
-  cleanup.release();
+  auto r = import_bundle(bundle, ctx.case_dir());
   auto& store = ctx.case_store();  // opens it: an older schema is upgraded
   {
     CaseStore::Transaction tx(store);
@@ -111,10 +69,10 @@ ExitCode case_import(Context& ctx, const std::string& bundle) {
     tx.commit();
   }
   auto& out = ctx.out();
-  nlohmann::json doc = {{"case", dir.string()}, {"bundle", {{"path", bundle}, {"sha256", r.sha256}}}, {"manifest", r.manifest.to_json()}};
+  nlohmann::json doc = {{"case", store.dir().string()}, {"bundle", {{"path", bundle}, {"sha256", r.sha256}}}, {"manifest", r.manifest.to_json()}};
   if (out.json()) out.document(doc);
   else out.text("Imported case " + r.manifest.case_uuid + " (host " + r.manifest.host + ", " + std::to_string(r.manifest.files.size()) +
-                " files, every hash checked) into " + dir.string() + "\n");
+                " files, every hash checked) into " + store.dir().string() + "\n");
   return ExitCode::ok;
 }
 
@@ -125,7 +83,7 @@ ExitCode case_merge(Context& ctx, const std::vector<std::string>& inputs) {
   auto& out = ctx.out();
   nlohmann::json hosts = nlohmann::json::array();
   for (auto& m : merged) hosts.push_back(m.to_json());
-  auto total = store.query("SELECT COUNT(*) AS n FROM hosts").at(0)["n"];
+  auto total = merged_hosts(store).size();
   if (out.json()) {
     out.document({{"case", store.dir().string()}, {"merged", hosts}, {"hosts", total}});
   } else {
@@ -133,7 +91,7 @@ ExitCode case_merge(Context& ctx, const std::vector<std::string>& inputs) {
     for (auto& m : merged)
       rows.push_back({m.host, m.case_uuid, m.status, std::to_string(m.findings), std::to_string(m.evidence), std::to_string(m.files_copied)});
     out.table({"HOST", "CASE", "STATUS", "FINDINGS", "EVIDENCE", "FILES COPIED"}, rows);
-    out.text("\nThe fleet case " + store.dir().string() + " holds " + total.dump() + " host(s).\n");
+    out.text("\nThe fleet case " + store.dir().string() + " holds " + std::to_string(total) + " host(s).\n");
   }
   return ExitCode::ok;
 }

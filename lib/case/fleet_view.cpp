@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "case/fleet_store.h"
 #include "case/timeline.h"
 #include "detect/ioc_sweep.h"
 #include "detect/verdict.h"
@@ -78,11 +79,11 @@ nlohmann::json FleetView::to_json() const {
 
 FleetView build_fleet_view(const CaseStore& store, const nlohmann::json& steps_def, int64_t now) {
   FleetView v;
-  for (auto& r : store.query("SELECT h.name, h.case_id, c.uuid FROM hosts h JOIN cases c ON c.id=h.case_id ORDER BY h.name")) {
+  for (auto& merged : merged_hosts(store)) {
     FleetHost h;
-    h.name = string_at(r, "name");
-    h.case_uuid = string_at(r, "uuid");
-    h.case_id = r["case_id"].get<int64_t>();
+    h.name = merged.name;
+    h.case_uuid = merged.case_uuid;
+    h.case_id = merged.case_id;
     auto findings = host_findings(store, h.case_id);
     h.findings = findings.size();
     auto verdict = raise_for_ioc_matches(attack_chain_verdict(findings), findings);

@@ -14,6 +14,8 @@
 #include <map>
 #include <memory>
 
+#include "case/case_reader.h"
+#include "case/fleet_store.h"
 #include "core/error.h"
 #include "core/fd.h"
 #include "core/hashing.h"
@@ -36,25 +38,6 @@ std::string sha256_of_file(const fs::path& p) {
   auto d = fd ? hash_fd(fd.get()) : std::nullopt;
   if (!d) throw RuntimeError("cannot read " + p.string() + ": " + std::strerror(errno));
   return d->sha256;
-}
-
-// A consistent copy of the live case database (other commands may be writing to it).
-void backup_database(const CaseStore& store, const fs::path& to) {
-  sqlite3* dst = nullptr;
-  if (sqlite3_open(to.c_str(), &dst) != SQLITE_OK) {
-    std::string msg = dst ? sqlite3_errmsg(dst) : "out of memory";
-    sqlite3_close(dst);
-    throw RuntimeError("cannot create " + to.string() + ": " + msg);
-  }
-  std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(dst, sqlite3_close);
-  auto* b = sqlite3_backup_init(dst, "main", store.db(), "main");
-  if (!b) throw RuntimeError("case database backup: " + std::string(sqlite3_errmsg(dst)));
-  int rc;
-  while ((rc = sqlite3_backup_step(b, 1024)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(10);
-  sqlite3_backup_finish(b);
-  if (rc != SQLITE_DONE) throw RuntimeError("case database backup: " + std::string(sqlite3_errmsg(dst)));
-  // A single file: the copy must not depend on a -wal beside it.
-  sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", nullptr, nullptr, nullptr);
 }
 
 class Writer {
@@ -156,21 +139,6 @@ BundleManifest parse_manifest(const fs::path& bundle, const std::string& text) {
   return m;
 }
 
-int database_schema_version(const fs::path& db_path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    return -1;
-  }
-  int v = -1;
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return v;
-}
-
 }  // namespace
 
 TempDir::~TempDir() {
@@ -197,19 +165,18 @@ nlohmann::json BundleManifest::to_json() const {
 ExportResult export_case(const CaseStore& store, const std::string& host, const fs::path& out) {
   if (!valid_host_name(host))
     throw UsageError("host name '" + printable(host) + "' is not usable in a bundle (letters, digits, '.', '-', '_'); give --host NAME");
-  auto info = store.query("SELECT uuid FROM cases WHERE id=?", {store.case_id()}).at(0);
-  if (!store.query("SELECT 1 FROM hosts LIMIT 1").empty())
+  if (is_fleet_case(store))
     throw RuntimeError("this is a fleet case (merged hosts): export each host's case instead", "bundle");
   auto part = fs::path(out.string() + ".part");
   TempDir staging(fs::path(out.string() + ".staging"));
   std::error_code ec;
   fs::remove_all(staging.path(), ec);
   fs::create_directories(staging.path());
-  backup_database(store, staging.path() / "case.db");
+  backup_case_database(store, staging.path() / "case.db");
 
   ExportResult r;
   r.manifest.host = host;
-  r.manifest.case_uuid = string_at(info, "uuid");
+  r.manifest.case_uuid = case_uuid(store);
   r.manifest.schema_version = store.schema_version();
   r.manifest.unmine_version = UNMINE_VERSION;
   r.manifest.created_at = now_iso8601();
@@ -218,12 +185,12 @@ ExportResult export_case(const CaseStore& store, const std::string& host, const 
     r.manifest.files.push_back(w.add_file(staging.path() / "case.db", "case.db"));
     // The evidence folder as stored: content-addressed copies and run archives; never half-written
     // files (tmp/, *.part) of a run still going.
-    auto ev = store.evidence_dir();
+    auto ev = store.layout().evidence();
     if (fs::exists(ev)) {
       std::vector<fs::path> files;
       for (auto it = fs::recursive_directory_iterator(ev); it != fs::recursive_directory_iterator(); ++it) {
         auto rel = fs::relative(it->path(), store.dir()).string();
-        if (it->is_directory() && rel == "evidence/tmp") {
+        if (it->is_directory() && it->path() == store.layout().evidence_scratch()) {
           it.disable_recursion_pending();
           continue;
         }
@@ -316,7 +283,7 @@ ReadBundle read_bundle(const fs::path& bundle, const fs::path& into) {
   }
   if (!got.empty()) throw bundle_error(bundle, "'" + printable(got.begin()->first) + "' is in the bundle but not in the manifest");
   if (!fs::exists(into / "case.db")) throw bundle_error(bundle, "holds no case.db");
-  int version = database_schema_version(into / "case.db");
+  int version = case_file_schema_version(into / "case.db");
   if (version < 0) throw bundle_error(bundle, "case.db is not a readable SQLite database");
   if (version != r.manifest.schema_version)
     throw bundle_error(bundle, "case.db is schema " + std::to_string(version) + " but the manifest says " + std::to_string(r.manifest.schema_version));
@@ -327,6 +294,22 @@ ReadBundle read_bundle(const fs::path& bundle, const fs::path& into) {
   r.dir = into;
   r.sha256 = sha256_of_file(bundle);
   cleanup.release();
+  return r;
+}
+
+ReadBundle import_bundle(const fs::path& bundle, const fs::path& dir) {
+  if (CaseLayout(dir).exists())
+    throw RuntimeError(dir.string() + " already holds a case: import into a new folder (--case DIR), or fold bundles together with `case merge`", "case");
+  if (fs::exists(dir) && !fs::is_empty(dir)) throw RuntimeError(dir.string() + " is not empty: import into a new folder (--case DIR)", "case");
+  auto parent = fs::absolute(dir).parent_path();
+  fs::create_directories(parent);
+  auto staging = parent / ("." + fs::absolute(dir).filename().string() + ".import-" + std::to_string(::getpid()));
+  auto r = read_bundle(bundle, staging);
+  TempDir cleanup(staging);
+  if (fs::exists(dir)) fs::remove(dir);
+  fs::rename(staging, dir);
+  cleanup.release();
+  r.dir = dir;
   return r;
 }
 

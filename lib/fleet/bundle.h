@@ -51,6 +51,10 @@ struct ReadBundle {
 // knows. Throws RuntimeError naming the bundle and the problem; `into` is removed on failure.
 ReadBundle read_bundle(const std::filesystem::path& bundle, const std::filesystem::path& into);
 
+// `case import`: checks the bundle in full beside `case_dir` (which must not hold a case or anything else),
+// then moves it into place in one rename: nothing is ever half-imported. The caller opens the case after.
+ReadBundle import_bundle(const std::filesystem::path& bundle, const std::filesystem::path& case_dir);
+
 // A host name usable as a folder name and a key: letters, digits, '.', '-', '_' (1 to 253 of them).
 bool valid_host_name(std::string_view name);
 
