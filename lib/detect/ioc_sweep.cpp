@@ -152,11 +152,11 @@ class Sweeper {
 
  private:
   void walk(const std::string& dir, int depth) {
-    if (depth > kMaxDepth || visited_.size() >= kMaxFiles) return;
+    if (depth > kMaxDepth || visited_.size() >= kMaxFiles || skipped(dir)) return;
     for (auto& e : host_.list(dir)) {
       if (e.name == "." || e.name == "..") continue;
       auto path = (dir == "/" ? "" : dir) + "/" + e.name;
-      if (std::find(skip_.begin(), skip_.end(), path) != skip_.end()) continue;
+      if (skipped(path)) continue;
       auto st = host_.lstat(path);
       if (!st) continue;
       if (S_ISDIR(st->st_mode)) walk(path, depth + 1);
@@ -164,7 +164,13 @@ class Sweeper {
     }
   }
 
+  // A skipped folder is skipped whole: itself and everything under it.
+  bool skipped(const std::string& path) const {
+    return std::any_of(skip_.begin(), skip_.end(), [&](const std::string& s) { return path == s || path.starts_with(s + "/"); });
+  }
+
   void look_at(const std::string& path) {
+    if (skipped(path)) return;
     auto st = host_.lstat(path);
     if (!st || !S_ISREG(st->st_mode) || !visited_.insert({st->st_dev, st->st_ino}).second) return;
     if (visited_.size() > kMaxFiles) {

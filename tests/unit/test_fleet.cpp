@@ -98,7 +98,7 @@ TEST_CASE("the sweep finds a binary by its hash under another name, a wallet in 
   root.write("opt/app/settings.json", "{\"user\": \"" + kWallet + "\"}");
   root.write("root/.ssh/authorized_keys", kKey + "\n");
   root.write("tmp/readme.txt", "nothing here");
-  HostRoot host(HostPaths{root.path.string(), "/nonexistent", "/nonexistent"});
+  HostRoot host(HostPaths{root.path.string()});
   IocSet iocs;
   iocs.case_uuid = "c1";
   iocs.add("sha256", sha256_hex(binary));
@@ -124,7 +124,7 @@ TEST_CASE("the sweep finds a binary by its hash under another name, a wallet in 
   // A clean tree: nothing.
   Scratch clean;
   clean.write("etc/hostname", "b\n");
-  HostRoot clean_host(HostPaths{clean.path.string(), "/nonexistent", "/nonexistent"});
+  HostRoot clean_host(HostPaths{clean.path.string()});
   CHECK(sweep_iocs(clean_host, iocs, {}).findings.empty());
 }
 
