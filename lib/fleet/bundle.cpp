@@ -20,6 +20,7 @@
 #include "core/fd.h"
 #include "core/hashing.h"
 #include "core/text.h"
+#include "evidence/run_archive.h"
 
 namespace unmine {
 namespace {
@@ -40,68 +41,29 @@ std::string sha256_of_file(const fs::path& p) {
   return d->sha256;
 }
 
-class Writer {
- public:
-  explicit Writer(const fs::path& out) : a_(archive_write_new()), out_(out) {
-    if (archive_write_set_format_pax_restricted(a_) != ARCHIVE_OK || archive_write_add_filter_zstd(a_) != ARCHIVE_OK ||
-        archive_write_open_filename(a_, out.c_str()) != ARCHIVE_OK)
-      fail();
+// One file into the bundle, hashed as it is written. The entry's size is declared up front (tar needs it):
+// a file that grows meanwhile is cut there, one that shrinks is refused.
+BundleFile add_file(RunArchive& bundle, const fs::path& src, const std::string& name) {
+  UniqueFd fd(::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0) throw RuntimeError("cannot read " + src.string() + ": " + std::strerror(errno));
+  auto size = static_cast<uint64_t>(st.st_size);
+  bundle.begin_entry(name, size, st.st_mtime);
+  MultiHasher h;
+  std::string buf(1 << 16, '\0');
+  uint64_t total = 0;
+  while (total < size) {
+    auto n = ::read(fd.get(), buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), size - total)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw RuntimeError("reading " + src.string() + ": " + std::strerror(errno));
+    if (n == 0) throw RuntimeError(src.string() + " shrank while it was exported");
+    bundle.write(buf.data(), static_cast<size_t>(n));
+    h.update(buf.data(), static_cast<size_t>(n));
+    total += static_cast<uint64_t>(n);
   }
-  ~Writer() { archive_write_free(a_); }
-
-  BundleFile add_file(const fs::path& src, const std::string& name) {
-    UniqueFd fd(::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    struct stat st {};
-    if (!fd || ::fstat(fd.get(), &st) != 0) throw RuntimeError("cannot read " + src.string() + ": " + std::strerror(errno));
-    header(name, static_cast<uint64_t>(st.st_size), st.st_mtime);
-    MultiHasher h;
-    std::string buf(1 << 16, '\0');
-    uint64_t total = 0;
-    for (;;) {
-      auto n = ::read(fd.get(), buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw RuntimeError("reading " + src.string() + ": " + std::strerror(errno));
-      if (n == 0) break;
-      // The header promised st_size bytes: a file that grew is cut there, and then hashed as written.
-      size_t take = std::min<uint64_t>(static_cast<uint64_t>(n), static_cast<uint64_t>(st.st_size) - total);
-      if (take == 0) break;
-      data(buf.data(), take);
-      h.update(buf.data(), take);
-      total += take;
-    }
-    if (total != static_cast<uint64_t>(st.st_size)) throw RuntimeError(src.string() + " shrank while it was exported");
-    if (archive_write_finish_entry(a_) != ARCHIVE_OK) fail();
-    return {name, h.finish().sha256, total};
-  }
-
-  void add_bytes(const std::string& name, const std::string& bytes) {
-    header(name, bytes.size(), ::time(nullptr));
-    data(bytes.data(), bytes.size());
-    if (archive_write_finish_entry(a_) != ARCHIVE_OK) fail();
-  }
-
-  void close() {
-    if (archive_write_close(a_) != ARCHIVE_OK) fail();
-  }
-
- private:
-  void header(const std::string& name, uint64_t size, time_t mtime) {
-    std::unique_ptr<archive_entry, void (*)(archive_entry*)> e(archive_entry_new(), archive_entry_free);
-    archive_entry_set_pathname(e.get(), name.c_str());
-    archive_entry_set_filetype(e.get(), AE_IFREG);
-    archive_entry_set_perm(e.get(), 0640);
-    archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
-    archive_entry_set_mtime(e.get(), mtime, 0);
-    if (archive_write_header(a_, e.get()) != ARCHIVE_OK) fail();
-  }
-  void data(const char* p, size_t n) {
-    if (archive_write_data(a_, p, n) != static_cast<la_ssize_t>(n)) fail();
-  }
-  [[noreturn]] void fail() { throw RuntimeError("writing bundle " + out_.string() + ": " + printable(archive_error_string(a_) ? archive_error_string(a_) : "unknown error")); }
-
-  archive* a_;
-  fs::path out_;
-};
+  bundle.end_entry();
+  return {name, h.finish().sha256, total};
+}
 
 // A member name that stays inside the extraction folder: relative, no "..", no empty or "." parts.
 bool safe_member(std::string_view name) {
@@ -167,7 +129,6 @@ ExportResult export_case(const CaseStore& store, const std::string& host, const 
     throw UsageError("host name '" + printable(host) + "' is not usable in a bundle (letters, digits, '.', '-', '_'); give --host NAME");
   if (is_fleet_case(store))
     throw RuntimeError("this is a fleet case (merged hosts): export each host's case instead", "bundle");
-  auto part = fs::path(out.string() + ".part");
   TempDir staging(fs::path(out.string() + ".staging"));
   std::error_code ec;
   fs::remove_all(staging.path(), ec);
@@ -180,37 +141,31 @@ ExportResult export_case(const CaseStore& store, const std::string& host, const 
   r.manifest.schema_version = store.schema_version();
   r.manifest.unmine_version = UNMINE_VERSION;
   r.manifest.created_at = now_iso8601();
-  try {
-    Writer w(part);
-    r.manifest.files.push_back(w.add_file(staging.path() / "case.db", "case.db"));
-    // The evidence folder as stored: content-addressed copies and run archives; never half-written
-    // files (tmp/, *.part) of a run still going.
-    auto ev = store.layout().evidence();
-    if (fs::exists(ev)) {
-      std::vector<fs::path> files;
-      for (auto it = fs::recursive_directory_iterator(ev); it != fs::recursive_directory_iterator(); ++it) {
-        auto rel = fs::relative(it->path(), store.dir()).string();
-        if (it->is_directory() && it->path() == store.layout().evidence_scratch()) {
-          it.disable_recursion_pending();
-          continue;
-        }
-        if (!it->is_regular_file(ec) || it->is_symlink() || rel.ends_with(".part")) continue;
-        files.push_back(it->path());
+  // Written to OUT.part (a stale one from an interrupted export is dropped) and renamed when complete.
+  fs::remove(fs::path(out.string() + ".part"), ec);
+  RunArchive bundle(out);
+  r.manifest.files.push_back(add_file(bundle, staging.path() / "case.db", "case.db"));
+  // The evidence folder as stored: content-addressed copies and run archives; never half-written files
+  // (tmp/, *.part) of a run still going.
+  auto ev = store.layout().evidence();
+  if (fs::exists(ev)) {
+    std::vector<fs::path> files;
+    for (auto it = fs::recursive_directory_iterator(ev); it != fs::recursive_directory_iterator(); ++it) {
+      if (it->is_directory() && it->path() == store.layout().evidence_scratch()) {
+        it.disable_recursion_pending();
+        continue;
       }
-      std::sort(files.begin(), files.end());
-      for (auto& f : files) r.manifest.files.push_back(w.add_file(f, fs::relative(f, store.dir()).string()));
+      if (!it->is_regular_file(ec) || it->is_symlink() || it->path().string().ends_with(".part")) continue;
+      files.push_back(it->path());
     }
-    w.add_bytes(std::string(kManifest), r.manifest.to_json().dump(2) + "\n");
-    w.close();
-  } catch (...) {
-    fs::remove(part, ec);
-    throw;
+    std::sort(files.begin(), files.end());
+    for (auto& f : files) r.manifest.files.push_back(add_file(bundle, f, fs::relative(f, store.dir()).string()));
   }
-  fs::rename(part, out);
-  fsync_dir(out.parent_path().empty() ? fs::path(".") : out.parent_path());
+  bundle.add_file(std::string(kManifest), r.manifest.to_json().dump(2) + "\n", ::time(nullptr));
+  auto written = bundle.finish();
   r.path = out.string();
-  r.sha256 = sha256_of_file(out);
-  r.bytes = fs::file_size(out);
+  r.sha256 = written.sha256;
+  r.bytes = written.size;
   return r;
 }
 
