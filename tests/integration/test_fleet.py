@@ -219,6 +219,9 @@ class Local(unittest.TestCase):
         self.assertEqual(r.rc, 1, r)
         self.assertIn("newer than this unmine knows", r.json["error"]["message"])
         self.assertEqual(sqlite_counts(fleet)["hosts"], 0)
+        # Nor a file: every bundle is checked in full before any evidence is copied into the fleet case.
+        copied = [f for _, _, names in os.walk(os.path.join(fleet, "evidence")) for f in names]
+        self.assertEqual(copied, [])
         r = unmine("--json", "case", "import", newer, case=os.path.join(work, "imp"))
         self.assertEqual(r.rc, 1, r)
         self.assertFalse(os.path.exists(os.path.join(work, "imp", "case.db")))
