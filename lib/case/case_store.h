@@ -27,8 +27,6 @@ nlohmann::json json_column(const nlohmann::json& column);
 // throw on a field of another type, and case data may come from an older or edited case).
 std::string string_at(const nlohmann::json& obj, const char* key, std::string fallback = {});
 std::string iso8601(int64_t unix_seconds);
-// The newest schema version this unmine knows (its last migration): a case above it is refused on import.
-int latest_schema_version();
 
 class Statement;
 
@@ -108,5 +106,8 @@ class CaseStore {
 // SHA-256 of a custody row (prev_hash + fields), hex. Exposed so `evidence verify` recomputes the chain.
 std::string custody_hash(const std::string& prev_hash, int64_t seq, const std::string& at, const std::string& actor,
                          const std::string& event, const std::string& details);
+
+// The newest schema version this unmine knows (its last migration): a case above it is refused on import.
+int latest_schema_version();
 
 }  // namespace unmine
