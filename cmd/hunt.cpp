@@ -9,6 +9,7 @@
 #include "cmd/commands.h"
 #include "core/text.h"
 #include "model/incident.h"
+#include "detect/ioc_sweep.h"
 #include "detect/triage.h"
 #include "detect/verdict.h"
 #include "hunt/hunt.h"
@@ -27,18 +28,8 @@ struct HuntArgs {
   bool no_yara = false;
   bool no_memory = false;
   uint64_t max_file_mb = 64;
+  std::string iocs;
 };
-
-// Where the case folder sits inside the root, so the hunt does not report the evidence it preserved.
-std::optional<std::string> case_inside_root(const std::string& case_dir, const std::string& root) {
-  std::error_code ec;
-  auto c = std::filesystem::weakly_canonical(std::filesystem::absolute(case_dir, ec), ec).string();
-  auto r = std::filesystem::weakly_canonical(std::filesystem::absolute(root, ec), ec).string();
-  if (ec || c.empty() || r.empty()) return std::nullopt;
-  if (r == "/") return c;
-  if (c.starts_with(r + "/")) return c.substr(r.size());
-  return std::nullopt;
-}
 
 ExitCode run(Context& ctx, const HuntArgs& a) {
   const auto& out = ctx.out();
@@ -83,7 +74,7 @@ ExitCode run(Context& ctx, const HuntArgs& a) {
   o.yara = !a.no_yara;
   o.memory = !a.no_memory;
   o.max_scan_bytes = a.max_file_mb << 20;
-  if (auto inside = case_inside_root(ctx.case_dir(), host.root_path())) o.skip.push_back(*inside);
+  if (auto inside = ctx.case_inside_root()) o.skip.push_back(*inside);
   o.case_registry = load_case_registry();
   if (!o.case_registry.problem.empty())
     out.note("unmine hunt: case registry not used (" + o.case_registry.problem + "): every other case folder is scanned");
@@ -91,7 +82,14 @@ ExitCode run(Context& ctx, const HuntArgs& a) {
   o.progress = [&out](std::string_view s) { out.progress(s); };
 
   out.note("unmine hunt: " + o.window.describe());
+  std::optional<IocSet> iocs;
+  if (!a.iocs.empty()) iocs = read_ioc_file(a.iocs);  // a bad file is refused before the long scan
   auto result = run_hunt(host, playbook, o);
+  if (iocs) {
+    auto sweep = sweep_iocs(host, *iocs, o.skip);
+    for (auto& f : sweep.findings) result.findings.push_back(std::move(f));
+    for (auto& n : sweep.notes) result.notes.push_back(std::move(n));
+  }
   out.progress_done();
   store.record_findings(result.findings, store.current_step());
 
@@ -124,6 +122,7 @@ void add_hunt(CLI::App& app, Context& ctx) {
       ->transform(whole_number("a size in MiB", 1, 4096));
   sub->add_flag("--no-pid-sweep", args->no_sweep, "skip the hidden-PID sweep");
   sub->add_flag("--no-yara", args->no_yara, "skip YARA (files and memory)");
+  sub->add_option("--iocs", args->iocs, "also report anything matching these indicators (a `case iocs` file from another host)");
   sub->add_flag("--no-memory", args->no_memory, "skip scanning the memory of suspicious processes");
   sub->callback([&ctx, args] {
     ctx.step = "hunt";

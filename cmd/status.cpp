@@ -4,6 +4,7 @@
 
 #include "case/case_reader.h"
 #include "case/evidence_log.h"
+#include "case/fleet_view.h"
 #include "case/timeline.h"
 
 #include "cmd/commands.h"
@@ -27,18 +28,41 @@ std::string colored(const Output& out, const std::string& state) {
   return std::string("\x1b[") + code + "m" + state + "\x1b[0m";
 }
 
+std::string listed(const std::set<std::string>& v) {
+  std::string s;
+  for (auto& x : v) s += (s.empty() ? "" : " ") + (x.size() > 16 ? x.substr(0, 12) + "…" : x);
+  return s.empty() ? "-" : printable(s);
+}
+
+void print_fleet(const Output& out, const FleetView& fleet) {
+  out.text("\n" + out.bold("Fleet: " + std::to_string(fleet.hosts.size()) + " host(s)") + "\n");
+  std::vector<std::vector<std::string>> rows;
+  for (auto& h : fleet.hosts)
+    rows.push_back({printable(h.name), h.verdict + " (" + h.severity + ")", std::to_string(h.miners), listed(h.families), listed(h.wallets),
+                    listed(h.pools), joined(h.steps_done), joined(h.steps_late)});
+  out.table({"HOST", "VERDICT", "MINERS", "FAMILIES", "WALLETS", "POOLS", "DONE", "LATE"}, rows);
+  out.text("\n" + out.bold("Campaigns: " + std::to_string(fleet.campaigns.size())) + "\n");
+  for (auto& c : fleet.campaigns) {
+    std::string links;
+    for (auto& l : c.links) links += (links.empty() ? "" : "; ") + l.type + " " + printable(l.value);
+    out.text("  {" + printable(joined(c.hosts)) + "} linked by " + links + "\n");
+  }
+}
+
 ExitCode status(Context& ctx) {
   auto& store = ctx.existing_case();
   auto& out = ctx.out();
   auto tl = build_timeline(store, ctx.playbook().json("steps.json"), static_cast<int64_t>(::time(nullptr)));
   auto info = case_row(store);
   auto stored = EvidenceLog::stored_totals(store);
+  auto fleet = build_fleet_view(store, ctx.playbook().json("steps.json"), static_cast<int64_t>(::time(nullptr)));
   if (out.json()) {
     auto doc = tl.to_json();
     doc["case"] = {{"dir", store.dir().string()},
                    {"uuid", info["uuid"]},
                    {"hostname", info["hostname"]}};
     doc["evidence"] = {{"stored", stored.items}, {"bytes", stored.bytes}, {"archives", stored.archives}};
+    if (!fleet.empty()) doc["fleet"] = fleet.to_json();
     out.document(doc);
     return ExitCode::ok;
   }
@@ -64,6 +88,7 @@ ExitCode status(Context& ctx) {
     for (auto& b : tl.blocks)
       out.text("  #" + std::to_string(b.action_id) + " " + b.kind + " " + printable(b.target.dump()) + " since " + b.at + "\n");
   }
+  if (!fleet.empty()) print_fleet(out, fleet);
   return ExitCode::ok;
 }
 

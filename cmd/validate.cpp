@@ -5,6 +5,7 @@
 #include "cmd/commands.h"
 #include "core/error.h"
 #include "core/text.h"
+#include "detect/ioc_sweep.h"
 #include "detect/triage.h"
 #include "hunt/window.h"
 
@@ -34,16 +35,27 @@ void print_miners(const Output& out, const std::vector<MinerInfo>& miners) {
   out.table({"PID", "USER", "EXE", "FAMILY", "POOLS", "WALLETS"}, rows);
 }
 
-ExitCode run_validate(Context& ctx, const std::string& since) {
+ExitCode run_validate(Context& ctx, const std::string& since, const std::string& iocs_file) {
   auto& out = ctx.out();
+  std::optional<IocSet> iocs;
   TriageOptions options;
   if (!since.empty()) {
     options.since = parse_since(since, ::time(nullptr));
     if (!options.since) throw UsageError("--since " + since + ": expected an ISO time (2026-11-20T10:00:00Z) or a span (48h, 7d)");
   }
   options.first_sign = first_incident_sign(ctx.case_store());
+  if (!iocs_file.empty()) {
+    iocs = read_ioc_file(iocs_file);
+    options.sweep = iocs->indicators();
+  }
   out.progress("validate: reading processes, sockets, names, persistence and tuning");
   auto result = run_triage(ctx.host(), ctx.playbook(), options);
+  if (iocs) {
+    out.progress("validate: sweeping for " + std::to_string(iocs->iocs.size()) + " IoCs");
+    std::vector<std::string> skip;
+    if (auto inside = ctx.case_inside_root()) skip.push_back(*inside);
+    apply_ioc_sweep(result, ctx.host(), *iocs, skip);
+  }
   out.progress_done();
   record_triage(ctx.case_store(), result, "validate");
 
@@ -68,13 +80,14 @@ ExitCode run_validate(Context& ctx, const std::string& since) {
 void add_validate(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand(
       "validate", "is this mining? processes, sockets, DNS/hosts, persistence and tuning -> findings and verdict");
-  auto since = std::make_shared<std::string>();
+  auto since = std::make_shared<std::string>(), iocs = std::make_shared<std::string>();
   sub->add_option("--since", *since,
                   "start of the compromise window persistence entries are new in: ISO time or a span back from now "
                   "(48h, 7d); default the case's first sign, else the last 30 days");
-  sub->callback([&ctx, since] {
+  sub->add_option("--iocs", *iocs, "also report anything matching these indicators (a `case iocs` file from another host)");
+  sub->callback([&ctx, since, iocs] {
     ctx.step = "validate";
-    ctx.run = [&ctx, since]() -> ExitCode { return run_validate(ctx, *since); };
+    ctx.run = [&ctx, since, iocs]() -> ExitCode { return run_validate(ctx, *since, *iocs); };
   });
 }
 

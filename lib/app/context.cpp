@@ -1,6 +1,7 @@
 #include "app/context.h"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "case/case_registry.h"
 
@@ -44,6 +45,16 @@ CaseStore& Context::existing_case() {
 Effects& Context::effects() {
   if (!effects_) effects_ = make_real_effects();
   return *effects_;
+}
+
+std::optional<std::string> Context::case_inside_root() const {
+  std::error_code ec;
+  auto c = std::filesystem::weakly_canonical(std::filesystem::absolute(case_dir(), ec), ec).string();
+  auto r = std::filesystem::weakly_canonical(std::filesystem::absolute(opt.root, ec), ec).string();
+  if (ec || c.empty() || r.empty()) return std::nullopt;
+  if (r == "/") return c;
+  if (c.starts_with(r + "/")) return c.substr(r.size());
+  return std::nullopt;
 }
 
 }  // namespace unmine

@@ -50,6 +50,8 @@ class Context {
   bool case_open() const { return bool(case_); }
   std::string case_dir() const;
   CaseLayout case_layout() const { return CaseLayout(case_dir()); }
+  // Where the case folder sits inside the root, so scans of the host skip the evidence it preserved.
+  std::optional<std::string> case_inside_root() const;
   Effects& effects();
   // Read-only runs of system tools (hunt's journal, verify's firewall listing); never changes the host.
   const ToolRunner& tools() const { return tools_; }

@@ -68,7 +68,7 @@ std::vector<json> ActionLog::rows(const CaseStore& store, const ActionFilter& fi
   std::string sql =
       "SELECT id, step_id, kind, target, reason, status, before, after, evidence_id, undo, error, at, undone_at, undo_of"
       " FROM actions WHERE case_id=?";
-  std::vector<json> params{store.case_id()};
+  std::vector<json> params{filter.case_id.value_or(store.case_id())};
   if (!filter.kinds.empty()) {
     sql += " AND kind IN (" + placeholders(filter.kinds.size()) + ")";
     params.insert(params.end(), filter.kinds.begin(), filter.kinds.end());

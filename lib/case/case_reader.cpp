@@ -17,6 +17,28 @@ std::vector<nlohmann::json> custody_chain(const CaseStore& store) {
   return store.query("SELECT seq, at, actor, event, details, prev_hash, hash FROM custody ORDER BY seq");
 }
 
+void for_each_custody_record(const CaseStore& store, std::optional<int64_t> merged_host, const RowFn& fn) {
+  if (merged_host)
+    store.for_each_row("SELECT seq, at, actor, event, details, prev_hash, hash FROM host_custody WHERE case_id=? ORDER BY seq",
+                       {*merged_host}, fn);
+  else
+    store.for_each_row("SELECT seq, at, actor, event, details, prev_hash, hash FROM custody ORDER BY seq", {}, fn);
+}
+
+void for_each_storage_record(const CaseStore& store, std::optional<int64_t> merged_host, const RowFn& fn) {
+  if (merged_host)
+    store.for_each_row("SELECT event, details FROM host_custody WHERE case_id=? AND event IN ('evidence.stored','archive.stored')"
+                       " ORDER BY seq",
+                       {*merged_host}, fn);
+  else
+    store.for_each_row("SELECT event, details FROM custody WHERE event IN ('evidence.stored','archive.stored') ORDER BY seq", {}, fn);
+}
+
+std::string custody_head(const CaseStore& store) {
+  auto head = store.query("SELECT hash FROM custody ORDER BY seq DESC LIMIT 1");
+  return head.empty() ? std::string() : string_at(head[0], "hash");
+}
+
 std::vector<nlohmann::json> step_rows(const CaseStore& store) {
   return store.query("SELECT id, step, command, argv, started_at, finished_at, status, outcome, exit_code FROM steps"
                      " WHERE case_id=? ORDER BY id",

@@ -2,7 +2,9 @@
 // Reading the case's records for the commands that show, check or hunt from it (status, report, evidence
 // verify, verify, hunt). Rows come as stored: JSON columns as text (json_column parses one). Actions and
 // evidence items are read through ActionLog and EvidenceLog.
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,16 @@ std::string case_uuid(const CaseStore& store);
 
 // The custody chain in order: seq, at, actor, event, details, prev_hash, hash.
 std::vector<nlohmann::json> custody_chain(const CaseStore& store);
+// Streaming reads for evidence verify (a case of 200,000 items is not held in memory at once), one row a
+// call. The chain read is the case's own custody, or with `merged_host` (the case id of a fleet case's
+// merged host) that host's chain as the host wrote it.
+using RowFn = std::function<void(const nlohmann::json&)>;
+// The chain in order: seq, at, actor, event, details, prev_hash, hash.
+void for_each_custody_record(const CaseStore& store, std::optional<int64_t> merged_host, const RowFn& fn);
+// The chain's records of stored items and archives: event (evidence.stored | archive.stored), details.
+void for_each_storage_record(const CaseStore& store, std::optional<int64_t> merged_host, const RowFn& fn);
+// The hash of the case's last custody record; empty when there is none.
+std::string custody_head(const CaseStore& store);
 // Steps in order: id, step, command, argv, started_at, finished_at, status, outcome, exit_code.
 std::vector<nlohmann::json> step_rows(const CaseStore& store);
 // Findings in the order first seen: finding_id, group_name, kind, severity, summary, pid, path, line,

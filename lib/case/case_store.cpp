@@ -258,6 +258,11 @@ std::unique_ptr<CaseStore> CaseStore::open_read_only(const std::filesystem::path
   throw RuntimeError("case database " + printable(CaseLayout(dir).database().string()) + ": not readable", "case");
 }
 
+int latest_schema_version() {
+  auto all = migrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
 int CaseStore::schema_version() const {
   auto r = query("PRAGMA user_version");
   return r.empty() ? 0 : static_cast<int>(r[0]["user_version"].get<int64_t>());

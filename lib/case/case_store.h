@@ -107,4 +107,7 @@ class CaseStore {
 std::string custody_hash(const std::string& prev_hash, int64_t seq, const std::string& at, const std::string& actor,
                          const std::string& event, const std::string& details);
 
+// The newest schema version this unmine knows (its last migration): a case above it is refused on import.
+int latest_schema_version();
+
 }  // namespace unmine

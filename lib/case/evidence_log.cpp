@@ -84,4 +84,13 @@ std::vector<json> EvidenceLog::archives(const CaseStore& store) {
                      {store.case_id()});
 }
 
+void EvidenceLog::for_each_item(const CaseStore& store, int64_t case_id, const std::function<void(const nlohmann::json&)>& fn) {
+  store.for_each_row("SELECT id, status, kind, source_path, sha256, sha1, md5, size, stored_path FROM evidence WHERE case_id=? ORDER BY id",
+                     {case_id}, fn);
+}
+
+void EvidenceLog::for_each_archive(const CaseStore& store, int64_t case_id, const std::function<void(const nlohmann::json&)>& fn) {
+  store.for_each_row("SELECT id, status, stored_path, sha256, size FROM archives WHERE case_id=? ORDER BY id", {case_id}, fn);
+}
+
 }  // namespace unmine

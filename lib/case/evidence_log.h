@@ -3,6 +3,7 @@
 // stored only once its copy is in place); kill, unpersist, verify, status and the report read through it.
 // A row counts as preserved only with status 'stored'.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -60,6 +61,11 @@ class EvidenceLog {
   static std::vector<nlohmann::json> items(const CaseStore& store);
   // All archive rows, ordered by id: id, stored_path, sha256, size, items, created_at, status.
   static std::vector<nlohmann::json> archives(const CaseStore& store);
+  // One case's rows one at a time, ordered by id (evidence verify; `case_id` may be a fleet case's merged
+  // host). Items: id, status, kind, source_path, sha256, sha1, md5, size, stored_path. Archives: id, status,
+  // stored_path, sha256, size.
+  static void for_each_item(const CaseStore& store, int64_t case_id, const std::function<void(const nlohmann::json&)>& fn);
+  static void for_each_archive(const CaseStore& store, int64_t case_id, const std::function<void(const nlohmann::json&)>& fn);
 
  private:
   CaseStore& store_;

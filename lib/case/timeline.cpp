@@ -50,8 +50,12 @@ nlohmann::json CaseTimeline::to_json() const {
 }
 
 CaseTimeline build_timeline(const CaseStore& store, const nlohmann::json& def, int64_t now) {
+  return build_timeline(store, store.case_id(), def, now);
+}
+
+CaseTimeline build_timeline(const CaseStore& store, int64_t case_id, const nlohmann::json& def, int64_t now) {
   CaseTimeline tl;
-  auto c = store.query("SELECT created_at FROM cases WHERE id=?", {store.case_id()});
+  auto c = store.query("SELECT created_at FROM cases WHERE id=?", {case_id});
   tl.created_at = c.empty() ? iso8601(now) : string_at(c[0], "created_at");
   int64_t created = parse_iso8601(tl.created_at).value_or(now);
   tl.now = iso8601(now);
@@ -64,7 +68,7 @@ CaseTimeline build_timeline(const CaseStore& store, const nlohmann::json& def, i
   };
   std::map<std::string, Run> runs;
   for (auto& r : store.query("SELECT step, status, started_at, finished_at, outcome FROM steps WHERE case_id=? ORDER BY id",
-                             {store.case_id()})) {
+                             {case_id})) {
     auto& best = runs[string_at(r, "step")];
     ++best.runs;
     auto status = string_at(r, "status");
@@ -155,7 +159,9 @@ CaseTimeline build_timeline(const CaseStore& store, const nlohmann::json& def, i
   }
 
   // Blocks in force: block actions done and not undone.
-  for (auto& a : ActionLog::rows(store, ActionFilter::in_force("block.", {"done"}))) {
+  auto in_force = ActionFilter::in_force("block.", {"done"});
+  in_force.case_id = case_id;
+  for (auto& a : ActionLog::rows(store, in_force)) {
     auto target = nlohmann::json::parse(string_at(a, "target"), nullptr, false);
     tl.blocks.push_back({a["id"].get<int64_t>(), string_at(a, "kind"), target.is_discarded() ? nlohmann::json(string_at(a, "target")) : target,
                          string_at(a, "at")});

@@ -58,5 +58,7 @@ struct CaseTimeline {
 
 // steps_def: the playbook's steps.json. now: unix seconds.
 CaseTimeline build_timeline(const CaseStore& store, const nlohmann::json& steps_def, int64_t now);
+// The same for one case of the database (a merged host of a fleet case).
+CaseTimeline build_timeline(const CaseStore& store, int64_t case_id, const nlohmann::json& steps_def, int64_t now);
 
 }  // namespace unmine

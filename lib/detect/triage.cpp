@@ -180,14 +180,18 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
       if (m.proc.started_at > 0 && (!sign || m.proc.started_at < sign->first))
         sign = std::make_pair(m.proc.started_at, "miner pid " + std::to_string(m.proc.pid) + " started");
     r.window = persistence_window(options.since, sign, ::time(nullptr));
-    auto persistence = scan_persistence(host, playbook, r.indicators, r.window);
+    // Another case's indicators (--iocs) tie entries too.
+    auto tied_to = r.indicators;
+    tied_to.merge(options.sweep);
+    auto persistence = scan_persistence(host, playbook, tied_to, r.window);
     // Dormant miners: what the entries run or read, identified; what they tie to judges the entries again
     // (a cron line running a script that fetches the miner found on disk is then tied, not only new).
     auto dormant = identify_referenced_files(host, profiler, persistence.referenced_files);
     for (auto& n : dormant.notes) r.notes.push_back(n);
     if (!dormant.findings.empty()) {
       r.indicators.merge(dormant.indicators);
-      persistence = scan_persistence(host, playbook, r.indicators, r.window);
+      tied_to.merge(dormant.indicators);
+      persistence = scan_persistence(host, playbook, tied_to, r.window);
       for (auto& f : dormant.findings) r.findings.push_back(std::move(f));
     }
     r.inventory = persistence.inventory;

@@ -19,6 +19,9 @@ struct TriageOptions {
   bool persistence = true;  // also scan persistence tied to the miners (validate); identify skips it
   std::optional<int64_t> since;  // start of the compromise window (--since); else the miners' first start
   std::optional<std::pair<int64_t, std::string>> first_sign;  // the case's earliest sign, when it has one
+  // Another case's indicators (validate --iocs): persistence naming them is tied too. Only those that
+  // match join the result's indicators.
+  IncidentIndicators sweep = {};
 };
 
 struct TriageResult {

@@ -12,6 +12,7 @@
 
 #include "case/case_reader.h"
 #include "case/evidence_log.h"
+#include "case/fleet_store.h"
 #include "evidence/digests.h"
 #include "evidence/fanout.h"
 
@@ -87,6 +88,7 @@ void recheck_stored_file(IntegrityReport& rep, const CaseStore& store, const cha
 nlohmann::json IntegrityProblem::to_json() const {
   nlohmann::json j = {{"target", target}, {"id", id}, {"problem", problem}};
   if (!path.empty()) j["path"] = path;
+  if (!host.empty()) j["host"] = host;
   return j;
 }
 
@@ -94,18 +96,21 @@ nlohmann::json IntegrityReport::to_json() const {
   nlohmann::json p = nlohmann::json::array();
   for (auto& x : problems) p.push_back(x.to_json());
   return {{"intact", intact()},
-          {"checked", {{"items", items}, {"archives", archives}, {"custody", custody_rows}, {"bytes", bytes}}},
+          {"checked", {{"items", items}, {"archives", archives}, {"custody", custody_rows}, {"bytes", bytes}, {"hosts", hosts}}},
           {"incomplete", incomplete},
           {"custody_head", custody_head.empty() ? nlohmann::json(nullptr) : nlohmann::json(custody_head)},
           {"problems", p}};
 }
 
-std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint64_t* count) {
+namespace {
+
+// One custody chain (the case's own, or a merged host's as the host wrote it).
+std::vector<IntegrityProblem> check_chain(const CaseStore& store, std::optional<int64_t> merged_host, uint64_t* count) {
   std::vector<IntegrityProblem> out;
   std::string prev(64, '0');
   int64_t expect = 1;
   uint64_t n = 0;
-  store.for_each_row("SELECT seq, at, actor, event, details, prev_hash, hash FROM custody ORDER BY seq", {}, [&](const nlohmann::json& r) {
+  for_each_custody_record(store, merged_host, [&](const nlohmann::json& r) {
     ++n;
     int64_t seq = r["seq"].is_number_integer() ? r["seq"].get<int64_t>() : 0;
     if (seq != expect)
@@ -122,6 +127,12 @@ std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint6
   return out;
 }
 
+}  // namespace
+
+std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint64_t* count) {
+  return check_chain(store, std::nullopt, count);
+}
+
 namespace {
 
 // What custody recorded when an item or archive was stored (the fields the database row must repeat).
@@ -136,88 +147,110 @@ StoredRecord stored_record(const nlohmann::json& d) {
   return r;
 }
 
+// One case's stored items and archives against its custody records. A merged host's (fleet case): its own
+// chain, which names the row ids the host had (`offsets`: how far the merge moved them).
+void check_items(IntegrityReport& rep, const CaseStore& store, int64_t case_id, std::optional<int64_t> merged_host,
+                 const nlohmann::json& offsets, const PreserveProgress& progress) {
+  auto shift = [&offsets](const char* table) {
+    return offsets.is_object() && offsets.contains(table) && offsets[table].is_number_integer()
+               ? offsets[table].get<int64_t>()
+               : int64_t(0);
+  };
+  // What custody recorded when each item and archive was stored: the database row must still say the same.
+  // Every lookup below is by id in a map or set: linear in the case, not rows x records.
+  std::map<int64_t, StoredRecord> item_custody, archive_custody;
+  for_each_storage_record(store, merged_host, [&](const nlohmann::json& r) {
+    auto d = json_column(r["details"]);
+    if (!d.is_object()) return;
+    if (r["event"] == "evidence.stored" && d.contains("evidence_id") && d["evidence_id"].is_number_integer())
+      item_custody[d["evidence_id"].get<int64_t>() + shift("evidence")] = stored_record(d);
+    else if (r["event"] == "archive.stored" && d.contains("archive_id") && d["archive_id"].is_number_integer())
+      archive_custody[d["archive_id"].get<int64_t>() + shift("archives")] = stored_record(d);
+  });
+
+  std::set<int64_t> row_ids;
+  EvidenceLog::for_each_item(store, case_id, [&](const nlohmann::json& r) {
+    int64_t id = r["id"].get<int64_t>();
+    row_ids.insert(id);
+    auto status = string_at(r, "status");
+    if (status == "pending") {
+      ++rep.incomplete;
+      return;
+    }
+    auto c = item_custody.find(id);
+    if (status != "stored") {
+      if (c != item_custody.end())
+        rep.problems.push_back({"evidence", id, c->second.stored_path,
+                                "custody records this item as stored but the database says " + status});
+      return;
+    }
+    ++rep.items;
+    auto path = string_at(r, "stored_path");
+    if (c == item_custody.end()) {
+      rep.problems.push_back({"evidence", id, path, "stored item has no custody record"});
+    } else {
+      auto& rec = c->second;
+      const std::pair<const char*, const std::string*> fields[] = {
+          {"sha256", &rec.sha256}, {"sha1", &rec.sha1}, {"md5", &rec.md5}, {"stored_path", &rec.stored_path}};
+      for (auto [k, v] : fields)
+        if (*v != string_at(r, k))
+          rep.problems.push_back(
+              {"evidence", id, path, std::string("database ") + k + " differs from the custody record"});
+      if (!r["size"].is_number_integer() || rec.size != r["size"].get<int64_t>())
+        rep.problems.push_back({"evidence", id, path, "database size differs from the custody record"});
+    }
+    if (path != stored_path_for(string_at(r, "sha256")))
+      rep.problems.push_back({"evidence", id, path, "stored path is not the content address of its sha256"});
+    recheck_stored_file(rep, store, "evidence", id, path, r, {"sha256", "sha1", "md5"}, progress);
+  });
+  for (auto& [id, rec] : item_custody)
+    if (!row_ids.contains(id))
+      rep.problems.push_back(
+          {"evidence", id, rec.stored_path, "custody records this item but its database row is gone"});
+
+  std::set<int64_t> archive_ids;
+  EvidenceLog::for_each_archive(store, case_id, [&](const nlohmann::json& a) {
+    int64_t id = a["id"].get<int64_t>();
+    archive_ids.insert(id);
+    auto path = string_at(a, "stored_path");
+    auto c = archive_custody.find(id);
+    if (string_at(a, "status") != "stored") {
+      if (c != archive_custody.end())
+        rep.problems.push_back(
+            {"archive", id, path,
+             "custody records this archive as stored but the database says " + string_at(a, "status")});
+      return;
+    }
+    ++rep.archives;
+    if (c == archive_custody.end())
+      rep.problems.push_back({"archive", id, path, "stored archive has no custody record"});
+    else if (c->second.sha256 != string_at(a, "sha256"))
+      rep.problems.push_back({"archive", id, path, "database sha256 differs from the custody record"});
+    recheck_stored_file(rep, store, "archive", id, path, a, {"sha256"}, progress);
+  });
+  for (auto& [id, rec] : archive_custody)
+    if (!archive_ids.contains(id))
+      rep.problems.push_back(
+          {"archive", id, rec.stored_path, "custody records this archive but its database row is gone"});
+}
+
 }  // namespace
 
 IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress progress) {
   IntegrityReport rep;
   rep.problems = verify_custody_chain(store, &rep.custody_rows);
-  if (auto head = store.query("SELECT hash FROM custody ORDER BY seq DESC LIMIT 1"); !head.empty())
-    rep.custody_head = string_at(head[0], "hash");
-
-  // What custody recorded when each item and archive was stored: the database row must still say the same.
-  // Every lookup below is by id in a map or set: linear in the case, not rows x records.
-  std::map<int64_t, StoredRecord> item_custody, archive_custody;
-  store.for_each_row("SELECT event, details FROM custody WHERE event IN ('evidence.stored','archive.stored')", {},
-                     [&](const nlohmann::json& r) {
-                       auto d = json_column(r["details"]);
-                       if (!d.is_object()) return;
-                       if (r["event"] == "evidence.stored" && d.contains("evidence_id") && d["evidence_id"].is_number_integer())
-                         item_custody[d["evidence_id"].get<int64_t>()] = stored_record(d);
-                       else if (r["event"] == "archive.stored" && d.contains("archive_id") && d["archive_id"].is_number_integer())
-                         archive_custody[d["archive_id"].get<int64_t>()] = stored_record(d);
-                     });
-
-  std::set<int64_t> row_ids;
-  store.for_each_row(
-      "SELECT id, status, kind, source_path, sha256, sha1, md5, size, stored_path FROM evidence WHERE case_id=? ORDER BY id",
-      {store.case_id()}, [&](const nlohmann::json& r) {
-        int64_t id = r["id"].get<int64_t>();
-        row_ids.insert(id);
-        auto status = string_at(r, "status");
-        if (status == "pending") {
-          ++rep.incomplete;
-          return;
-        }
-        auto c = item_custody.find(id);
-        if (status != "stored") {
-          if (c != item_custody.end())
-            rep.problems.push_back({"evidence", id, c->second.stored_path, "custody records this item as stored but the database says " + status});
-          return;
-        }
-        ++rep.items;
-        auto path = string_at(r, "stored_path");
-        if (c == item_custody.end()) {
-          rep.problems.push_back({"evidence", id, path, "stored item has no custody record"});
-        } else {
-          auto& rec = c->second;
-          const std::pair<const char*, const std::string*> fields[] = {
-              {"sha256", &rec.sha256}, {"sha1", &rec.sha1}, {"md5", &rec.md5}, {"stored_path", &rec.stored_path}};
-          for (auto [k, v] : fields)
-            if (*v != string_at(r, k))
-              rep.problems.push_back({"evidence", id, path, std::string("database ") + k + " differs from the custody record"});
-          if (!r["size"].is_number_integer() || rec.size != r["size"].get<int64_t>())
-            rep.problems.push_back({"evidence", id, path, "database size differs from the custody record"});
-        }
-        if (path != stored_path_for(string_at(r, "sha256")))
-          rep.problems.push_back({"evidence", id, path, "stored path is not the content address of its sha256"});
-        recheck_stored_file(rep, store, "evidence", id, path, r, {"sha256", "sha1", "md5"}, progress);
-      });
-  for (auto& [id, rec] : item_custody)
-    if (!row_ids.contains(id))
-      rep.problems.push_back({"evidence", id, rec.stored_path, "custody records this item but its database row is gone"});
-
-  std::set<int64_t> archive_ids;
-  store.for_each_row(
-      "SELECT id, status, stored_path, sha256, size FROM archives WHERE case_id=? ORDER BY id", {store.case_id()},
-      [&](const nlohmann::json& a) {
-        int64_t id = a["id"].get<int64_t>();
-        archive_ids.insert(id);
-        auto path = string_at(a, "stored_path");
-        auto c = archive_custody.find(id);
-        if (string_at(a, "status") != "stored") {
-          if (c != archive_custody.end())
-            rep.problems.push_back({"archive", id, path, "custody records this archive as stored but the database says " + string_at(a, "status")});
-          return;
-        }
-        ++rep.archives;
-        if (c == archive_custody.end()) rep.problems.push_back({"archive", id, path, "stored archive has no custody record"});
-        else if (c->second.sha256 != string_at(a, "sha256"))
-          rep.problems.push_back({"archive", id, path, "database sha256 differs from the custody record"});
-        recheck_stored_file(rep, store, "archive", id, path, a, {"sha256"}, progress);
-      });
-  for (auto& [id, rec] : archive_custody)
-    if (!archive_ids.contains(id))
-      rep.problems.push_back({"archive", id, rec.stored_path, "custody records this archive but its database row is gone"});
+  rep.custody_head = custody_head(store);
+  check_items(rep, store, store.case_id(), std::nullopt, nullptr, progress);
+  // A fleet case: every merged host's own chain and items, each problem naming its host.
+  for (auto& h : merged_hosts(store)) {
+    auto before = rep.problems.size();
+    uint64_t rows = 0;
+    for (auto& p : check_chain(store, h.case_id, &rows)) rep.problems.push_back(std::move(p));
+    rep.custody_rows += rows;
+    check_items(rep, store, h.case_id, h.case_id, h.id_offsets, progress);
+    for (auto i = before; i < rep.problems.size(); ++i) rep.problems[i].host = h.name;
+    ++rep.hosts;
+  }
   return rep;
 }
 

@@ -12,7 +12,6 @@
 #include "report/report_model.h"
 
 namespace unmine {
-namespace {
 
 void write_output(const std::string& path, const std::string& content) {
   // Reports name wallets, hosts and paths of the incident: readable by the owner and group only.
@@ -31,8 +30,6 @@ void write_output(const std::string& path, const std::string& content) {
   }
   if (::close(fd) != 0) throw RuntimeError("writing " + path + ": " + std::strerror(errno));
 }
-
-}  // namespace
 
 ExitCode run_report(const CaseStore& store, const Playbook& playbook, const Output& out, const ReportCommandOptions& o) {
   if (o.cost_per_vcpu_hour < 0) throw UsageError("--cost-per-vcpu-hour must not be negative");

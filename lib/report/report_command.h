@@ -17,6 +17,9 @@ struct ReportCommandOptions {
   std::string currency = "USD";
 };
 
+// Writes a report or export document to `path`, readable by owner and group only (it names the incident).
+void write_output(const std::string& path, const std::string& content);
+
 // The case is opened by the caller (Context::existing_case: reading never creates one).
 ExitCode run_report(const CaseStore& store, const Playbook& playbook, const Output& out, const ReportCommandOptions& options);
 

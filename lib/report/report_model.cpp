@@ -8,6 +8,7 @@
 #include "case/case_reader.h"
 #include "case/case_store.h"
 #include "case/evidence_log.h"
+#include "case/fleet_view.h"
 #include "case/timeline.h"
 #include "detect/verdict.h"
 #include "report/impact.h"
@@ -135,6 +136,7 @@ nlohmann::json build_report(const CaseStore& store, const ReportOptions& options
   r["steps"] = steps;
   auto progress = build_timeline(store, steps_def, static_cast<int64_t>(::time(nullptr))).to_json();
   r["time_boxes"] = progress["time_boxes"];
+  if (auto fleet = build_fleet_view(store, steps_def, static_cast<int64_t>(::time(nullptr))); !fleet.empty()) r["fleet"] = fleet.to_json();
   r["playbook_steps"] = progress["steps"];
   r["current_time_box"] = progress["current_time_box"];
 

@@ -1,9 +1,19 @@
 #include "report/report_outline.h"
 
+#include "report/fleet_tables.h"
+
 namespace unmine {
 
 std::vector<ReportSection> report_sections(const nlohmann::json& r) {
-  return {
+  std::vector<ReportSection> sections;
+  // A fleet case (merged hosts) opens with its hosts, the campaigns linking them and which host has which link.
+  if (r.contains("fleet"))
+    sections = {
+        {"fleet", "Fleet", {fleet_hosts_table(r)}},
+        {"campaigns", "Campaigns", {campaigns_table(r)}},
+        {"fleet-grid", "Hosts × indicators", {fleet_grid_table(r)}},
+    };
+  std::vector<ReportSection> every_case = {
       {"time-boxes", "Time boxes", {time_boxes_table(r), steps_table(r)}},
       {"timeline", "Timeline", {timeline_table(r)}},
       {"miners", "Miners", {miners_table(r)}},
@@ -15,6 +25,8 @@ std::vector<ReportSection> report_sections(const nlohmann::json& r) {
       {"actions", "Actions", {actions_table(r)}},
       {"verification", "Verification history", {checks_table(r)}},
   };
+  sections.insert(sections.end(), std::make_move_iterator(every_case.begin()), std::make_move_iterator(every_case.end()));
+  return sections;
 }
 
 }  // namespace unmine
