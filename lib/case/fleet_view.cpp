@@ -22,6 +22,7 @@ std::vector<Finding> host_findings(const CaseStore& store, int64_t case_id) {
     f.summary = string_at(r, "summary");
     f.evidence = json_column(r["evidence"]);
     if (!f.evidence.is_object()) f.evidence = nlohmann::json::object();
+    f.entry_class = f.evidence.value("class", "");  // kept in the evidence (record_findings)
     out.push_back(std::move(f));
   }
   return out;

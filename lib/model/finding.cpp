@@ -56,8 +56,9 @@ Finding Finding::from_json(const nlohmann::json& j) {
   if (j.contains("pid")) f.pid = j["pid"].get<int>();
   if (j.contains("path")) f.path = j["path"].get<std::string>();
   if (j.contains("line")) f.line = j["line"].get<int>();
-  f.entry_class = j.value("class", "");
   f.evidence = j.value("evidence", nlohmann::json::object());
+  // A finding read back from a case keeps its class in the evidence (the findings table has no column).
+  f.entry_class = j.value("class", f.evidence.is_object() ? f.evidence.value("class", "") : "");
   return f;
 }
 
