@@ -95,7 +95,13 @@ DpkgDatabase DpkgDatabase::load(const HostRoot& host) {
     db.add_alias(top, resolved);
   }
   const std::string info = "/var/lib/dpkg/info";
-  for (auto& e : host.list(info)) {
+  auto entries = host.list(info);
+  // Sized once for a typical package's ~90 paths: no rehashing while they fill.
+  auto lists = static_cast<size_t>(std::count_if(entries.begin(), entries.end(), [](auto& e) { return e.name.ends_with(".list"); }));
+  db.owner_.reserve(lists * 96);
+  db.md5_.reserve(lists * 96);
+  db.base_names_.reserve(lists * 64);
+  for (auto& e : entries) {
     std::string_view name = e.name;
     if (!name.ends_with(".list")) continue;
     auto pkg = name.substr(0, name.size() - 5);

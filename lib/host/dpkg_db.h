@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,8 +74,8 @@ class DpkgDatabase {
   std::string canonical(std::string_view path) const;
 
   DpkgDatabase() = default;
-  DpkgDatabase(DpkgDatabase&&) = default;  // the texts move with the views into them
-  DpkgDatabase& operator=(DpkgDatabase&&) = default;
+  DpkgDatabase(DpkgDatabase&&) = default;  // the texts and the arena move with the views and nodes in them
+  DpkgDatabase& operator=(DpkgDatabase&&) = delete;  // would free the arena under the tables
   DpkgDatabase(const DpkgDatabase&) = delete;
   DpkgDatabase& operator=(const DpkgDatabase&) = delete;
 
@@ -84,12 +86,14 @@ class DpkgDatabase {
 
  private:
   // A host's database is ~150,000 paths: the tables hold views into the files' texts, kept here whole,
-  // rather than a string each (what made loading it most of validate's time and memory).
+  // rather than a string each, and their nodes come from one arena, freed at once (allocating and freeing
+  // them one by one was most of validate's time). The arena is behind a pointer so a move keeps it in place.
+  std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_ = std::make_unique<std::pmr::monotonic_buffer_resource>(1 << 20);
   std::deque<std::string> texts_;
   std::vector<std::string> package_names_;
-  std::unordered_map<std::string_view, uint32_t> owner_;  // canonical path -> index in package_names_
-  std::unordered_map<std::string_view, std::string_view> md5_;  // canonical path -> hex
-  std::unordered_set<std::string_view> base_names_;
+  std::pmr::unordered_map<std::string_view, uint32_t> owner_{arena_.get()};  // canonical path -> index in package_names_
+  std::pmr::unordered_map<std::string_view, std::string_view> md5_{arena_.get()};  // canonical path -> hex
+  std::pmr::unordered_set<std::string_view> base_names_{arena_.get()};
   std::vector<std::pair<std::string, std::string>> aliases_;  // ("/bin", "/usr/bin")
   size_t packages_ = 0;
   uint32_t package_index(std::string_view package);
