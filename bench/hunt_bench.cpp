@@ -2,13 +2,16 @@
 //  1. the file pass with the playbook's YARA rules over a tree of 200,000 files it creates, against
 //     `yara -r -p 2` (Debian package yara) with the same rules file over the same tree;
 //  2. the hidden-PID sweep over PIDs 1..4,194,304, against `unhide quick` (Debian package unhide).
-// Usage: hunt_bench [--files N] [--keep] [--unmine PATH]   (run as root for a fair unhide comparison)
+// Targets (issue 15): hunt at most 0.5x the time of `yara -r -p 2`, peak RSS under 100 MiB. Prints the
+// machine and the load average before the runs; the file pass is the median of --runs alternating runs.
+// Usage: hunt_bench [--files N] [--runs N] [--keep] [--unmine PATH]   (run as root for a fair unhide comparison)
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_host.h"
 #include "hunt/pid_sweep.h"
 #include "playbook/playbook.h"
 
@@ -35,6 +39,7 @@ struct Run {
   std::string out;
   double seconds = 0;      // wall clock
   double cpu_seconds = 0;  // user + system of the child: what counts when others share the machine
+  long max_rss_kib = 0;
 };
 
 double cpu_now() {
@@ -69,6 +74,7 @@ Run run(const std::vector<std::string>& argv) {
   struct rusage ru {};
   ::wait4(pid, &r.status, 0, &ru);
   r.cpu_seconds = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+  r.max_rss_kib = ru.ru_maxrss;
   r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return r;
 }
@@ -107,6 +113,12 @@ size_t make_tree(const fs::path& root, size_t files, std::vector<std::string>& p
   return bytes;
 }
 
+// The run with the median wall time of several.
+Run median_run(std::vector<Run> runs) {
+  std::sort(runs.begin(), runs.end(), [](auto& a, auto& b) { return a.seconds < b.seconds; });
+  return runs[runs.size() / 2];
+}
+
 std::set<int> unhide_pids(const std::string& out) {
   std::set<int> pids;
   std::regex re("Found HIDDEN PID: *([0-9]+)");
@@ -118,14 +130,17 @@ std::set<int> unhide_pids(const std::string& out) {
 
 int main(int argc, char** argv) {
   size_t files = 200000;
+  int runs = 3;
   bool keep = false;
   std::string unmine = fs::canonical("/proc/self/exe").parent_path().parent_path() / "unmine";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--files" && i + 1 < argc) files = std::stoul(argv[++i]);
+    else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
     else if (a == "--keep") keep = true;
     else if (a == "--unmine" && i + 1 < argc) unmine = argv[++i];
   }
+  bench::print_machine();
   auto work = fs::temp_directory_path() / ("unmine-hunt-bench-" + std::to_string(::getpid()));
   auto root = work / "root";
   fs::create_directories(root);
@@ -148,12 +163,19 @@ int main(int argc, char** argv) {
   // Warm the page cache for both the same way: one read pass first.
   run({"/usr/bin/yara", "-r", "-p", "2", rules.string(), root.string()});
 
-  std::printf("\n== file pass: %zu files, the playbook's YARA rules, both cores\n", files);
-  Run yara = run({"/usr/bin/yara", "-r", "-p", "2", rules.string(), root.string()});
-  Run yara_fast = run({"/usr/bin/yara", "-f", "-r", "-p", "2", rules.string(), root.string()});
-  auto case_dir = work / "case";
-  Run hunt = run({unmine, "--root", root.string(), "--case", case_dir.string(), "--json", "hunt", "--since", "1h",
-                  "--threads", "2", "--no-pid-sweep"});
+  std::printf("\n== file pass: %zu files, the playbook's YARA rules, both cores; load average before: %s\n", files,
+              bench::load_average().c_str());
+  std::vector<Run> yaras, yara_fasts, hunts;
+  for (int i = 0; i < runs; ++i) {
+    yaras.push_back(run({"/usr/bin/yara", "-r", "-p", "2", rules.string(), root.string()}));
+    yara_fasts.push_back(run({"/usr/bin/yara", "-f", "-r", "-p", "2", rules.string(), root.string()}));
+    auto case_dir = work / ("case" + std::to_string(i));
+    hunts.push_back(run({unmine, "--root", root.string(), "--case", case_dir.string(), "--json", "hunt", "--since", "1h",
+                         "--threads", "2", "--no-pid-sweep"}));
+  }
+  Run yara = median_run(yaras), yara_fast = median_run(yara_fasts), hunt = median_run(hunts);
+  long hunt_rss = 0;
+  for (auto& h : hunts) hunt_rss = std::max(hunt_rss, h.max_rss_kib);
   size_t yara_lines = 0, hunt_yara = 0;
   for (char c : yara.out) yara_lines += c == '\n';
   nlohmann::json doc = nlohmann::json::parse(hunt.out, nullptr, false);
@@ -164,16 +186,17 @@ int main(int argc, char** argv) {
   size_t both = 0;
   for (auto& p : planted) both += hunt_paths.count(p) && yara.out.find(p) != std::string::npos;
   double scanned = doc.is_object() ? doc["stats"]["files"]["files_scanned"].get<double>() : 0;
+  std::printf("median of %d alternating runs\n", runs);
   std::printf("                  wall s   CPU s\n");
   std::printf("yara -r -p 2      %7.2f %7.2f  (%zu rule matches)\n", yara.seconds, yara.cpu_seconds, yara_lines);
   std::printf("yara -f -r -p 2   %7.2f %7.2f  (fast matching mode)\n", yara_fast.seconds, yara_fast.cpu_seconds);
-  std::printf("unmine hunt       %7.2f %7.2f  (whole command; %zu YARA findings, %.0f files scanned, exit %d)\n",
-              hunt.seconds, hunt.cpu_seconds, hunt_yara, scanned, WEXITSTATUS(hunt.status));
+  std::printf("unmine hunt       %7.2f %7.2f  (whole command; %zu YARA findings, %.0f files scanned, exit %d, peak RSS %.1f MiB)\n",
+              hunt.seconds, hunt.cpu_seconds, hunt_yara, scanned, WEXITSTATUS(hunt.status), hunt_rss / 1024.0);
   std::printf("planted files found by both: %zu of %zu\n", both, planted.size());
-  std::printf("ratio (wall): hunt is %.2fx faster than yara -r -p 2 (%.2fx than yara -f)\n", yara.seconds / hunt.seconds,
-              yara_fast.seconds / hunt.seconds);
-  std::printf("ratio (CPU):  hunt is %.2fx faster than yara -r -p 2 (%.2fx than yara -f)\n", yara.cpu_seconds / hunt.cpu_seconds,
-              yara_fast.cpu_seconds / hunt.cpu_seconds);
+  std::printf("time ratio hunt / yara -r -p 2: %.2f wall, %.2f CPU (target <= 0.50) %s; vs yara -f: %.2f wall\n",
+              hunt.seconds / yara.seconds, hunt.cpu_seconds / yara.cpu_seconds,
+              hunt.seconds / yara.seconds <= 0.5 ? "MET" : "NOT MET", hunt.seconds / yara_fast.seconds);
+  std::printf("hunt peak RSS: %.1f MiB (target < 100) %s\n", hunt_rss / 1024.0, hunt_rss < 100 * 1024 ? "MET" : "NOT MET");
 
   std::printf("\n== hidden-PID sweep: PIDs 1..%d\n", unmine::kPidMaxLimit);
   unmine::PidSweepOptions so;

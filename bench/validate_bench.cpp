@@ -1,7 +1,9 @@
 // validate against `ps -eo pid,ppid,user,args` + `ss -tanp` on a busy host, in one run: this program
 // adds 3,000 idle processes, 20,000 loopback TCP connections and one stand-in miner talking to a
-// loopback pool, then times each tool (median of several runs), prints the ratio (target <= 0.3) and
-// unmine's peak RSS (target < 50 MiB, from wait4's rusage). Everything it starts is stopped on exit.
+// loopback pool, then times each tool (median of several runs, the tools alternating), prints the ratio
+// (target <= 0.3) and unmine's peak RSS (target < 50 MiB, from wait4's rusage). Everything it starts is
+// stopped on exit. The extra processes are /usr/bin/sleep, holding the connections: a fork of this
+// program would carry the playbook it links (miners' strings) and be taken for a miner.
 //
 //   build/bench/validate_bench [--unmine build/unmine] [--standin build/tests/standin_miner]
 //                              [--processes 3000] [--connections 20000] [--runs 5] [--hold SECONDS]
@@ -24,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_host.h"
 #include "playbook/indicators.h"
 
 namespace {
@@ -75,9 +78,16 @@ int listen_loopback(uint16_t& port) {
 
 struct Run {
   double seconds = 0;
+  double cpu_seconds = 0;  // user + system: the fair signal when the machine is not idle
   long max_rss_kib = 0;
   int status = 0;
 };
+
+// Becomes `sleep infinity`, keeping the fds not marked close-on-exec.
+[[noreturn]] void become_sleep() {
+  ::execl("/usr/bin/sleep", "sleep", "infinity", nullptr);
+  ::_exit(127);
+}
 
 // Runs argv with stdout/stderr to /dev/null; wall time and peak RSS from wait4.
 Run timed(const std::vector<std::string>& argv) {
@@ -98,12 +108,15 @@ Run timed(const std::vector<std::string>& argv) {
   rusage ru{};
   if (::wait4(pid, &r.status, 0, &ru) < 0) die("wait4");
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.cpu_seconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                  static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   r.max_rss_kib = ru.ru_maxrss;
   return r;
 }
 
-// A helper process: `count` connections to its own loopback listener, both ends kept open, then it waits.
-// Reports readiness by writing 1 to `ready` (0 on failure).
+// A helper process: `count` connections to its own loopback listener, both ends and the listener kept open
+// (without it, accepted sockets would look outbound), then it becomes sleep. Reports readiness by writing 1
+// to `ready` (0 on failure).
 void hold_connections(int count, int ready) {
   rlimit nofile{};
   ::getrlimit(RLIMIT_NOFILE, &nofile);
@@ -112,14 +125,15 @@ void hold_connections(int count, int ready) {
   char status = 0;
   uint16_t port = 0;
   int server = listen_loopback(port);
+  ::fcntl(server, F_SETFD, 0);
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   to.sin_port = htons(port);
   for (int i = 0; i < count; ++i) {
-    int c = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int c = ::socket(AF_INET, SOCK_STREAM, 0);
     if (c < 0 || ::connect(c, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0 ||
-        ::accept4(server, nullptr, nullptr, SOCK_CLOEXEC) < 0) {
+        ::accept4(server, nullptr, nullptr, 0) < 0) {
       std::perror("validate_bench: connection");
       (void)!::write(ready, &status, 1);
       return;
@@ -127,7 +141,7 @@ void hold_connections(int count, int ready) {
   }
   status = 1;
   (void)!::write(ready, &status, 1);
-  for (;;) ::pause();
+  become_sleep();
 }
 
 double median(std::vector<double> v) {
@@ -154,7 +168,8 @@ int main(int argc, char** argv) {
   }
   o.unmine = std::filesystem::absolute(o.unmine);
   o.standin = std::filesystem::absolute(o.standin);
-  for (auto* tool : {o.unmine.c_str(), o.standin.c_str(), "/usr/bin/ps", "/usr/bin/ss"})
+  bench::print_machine();
+  for (auto* tool : {o.unmine.c_str(), o.standin.c_str(), "/usr/bin/ps", "/usr/bin/ss", "/usr/bin/sleep"})
     if (::access(tool, X_OK) != 0) {
       std::fprintf(stderr, "validate_bench: %s is missing\n", tool);
       return 1;
@@ -165,8 +180,8 @@ int main(int argc, char** argv) {
     pid_t p = ::fork();
     if (p < 0) die("fork");
     if (p == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // gone with the bench, however it ends
-      for (;;) ::pause();
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // gone with the bench, however it ends (kept across exec)
+      become_sleep();
     }
     g_children.push_back(p);
   }
@@ -175,16 +190,40 @@ int main(int argc, char** argv) {
   uint16_t pool_port = 0;
   int pool = listen_loopback(pool_port);
   std::string url = "stratum+tcp://127.0.0.1:" + std::to_string(pool_port);
-  pid_t miner = ::fork();
-  if (miner < 0) die("fork");
-  if (miner == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    int null = ::open("/dev/null", O_RDWR);
-    ::dup2(null, 0), ::dup2(null, 1), ::dup2(null, 2);
-    ::execl(o.standin.c_str(), "xmrig", "-o", url.c_str(), "-u", kWallet, "--donate-level=1", nullptr);
+  // The miner runs detached (its parent is init, as a daemonised miner's is): validate reads a miner's
+  // ancestors' images, and this program's own carries the playbook it links. Stopped by pid on exit, and
+  // by a watcher shell (a child of this program, not an ancestor of the miner) if this program dies first.
+  int pid_pipe[2];
+  if (::pipe2(pid_pipe, O_CLOEXEC) != 0) die("pipe");
+  pid_t middle = ::fork();
+  if (middle < 0) die("fork");
+  if (middle == 0) {
+    ::setsid();
+    pid_t m = ::fork();
+    if (m == 0) {
+      int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 0), ::dup2(null, 1), ::dup2(null, 2);
+      ::execl(o.standin.c_str(), "xmrig", "-o", url.c_str(), "-u", kWallet, "--donate-level=1", nullptr);
+      ::_exit(127);
+    }
+    (void)!::write(pid_pipe[1], &m, sizeof m);
+    ::_exit(m > 0 ? 0 : 1);
+  }
+  ::close(pid_pipe[1]);
+  pid_t miner = -1;
+  if (::read(pid_pipe[0], &miner, sizeof miner) != sizeof miner || miner <= 0) die("fork (miner)");
+  ::close(pid_pipe[0]);
+  ::waitpid(middle, nullptr, 0);
+  g_children.push_back(miner);
+  pid_t watcher = ::fork();
+  if (watcher < 0) die("fork");
+  if (watcher == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    std::string script = "trap 'kill -9 " + std::to_string(miner) + "; exit 0' TERM; while :; do sleep 1; done";
+    ::execl("/bin/sh", "sh", "-c", script.c_str(), nullptr);
     ::_exit(127);
   }
-  g_children.push_back(miner);
+  g_children.push_back(watcher);
   int miner_conn = ::accept4(pool, nullptr, nullptr, SOCK_CLOEXEC);
   if (miner_conn < 0) die("accept (miner)");
 
@@ -218,23 +257,31 @@ int main(int argc, char** argv) {
 
   char case_dir[] = "/tmp/unmine-bench-case-XXXXXX";
   if (!::mkdtemp(case_dir)) die("mkdtemp");
-  std::vector<double> t_unmine, t_ps, t_ss;
+  std::printf("load average before the timed runs: %s\n", bench::load_average().c_str());
+  std::vector<double> t_unmine, t_ps, t_ss, c_unmine, c_ps, c_ss;
   long rss = 0;
   int unmine_exit = -1;
   for (int i = 0; i < o.runs; ++i) {
     auto u = timed({o.unmine, "--json", "--case", case_dir, "validate"});
     unmine_exit = WIFEXITED(u.status) ? WEXITSTATUS(u.status) : -1;
     t_unmine.push_back(u.seconds);
+    c_unmine.push_back(u.cpu_seconds);
     rss = std::max(rss, u.max_rss_kib);
-    t_ps.push_back(timed({"/usr/bin/ps", "-eo", "pid,ppid,user,args"}).seconds);
-    t_ss.push_back(timed({"/usr/bin/ss", "-tanp"}).seconds);
+    auto p = timed({"/usr/bin/ps", "-eo", "pid,ppid,user,args"});
+    t_ps.push_back(p.seconds);
+    c_ps.push_back(p.cpu_seconds);
+    auto s = timed({"/usr/bin/ss", "-tanp"});
+    t_ss.push_back(s.seconds);
+    c_ss.push_back(s.cpu_seconds);
   }
   double mu = median(t_unmine), mp = median(t_ps), ms = median(t_ss);
-  std::printf("unmine validate --json : %.3f s (median of %d, exit %d), peak RSS %.1f MiB\n", mu, o.runs, unmine_exit,
+  std::printf("median of %d alternating runs     wall s   CPU s (user+sys)\n", o.runs);
+  std::printf("unmine --json validate (exit %d): %7.3f  %7.3f   peak RSS %.1f MiB\n", unmine_exit, mu, median(c_unmine),
               rss / 1024.0);
-  std::printf("ps -eo pid,ppid,user,args: %.3f s\n", mp);
-  std::printf("ss -tanp               : %.3f s\n", ms);
-  std::printf("ratio unmine / (ps + ss): %.2f (target <= 0.30)\n", mu / (mp + ms));
+  std::printf("ps -eo pid,ppid,user,args       : %7.3f  %7.3f\n", mp, median(c_ps));
+  std::printf("ss -tanp                        : %7.3f  %7.3f\n", ms, median(c_ss));
+  std::printf("ratio unmine / (ps + ss): %.2f wall, %.2f CPU (target <= 0.30)\n", mu / (mp + ms),
+              median(c_unmine) / (median(c_ps) + median(c_ss)));
   std::printf("peak RSS: %s (target < 50 MiB)\n", rss < 50 * 1024 ? "ok" : "over");
 
   if (o.hold > 0) {

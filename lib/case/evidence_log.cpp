@@ -20,10 +20,6 @@ int64_t EvidenceLog::insert_item(const EvidenceRecord& r) {
   return store_.last_insert_id();
 }
 
-void EvidenceLog::set_archive_entry(int64_t id, const std::string& entry) {
-  store_.exec("UPDATE evidence SET archive_entry=? WHERE id=?", {entry, id});
-}
-
 std::string EvidenceLog::item_stored(int64_t id, const Digests& d, const std::string& stored_path, const std::string& note) {
   store_.exec("UPDATE evidence SET sha256=?, sha1=?, md5=?, size=?, stored_path=?, status='stored', note=? WHERE id=?",
               {d.sha256, d.sha1, d.md5, d.size, stored_path, or_null(note), id});

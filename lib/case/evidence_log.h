@@ -42,7 +42,6 @@ class EvidenceLog {
 
   // Writers: call inside the caller's transaction, with the custody row that goes with them.
   int64_t insert_item(const EvidenceRecord& r);  // in the current step
-  void set_archive_entry(int64_t id, const std::string& entry);
   // Sets the item stored with its digests; returns its collected_at.
   std::string item_stored(int64_t id, const Digests& d, const std::string& stored_path, const std::string& note);
   void item_failed(int64_t id, const std::string& why);

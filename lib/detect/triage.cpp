@@ -29,15 +29,23 @@ bool connected(const SocketEntry& s) {
   return s.proto == "tcp" && (s.state == "ESTABLISHED" || s.state == "SYN_SENT" || s.state == "SYN_RECV");
 }
 
-// The owners of connections to a stratum port or to a pool's pinned address, other than the candidates'
-// own sockets; the owners are written on the scan's sockets so the network detector need not look again.
+// Pools a candidate's command line names, by address and port: another service on the pool's address (a
+// shared host, loopback) is not the pool. Port 0: the command line gave none.
+using PoolEnds = std::set<std::pair<std::string, uint16_t>>;
+bool to_pool_end(const SocketEntry& s, const PoolEnds& ends) {
+  return ends.contains({s.remote_addr, s.remote_port}) || ends.contains({s.remote_addr, 0});
+}
+
+// The owners of connections to a stratum port, a candidate's pool or a pool's pinned address, other than
+// the candidates' own sockets; the owners are written on the scan's sockets so the network detector need
+// not look again.
 std::set<int> pool_socket_owners(SocketScan& scan, const SocketReader& reader, const Indicators& ind,
                                  const std::set<uint16_t>& listening_ports, const std::unordered_set<uint64_t>& candidate_inodes,
-                                 const std::set<std::string>& pool_addrs) {
+                                 const std::set<std::string>& pool_addrs, const PoolEnds& pool_ends) {
   std::vector<SocketEntry> wanted;
   for (auto& s : scan.sockets)
     if (connected(s) && !candidate_inodes.contains(s.inode) &&
-        (to_stratum_port(s, ind, listening_ports) || pool_addrs.contains(s.remote_addr)))
+        (to_stratum_port(s, ind, listening_ports) || pool_addrs.contains(s.remote_addr) || to_pool_end(s, pool_ends)))
       wanted.push_back(s);
   std::set<int> owners;
   if (wanted.empty()) return owners;
@@ -104,14 +112,16 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   for (auto& n : dns.notes) r.notes.push_back(n);
   for (auto& a : dns.hosts.anomalies) r.notes.push_back("/etc/hosts " + a);
 
-  // Sockets worth keeping: the candidates' own (by inode), any to a stratum-only port, any to an address
-  // a candidate's command line or the hosts file gives a pool. The rest of a busy host is passed over.
+  // Sockets worth keeping: the candidates' own (by inode), any to a stratum-only port, any to a pool a
+  // candidate's command line names, any to an address the hosts file gives a pool. The rest of a busy host
+  // is passed over.
   std::unordered_set<uint64_t> candidate_inodes;
   std::set<std::string> pool_addrs;
+  PoolEnds pool_ends;
   for (auto* p : candidates) {
     for (auto& fd : reader.fds(p->pid))
       if (auto inode = socket_inode_of(fd.target)) candidate_inodes.insert(inode);
-    for (auto& [h, port] : signals[p->pid].pools) pool_addrs.insert(h);
+    for (auto& end : signals[p->pid].pools) pool_ends.insert(end);
   }
   for (auto& e : dns.hosts.entries)
     if (!e.sinkhole && !e.responder_block)
@@ -129,13 +139,13 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   query.time_wait = false;
   query.keep = [&](const SocketEntry& s) {
     return candidate_inodes.contains(s.inode) || to_stratum_port(s, ind, listening_ports) ||
-           pool_addrs.contains(s.remote_addr);
+           pool_addrs.contains(s.remote_addr) || to_pool_end(s, pool_ends);
   };
   auto scan = host.has_proc() ? sockets.scan(query) : SocketScan{{}, {}, "none"};
   for (auto& a : scan.anomalies) r.notes.push_back("sockets: " + a);
   // Every process is a candidate: one that no other sign named but that talks to a stratum port or to a
   // pool's pinned address is profiled too (its owners are found once, here, and kept on the sockets).
-  for (int pid : pool_socket_owners(scan, sockets, ind, listening_ports, candidate_inodes, pool_addrs))
+  for (int pid : pool_socket_owners(scan, sockets, ind, listening_ports, candidate_inodes, pool_addrs, pool_ends))
     if (auto it = by_pid.find(pid); it != by_pid.end() && !signals[pid].profile) {
       signals[pid].profile = true;
       candidates.push_back(it->second);

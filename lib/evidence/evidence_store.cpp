@@ -28,20 +28,6 @@ std::string ts_iso(const struct timespec& ts) {
   return s.substr(0, s.size() - 1) + frac;
 }
 
-// A name safe for an archive entry: the host's name is attacker-chosen and lives in the manifest.
-std::string safe_component(std::string_view raw) {
-  auto slash = raw.rfind('/');
-  if (slash != std::string_view::npos) raw.remove_prefix(slash + 1);
-  std::string out;
-  for (char c : raw) {
-    if (out.size() >= 60) break;
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-    out += ok ? c : '_';
-  }
-  while (!out.empty() && out.front() == '.') out.front() = '_';
-  return out;
-}
-
 // Starts writing back every 32 MiB as they are written, so the final fsync finds little left to do and
 // the disk works while the next chunks are hashed (dirty pages would otherwise wait for fsync).
 void start_writeback(int fd, uint64_t& flushed, uint64_t written) {
@@ -104,11 +90,11 @@ class TempCopy {
   bool moved_ = false;
 };
 
-// Every consumer of an item's bytes, fed by one read: the three digests, the stored copy, the run's archive.
-std::vector<ChunkSink> item_sinks(SplitDigests& digests, TempCopy& copy, RunArchive& archive) {
+// Every consumer of an item's bytes, fed by one read: MD5, SHA-256 with SHA-1, and the stored copy. The
+// bytes are written once, to the copy; the run's archive is its manifest (hashes and stored paths).
+std::vector<ChunkSink> item_sinks(SplitDigests& digests, TempCopy& copy) {
   auto sinks = digests.sinks();
   sinks.push_back([&copy](const char* d, size_t n) { copy.write(d, n); });
-  sinks.push_back([&archive](const char* d, size_t n) { archive.write(d, n); });
   return sinks;
 }
 
@@ -127,7 +113,6 @@ nlohmann::json EvidenceItem::to_json() const {
     j["md5"] = digests.md5;
     j["size"] = digests.size;
     j["stored_path"] = stored_path;
-    j["archive_entry"] = archive_entry;
   }
   j["owner_uid"] = opt_json(uid);
   j["owner_gid"] = opt_json(gid);
@@ -180,7 +165,7 @@ void EvidenceStore::ensure_archive() {
   tx.commit();
 }
 
-std::pair<int64_t, std::string> EvidenceStore::insert_pending(const ItemSource& src) {
+int64_t EvidenceStore::insert_pending(const ItemSource& src) {
   CaseStore::Transaction tx(store_);
   EvidenceRecord row;
   row.kind = src.kind;
@@ -197,17 +182,12 @@ std::pair<int64_t, std::string> EvidenceStore::insert_pending(const ItemSource& 
     row.ctime = ts_iso(src.st->st_ctim);
   }
   if (archive_id_) row.archive_id = archive_id_;
-  EvidenceLog log(store_);
-  auto id = log.insert_item(row);
-  // The row id names the archive entry; the host's name (attacker-chosen) only in a safe form.
-  std::string entry = "items/" + std::to_string(id) + "-" + src.kind + "-" + safe_component(src.source_path);
-  log.set_archive_entry(id, entry);
+  auto id = EvidenceLog(store_).insert_item(row);
   tx.commit();
-  return {id, entry};
+  return id;
 }
 
-EvidenceItem EvidenceStore::finish_item(int64_t id, const ItemSource& src, const std::string& entry, const Digests& d,
-                                        std::string note) {
+EvidenceItem EvidenceStore::finish_item(int64_t id, const ItemSource& src, const Digests& d, std::string note) {
   EvidenceItem item;
   item.id = id;
   item.kind = src.kind;
@@ -215,7 +195,6 @@ EvidenceItem EvidenceStore::finish_item(int64_t id, const ItemSource& src, const
   item.pid = src.pid;
   item.digests = d;
   item.stored_path = stored_path_for(d.sha256);
-  item.archive_entry = entry;
   item.note = std::move(note);
   if (src.st) {
     item.uid = src.st->st_uid;
@@ -306,22 +285,20 @@ EvidenceItem EvidenceStore::preserve_fd(int fd, ItemSource src) {
   if (!S_ISREG(st.st_mode)) return record_unavailable(std::move(src), "skipped", "not a regular file: never opened for reading");
   ensure_archive();
   const uint64_t declared = static_cast<uint64_t>(st.st_size);
-  auto [id, entry] = insert_pending(src);  // the row exists before the first byte is read
+  auto id = insert_pending(src);  // the row exists before the first byte is read
 
   FanoutResult r;
   Digests d;
   TempCopy copy(temp_path());
   try {
     SplitDigests digests;
-    auto sinks = item_sinks(digests, copy, *archive_);
-    archive_->begin_entry(entry, declared, st.st_mtim.tv_sec);
+    auto sinks = item_sinks(digests, copy);
     FanoutOptions opt;
     opt.limit = declared;
     const uint64_t before = bytes_;
     const uint64_t done_items = items_.size();
     if (progress_) opt.progress = [&](uint64_t n) { progress_(before + n, done_items); };
     r = fanout_fd(fd, sinks, opt);
-    archive_->end_entry();  // pads with zeros if the file shrank while read
     bytes_ += r.bytes;
     d = digests.finish();
     if (r.read_errno)
@@ -334,24 +311,20 @@ EvidenceItem EvidenceStore::preserve_fd(int fd, ItemSource src) {
   std::string note = src.note;
   auto add_note = [&](const std::string& s) { note += (note.empty() ? "" : "; ") + s; };
   if (r.bytes < declared)
-    add_note("shrank while read: " + std::to_string(declared) + " bytes at open, " + std::to_string(r.bytes) +
-             " read; the archive entry is zero-padded to the size at open");
+    add_note("shrank while read: " + std::to_string(declared) + " bytes at open, " + std::to_string(r.bytes) + " read");
   if (r.hit_limit)
     add_note("grew while read: the first " + std::to_string(declared) + " bytes (its size at open) are preserved");
-  return finish_item(id, src, entry, d, note);
+  return finish_item(id, src, d, note);
 }
 
 EvidenceItem EvidenceStore::preserve_bytes(std::string_view data, ItemSource src) {
   ensure_archive();
-  auto [id, entry] = insert_pending(src);
+  auto id = insert_pending(src);
   Digests d;
   TempCopy copy(temp_path());
   try {
     SplitDigests digests;
-    auto sinks = item_sinks(digests, copy, *archive_);
-    archive_->begin_entry(entry, data.size(), src.st ? src.st->st_mtim.tv_sec : ::time(nullptr));
-    fanout_bytes(data, sinks);
-    archive_->end_entry();
+    fanout_bytes(data, item_sinks(digests, copy));
     bytes_ += data.size();
     d = digests.finish();
     copy.commit(store_.dir() / stored_path_for(d.sha256));
@@ -359,7 +332,7 @@ EvidenceItem EvidenceStore::preserve_bytes(std::string_view data, ItemSource src
     mark_failed(id, src, e.what());
     throw;
   }
-  return finish_item(id, src, entry, d, src.note);
+  return finish_item(id, src, d, src.note);
 }
 
 EvidenceItem EvidenceStore::preserve_file(const HostRoot& host, std::string_view path, const std::string& kind,

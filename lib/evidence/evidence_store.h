@@ -1,8 +1,10 @@
 #pragma once
-// Preserving evidence into the case. Each item is read once: the same chunks feed SHA-256, SHA-1, MD5,
-// the stored copy (CASE/evidence/sha256/ab/abcd..., by content) and the run's archive. The evidence row
-// is written 'pending' first and set 'stored' only after the copy is fsynced and in place, in one
-// transaction with its custody row: a crash never leaves a half-copied item counted as preserved.
+// Preserving evidence into the case. Each item is read once: the same chunks feed SHA-256, SHA-1, MD5 and
+// the stored copy (CASE/evidence/sha256/ab/abcd..., by content), the one place its bytes are written. The
+// run's archive is its manifest: every item with its hashes and stored path, sealed by the archive's own
+// SHA-256. The evidence row is written 'pending' first and set 'stored' only after the copy is fsynced and
+// in place, in one transaction with its custody row: a crash never leaves a half-copied item counted as
+// preserved.
 //
 // Used by preserve, and by kill/unpersist before they change anything:
 //   EvidenceStore es(ctx.case_store(), "unpersist");
@@ -46,8 +48,7 @@ struct EvidenceItem {
   std::optional<int> pid;
   std::string status;  // stored | failed | skipped
   Digests digests;
-  std::string stored_path;    // relative to the case folder
-  std::string archive_entry;  // path inside the run's archive
+  std::string stored_path;  // relative to the case folder
   std::optional<uint32_t> uid, gid, mode;
   std::optional<std::string> mtime, ctime;
   std::string collected_at;
@@ -102,12 +103,11 @@ class EvidenceStore {
   uint64_t bytes() const { return bytes_; }
 
  private:
-  std::pair<int64_t, std::string> insert_pending(const ItemSource& src);  // row id, archive entry
+  int64_t insert_pending(const ItemSource& src);  // row id
   EvidenceItem mark_failed(int64_t id, const ItemSource& src, const std::string& why);
   std::filesystem::path temp_path();
   void ensure_archive();
-  EvidenceItem finish_item(int64_t id, const ItemSource& src, const std::string& entry, const Digests& d,
-                           std::string note);
+  EvidenceItem finish_item(int64_t id, const ItemSource& src, const Digests& d, std::string note);
 
   CaseStore& store_;
   std::string collector_;

@@ -21,7 +21,7 @@ struct FanoutResult {
 struct FanoutOptions {
   size_t chunk = 1 << 20;
   size_t ring = 32;
-  // Stop after this many bytes (the size the archive entry declared); UINT64_MAX: read to EOF.
+  // Stop after this many bytes (the size the file had when opened); UINT64_MAX: read to EOF.
   uint64_t limit = UINT64_MAX;
   // Called on the reading thread after each chunk with the running total (progress lines).
   std::function<void(uint64_t)> progress;

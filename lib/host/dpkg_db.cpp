@@ -95,18 +95,33 @@ DpkgDatabase DpkgDatabase::load(const HostRoot& host) {
     db.add_alias(top, resolved);
   }
   const std::string info = "/var/lib/dpkg/info";
-  for (auto& e : host.list(info)) {
+  auto entries = host.list(info);
+  // Sized once for a typical package's ~90 paths: no rehashing while they fill.
+  auto lists = static_cast<size_t>(std::count_if(entries.begin(), entries.end(), [](auto& e) { return e.name.ends_with(".list"); }));
+  db.owner_.reserve(lists * 96);
+  db.md5_.reserve(lists * 96);
+  db.base_names_.reserve(lists * 64);
+  for (auto& e : entries) {
     std::string_view name = e.name;
     if (!name.ends_with(".list")) continue;
     auto pkg = name.substr(0, name.size() - 5);
     auto list = host.read(info + "/" + e.name, 64 << 20);
     if (!list) continue;
     auto sums = host.read(info + "/" + std::string(pkg) + ".md5sums", 64 << 20);
-    db.add(pkg, list->data, sums ? std::string_view(sums->data) : std::string_view());
+    db.add_kept(db.package_index(pkg), std::move(list->data), sums ? std::move(sums->data) : std::string());
   }
   if (auto status = host.read("/var/lib/dpkg/status", 256 << 20))
-    for (auto& row : parse_dpkg_status_conffiles(status->data)) db.add_conffile(row.package, row.path, row.md5);
+    for (auto& row : parse_dpkg_status_conffiles(db.keep(std::move(status->data))))
+      db.insert_conffile(db.package_index(row.package), row.path, row.md5);
   return db;
+}
+
+std::string_view DpkgDatabase::keep(std::string text) { return texts_.emplace_back(std::move(text)); }
+
+std::string_view DpkgDatabase::canonical_kept(std::string_view path) {
+  for (auto& [from, to] : aliases_)
+    if (under(path, from)) return keep(to + std::string(path.substr(from.size())));
+  return path;
 }
 
 std::string DpkgDatabase::canonical(std::string_view path) const {
@@ -125,20 +140,36 @@ uint32_t DpkgDatabase::package_index(std::string_view package) {
   return static_cast<uint32_t>(package_names_.size() - 1);
 }
 
+// `path` is a view into texts_.
 void DpkgDatabase::insert_path(std::string_view path, uint32_t pkg) {
-  owner_.emplace(canonical(path), pkg);
+  owner_.emplace(canonical_kept(path), pkg);
   base_names_.emplace(base_name(path));
 }
 
+void DpkgDatabase::add_kept(uint32_t pkg, std::string list_text, std::string md5sums_text) {
+  for (auto p : parse_dpkg_list(keep(std::move(list_text)))) insert_path(p, pkg);
+  std::string& sums = texts_.emplace_back(std::move(md5sums_text));
+  for (auto& row : parse_dpkg_md5sums(sums, nullptr)) {
+    // "HEX32  usr/bin/x": the space before the relative path becomes its leading slash, in place, so the
+    // absolute path is a view too (the digest before it is untouched).
+    auto at = static_cast<size_t>(row.path.data() - sums.data()) - 1;
+    sums[at] = '/';
+    md5_.emplace(canonical_kept(std::string_view(sums).substr(at, row.path.size() + 1)), row.md5);
+  }
+}
+
 void DpkgDatabase::add(std::string_view package, std::string_view list_text, std::string_view md5sums_text) {
-  auto idx = package_index(package);
-  for (auto p : parse_dpkg_list(list_text)) insert_path(p, idx);
-  for (auto& row : parse_dpkg_md5sums(md5sums_text, nullptr)) md5_.emplace(canonical("/" + std::string(row.path)), row.md5);
+  add_kept(package_index(package), std::string(list_text), std::string(md5sums_text));
 }
 
 void DpkgDatabase::add_conffile(std::string_view package, std::string_view path, std::string_view md5) {
-  insert_path(path, package_index(package));
-  md5_.emplace(canonical(path), md5);
+  auto line = keep(std::string(path) + " " + std::string(md5));
+  insert_conffile(package_index(package), line.substr(0, path.size()), line.substr(path.size() + 1));
+}
+
+void DpkgDatabase::insert_conffile(uint32_t pkg, std::string_view path, std::string_view md5) {
+  insert_path(path, pkg);
+  md5_.emplace(canonical_kept(path), md5);
 }
 
 bool DpkgDatabase::owns(std::string_view path) const { return owner_.count(canonical(path)) > 0; }
@@ -146,7 +177,7 @@ bool DpkgDatabase::owns(std::string_view path) const { return owner_.count(canon
 std::optional<std::string_view> DpkgDatabase::md5(std::string_view path) const {
   auto it = md5_.find(canonical(path));
   if (it == md5_.end()) return std::nullopt;
-  return std::string_view(it->second);
+  return it->second;
 }
 
 std::string_view DpkgDatabase::package_of(std::string_view path) const {
@@ -154,7 +185,7 @@ std::string_view DpkgDatabase::package_of(std::string_view path) const {
   return it == owner_.end() ? std::string_view() : std::string_view(package_names_[it->second]);
 }
 
-bool DpkgDatabase::ships_name(std::string_view name) const { return !name.empty() && base_names_.count(std::string(name)) > 0; }
+bool DpkgDatabase::ships_name(std::string_view name) const { return !name.empty() && base_names_.count(name) > 0; }
 
 PackageFile DpkgDatabase::lookup(const HostRoot& host, std::string_view path) const {
   std::string p(path);

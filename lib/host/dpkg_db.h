@@ -4,6 +4,9 @@
 // file whose MD5 differs was modified.
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,20 +73,35 @@ class DpkgDatabase {
   // The spelling every lookup is made in: the merged-/usr alias resolved ("/lib/x" -> "/usr/lib/x").
   std::string canonical(std::string_view path) const;
 
+  DpkgDatabase() = default;
+  DpkgDatabase(DpkgDatabase&&) = default;  // the texts and the arena move with the views and nodes in them
+  DpkgDatabase& operator=(DpkgDatabase&&) = delete;  // would free the arena under the tables
+  DpkgDatabase(const DpkgDatabase&) = delete;
+  DpkgDatabase& operator=(const DpkgDatabase&) = delete;
+
   // For tests: a merged-/usr link (from "/lib" to "/usr/lib"), then one package's files.
   void add_alias(std::string from, std::string to);
   void add(std::string_view package, std::string_view list_text, std::string_view md5sums_text);
   void add_conffile(std::string_view package, std::string_view path, std::string_view md5);
 
  private:
+  // A host's database is ~150,000 paths: the tables hold views into the files' texts, kept here whole,
+  // rather than a string each, and their nodes come from one arena, freed at once (allocating and freeing
+  // them one by one was most of validate's time). The arena is behind a pointer so a move keeps it in place.
+  std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_ = std::make_unique<std::pmr::monotonic_buffer_resource>(1 << 20);
+  std::deque<std::string> texts_;
   std::vector<std::string> package_names_;
-  std::unordered_map<std::string, uint32_t> owner_;  // canonical path -> index in package_names_
-  std::unordered_map<std::string, std::string> md5_;  // canonical path -> hex
-  std::unordered_set<std::string> base_names_;
+  std::pmr::unordered_map<std::string_view, uint32_t> owner_{arena_.get()};  // canonical path -> index in package_names_
+  std::pmr::unordered_map<std::string_view, std::string_view> md5_{arena_.get()};  // canonical path -> hex
+  std::pmr::unordered_set<std::string_view> base_names_{arena_.get()};
   std::vector<std::pair<std::string, std::string>> aliases_;  // ("/bin", "/usr/bin")
   size_t packages_ = 0;
   uint32_t package_index(std::string_view package);
+  std::string_view keep(std::string text);  // into texts_; the view stays valid while the database lives
+  std::string_view canonical_kept(std::string_view path);  // canonical(path), kept when it is a new spelling
   void insert_path(std::string_view path, uint32_t pkg);
+  void add_kept(uint32_t pkg, std::string list_text, std::string md5sums_text);
+  void insert_conffile(uint32_t pkg, std::string_view path, std::string_view md5);  // views into texts_
 };
 
 }  // namespace unmine

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -164,6 +165,45 @@ std::optional<FileContent> HostRoot::read_proc(std::string_view rel, size_t max_
   auto fd = open_proc(rel, O_RDONLY | O_NONBLOCK);
   if (!fd) return std::nullopt;
   return read_fd(fd.get(), max_bytes);
+}
+
+UniqueFd HostRoot::open_proc_at(int dirfd, const char* name, int flags) const {
+  if (proc_live_) return UniqueFd(::openat(dirfd, name, flags | O_CLOEXEC | O_NOCTTY));
+  return UniqueFd(sys_openat2(dirfd, name, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
+}
+
+bool HostRoot::read_proc_at(int dirfd, const char* name, std::string& out, size_t max_bytes) const {
+  auto fd = open_proc_at(dirfd, name, O_RDONLY | O_NONBLOCK);
+  if (!fd) return false;
+  if (!proc_live_) {
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  }
+  // Most /proc files fit a page: one read into a stack buffer, one copy out.
+  char page[4096];
+  ssize_t n;
+  do n = ::read(fd.get(), page, std::min(sizeof page, max_bytes));
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return false;
+  out.assign(page, static_cast<size_t>(n));
+  if (static_cast<size_t>(n) < sizeof page || out.size() >= max_bytes) return true;
+  for (;;) {
+    size_t got = out.size();
+    if (got >= max_bytes) break;
+    out.resize(std::min(max_bytes, got * 2));
+    do n = ::read(fd.get(), out.data() + got, out.size() - got);
+    while (n < 0 && errno == EINTR);
+    out.resize(got + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+    if (n <= 0) break;
+  }
+  return true;
+}
+
+std::optional<std::string> HostRoot::readlink_proc_at(int dirfd, const char* name) const {
+  char buf[4096];
+  auto n = ::readlinkat(dirfd, name, buf, sizeof buf);
+  if (n < 0) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
 }
 
 std::optional<std::string> HostRoot::readlink_proc(std::string_view rel) const {

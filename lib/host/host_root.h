@@ -72,6 +72,14 @@ class HostRoot {
   std::optional<FileContent> read_proc(std::string_view rel, size_t max_bytes = kDefaultMax) const;
   std::optional<std::string> readlink_proc(std::string_view rel) const;
   std::vector<DirEntry> list_proc(std::string_view rel) const;
+  // The same, relative to a folder of the procfs opened with open_proc (a process's /proc/PID): each name
+  // is looked up from there, not walked again from /proc. On a fixture procfs nothing leaves that folder.
+  UniqueFd open_proc_at(int dirfd, const char* name, int flags = 0) const;
+  // One file into `out` (replaced), up to max_bytes. A live procfs file is read without a stat and ends
+  // at the first short read (what the kernel hands out in one go is all there is); a fixture's must be a
+  // regular file. false when it cannot be opened or read (the process exited).
+  bool read_proc_at(int dirfd, const char* name, std::string& out, size_t max_bytes = kDefaultMax) const;
+  std::optional<std::string> readlink_proc_at(int dirfd, const char* name) const;
   std::optional<FileContent> read_sys(std::string_view rel, size_t max_bytes = kDefaultMax) const;
   std::vector<DirEntry> list_sys(std::string_view rel) const;
 

@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <ctime>
+#include <exception>
+#include <mutex>
 #include <regex>
 #include <thread>
 
@@ -143,10 +146,13 @@ std::vector<int> ProcReader::pids() const {
 }
 
 std::optional<Process> ProcReader::read(int pid, unsigned fields) const {
-  const std::string dir = std::to_string(pid) + "/";
-  auto stat = host_.read_proc(dir + "stat", 4096);
-  if (!stat) return std::nullopt;
-  auto sf = parse_proc_stat(stat->data);
+  // Every file of the process is opened from its own folder: /proc is walked once, not once a file.
+  auto dir = host_.open_proc(std::to_string(pid), O_PATH | O_DIRECTORY);
+  if (!dir) return std::nullopt;
+  const int d = dir.get();
+  std::string text;
+  if (!host_.read_proc_at(d, "stat", text, 4096)) return std::nullopt;
+  auto sf = parse_proc_stat(text);
   if (!sf) return std::nullopt;
   Process p;
   p.pid = pid;
@@ -161,47 +167,60 @@ std::optional<Process> ProcReader::read(int pid, unsigned fields) const {
     double alive = static_cast<double>(now_ - p.started_at);
     if (alive >= 1) p.cpu_share = p.cpu_seconds / alive;
   }
-  if (auto status = host_.read_proc(dir + "status", 16384)) {
-    if (auto st = parse_proc_status(status->data); st && st->uid) {
-      p.uid = *st->uid;
-    }
-  } else {
-    return std::nullopt;  // exited between stat and status
-  }
+  if (!host_.read_proc_at(d, "status", text, 16384)) return std::nullopt;  // exited between stat and status
+  if (auto st = parse_proc_status(text); st && st->uid) p.uid = *st->uid;
   p.user = user_name(p.uid);
-  if (auto cl = host_.read_proc(dir + "cmdline", kCmdlineMax)) p.cmdline = split_nul(cl->data);
-  if (auto exe = host_.readlink_proc(dir + "exe")) {
+  if (host_.read_proc_at(d, "cmdline", text, kCmdlineMax)) p.cmdline = split_nul(text);
+  if (auto exe = host_.readlink_proc_at(d, "exe")) {
     auto e = parse_exe_link(*exe);
     p.exe = e.path;
     p.exe_deleted = e.deleted;
     p.exe_memfd = e.memfd;
-    if (host_.proc_is_live()) {
-      if (auto fd = host_.open_proc(dir + "exe", O_PATH)) {
-        struct stat st {};
-        if (::fstat(fd.get(), &st) == 0) {
-          p.exe_dev = st.st_dev;
-          p.exe_ino = st.st_ino;
-        }
-      }
+    struct stat st {};
+    // stat through the kernel's link reaches the running image itself (deleted or not).
+    if (host_.proc_is_live() && ::fstatat(d, "exe", &st, 0) == 0) {
+      p.exe_dev = st.st_dev;
+      p.exe_ino = st.st_ino;
     }
   }
-  if (auto cwd = host_.readlink_proc(dir + "cwd")) p.cwd = *cwd;
-  if (fields & kProcEnviron) {
-    if (auto env = host_.read_proc(dir + "environ", kCmdlineMax)) p.environ = split_nul(env->data);
-  }
-  if (fields & kProcCgroup) {
-    if (auto cg = host_.read_proc(dir + "cgroup", 65536)) {
-      p.cgroup = cg->data;
-      p.container = parse_cgroup_container(cg->data);
-    }
+  if (auto cwd = host_.readlink_proc_at(d, "cwd")) p.cwd = *cwd;
+  if ((fields & kProcEnviron) && host_.read_proc_at(d, "environ", text, kCmdlineMax)) p.environ = split_nul(text);
+  if ((fields & kProcCgroup) && host_.read_proc_at(d, "cgroup", text, 65536)) {
+    p.cgroup = text;
+    p.container = parse_cgroup_container(text);
   }
   return p;
 }
 
 std::vector<Process> ProcReader::all(unsigned fields) const {
+  const auto pids = this->pids();
+  // The kernel's time goes to each process's files: the cores share the PIDs, a block at a time, and the
+  // table keeps the order of the PIDs whichever core read them.
+  std::vector<std::optional<Process>> read_pids(pids.size());
+  constexpr size_t kBlock = 64;
+  std::atomic<size_t> next{0};
+  std::exception_ptr failed;
+  std::mutex failed_lock;
+  auto work = [&] {
+    try {
+      for (size_t start; (start = next.fetch_add(kBlock)) < pids.size();)
+        for (size_t i = start; i < std::min(pids.size(), start + kBlock); ++i) read_pids[i] = read(pids[i], fields);
+    } catch (...) {
+      std::lock_guard lock(failed_lock);
+      failed = std::current_exception();
+      next = pids.size();
+    }
+  };
+  const size_t threads = std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 4, (pids.size() + kBlock - 1) / kBlock});
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  work();
+  for (auto& h : helpers) h.join();
+  if (failed) std::rethrow_exception(failed);
   std::vector<Process> out;
-  for (int pid : pids())
-    if (auto p = read(pid, fields)) out.push_back(std::move(*p));
+  out.reserve(pids.size());
+  for (auto& p : read_pids)
+    if (p) out.push_back(std::move(*p));
   return out;
 }
 

@@ -251,6 +251,14 @@ class FileScanner {
     };
     std::string shown = printable(j.path);
     bool incident = c_.incident_paths.count(j.path) > 0;
+    // A package's file whose MD5 is still the one dpkg recorded holds what the package shipped: the rules
+    // are not run over it (most of a host's files); a changed one is scanned and reported.
+    std::optional<std::string_view> package_md5;
+    std::string md5_now;
+    if (j.managed && !head_only && c_.dpkg && (package_md5 = c_.dpkg->md5(j.path))) {
+      md5_now = md5_hex(data);
+      if (md5_now == *package_md5) return;
+    }
 
     if (yara && !head_only) {
       std::string err;
@@ -272,7 +280,7 @@ class FileScanner {
     }
 
     if (j.managed) {
-      check_package_md5(j, data, head_only, cls, out);
+      if (package_md5) report_package_modified(j, data, *package_md5, md5_now, cls, out);
       return;
     }
     if (!executable) return;
@@ -319,12 +327,8 @@ class FileScanner {
     }
   }
 
-  void check_package_md5(const Job& j, std::string_view data, bool head_only, const FileClass& cls, std::vector<Finding>& out) {
-    if (head_only || !c_.dpkg) return;
-    auto want = c_.dpkg->md5(j.path);
-    if (!want) return;
-    auto got = md5_hex(data);
-    if (got == *want) return;
+  void report_package_modified(const Job& j, std::string_view data, std::string_view want, const std::string& got,
+                               const FileClass& cls, std::vector<Finding>& out) {
     bool elf = cls.kind == FileKind::elf;
     auto sev = elf ? Severity::high : cls.kind == FileKind::script ? Severity::medium : Severity::low;
     auto f = make_finding(Group::tooling, "file.package_modified", sev,
@@ -332,7 +336,7 @@ class FileScanner {
                               " installed (MD5 mismatch): " + printable(j.path),
                           j.path);
     f.path = printable(j.path);
-    f.evidence = {{"package", std::string(c_.dpkg->package_of(j.path))}, {"md5_expected", std::string(*want)},
+    f.evidence = {{"package", std::string(c_.dpkg->package_of(j.path))}, {"md5_expected", std::string(want)},
                   {"md5_actual", got}, {"sha256", sha256_hex(data)}, {"type", to_string(cls.kind)}, {"file", file_times(j.st)}};
     out.push_back(std::move(f));
   }
