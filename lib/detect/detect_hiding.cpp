@@ -18,7 +18,7 @@ std::vector<Finding> detect_hiding(const HostRoot& host) {
   for (auto& e : parse_ld_so_preload(f->data)) {
     std::string entry(e.entry);
     bool present = host.exists(entry);
-    if (present && !dpkg) dpkg = DpkgDatabase::load(host);
+    if (present && !dpkg) dpkg.emplace(DpkgDatabase::load(host));
     // A library a package installed, unmodified (jemalloc for a database), is a tuning choice an
     // administrator made, not a process hider: shown, never a sign.
     bool packaged = present && dpkg->owned_unmodified(host, entry);
