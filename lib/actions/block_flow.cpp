@@ -51,7 +51,9 @@ BlockPlan plan_block_for_case(const HostRoot& host, const Playbook& playbook, co
   BlockInputs in;
   in.incident = load_indicators(store);
   try {
-    auto live = run_triage(host, playbook, TriageOptions{{}, false});
+    TriageOptions live_only;  // named fields: clang's -Wextra flags the ones an aggregate initializer leaves out
+    live_only.persistence = false;
+    auto live = run_triage(host, playbook, live_only);
     in.incident.merge(live.indicators);
     for (auto& n : live.notes) notes.push_back(n);
   } catch (const Error& e) {

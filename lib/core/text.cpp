@@ -182,7 +182,12 @@ std::vector<std::string_view> words(std::string_view line) {
 }
 
 bool is_binary_content(std::string_view data) {
-  return data.starts_with("\x7f" "ELF") || data.substr(0, 4096).find('\0') != std::string_view::npos;
+  if (data.starts_with("\x7f" "ELF")) return true;
+  auto start = data.substr(0, 4096);
+  auto nul = start.find('\0');
+  if (nul == std::string_view::npos) return false;
+  auto last_line_end = start.rfind('\n');
+  return last_line_end == std::string_view::npos || nul < last_line_end;
 }
 
 }  // namespace unmine

@@ -34,9 +34,9 @@ bool is_ip_address(std::string_view text);
 // private (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) or link-local (169.254/16, fe80::/10).
 // Those others name a different machine on every network, so they never tie anything to an incident.
 bool is_public_address(std::string_view text);
-// Bytes that are not text to be read as lines: an ELF image, or a start (4 KiB) holding a NUL byte. Only the
-// start: a crontab padded with NULs after its lines (a hostile host's way to make it look binary) is still
-// read as lines.
+// Bytes that are not text to be read as lines: an ELF image, or a start (4 KiB) holding a NUL byte before its
+// last line ends. NULs only after the lines are padding (a crontab with a hole of gigabytes after its lines:
+// cron still runs them), and the file is read as lines.
 bool is_binary_content(std::string_view data);
 // Runs of bytes between spaces and tabs (the fields of /proc tables, hosts and resolv.conf lines).
 std::vector<std::string_view> words(std::string_view line);

@@ -69,7 +69,7 @@ IdentifyResult run_identify(const HostRoot& host, const Playbook& playbook, cons
         continue;
       }
       if (triaged && info->connections.empty()) info->connections = triaged->connections;
-      bool flagged = triaged || std::any_of(r.findings.begin(), r.findings.end(), [&](auto& f) { return f.pid == pid; });
+      bool flagged = triaged || std::any_of(r.findings.begin(), r.findings.end(), [pid = pid](auto& f) { return f.pid == pid; });
       IdentifiedMiner im{std::move(*info), false};
       im.is_miner = flagged || shows_mining(im.info);
       // A process that shows no mining keeps its description but adds no finding and no indicator.

@@ -137,7 +137,8 @@ MinerConfig parse_miner_config(std::string_view text, const Indicators& ind) {
     if (j.is_object())
       for (auto& [key, value] : j.items()) out.top_keys.push_back(key);
     walk(j, ind, out, 0);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // A syntax error, or a number JSON allows and a double cannot hold (1E400 is out_of_range, no parse_error).
     out.parse_error = e.what();
     mine_text(text, ind, out);
   }

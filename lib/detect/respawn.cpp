@@ -192,7 +192,7 @@ std::vector<Respawn> watch_respawns(const ProcessSource& procs, const RespawnPat
         reported_pids.insert(p.pid);
         continue;
       }
-      if (auto m = match_respawn(pattern, p, [&] { return procs.exe_sha256(p.pid); })) report(p, std::move(*m));
+      if (auto m = match_respawn(pattern, p, [&procs, pid = p.pid] { return procs.exe_sha256(pid); })) report(p, std::move(*m));
     }
     // A respawn under another name and path still connects to the pool.
     if (pool_connections && (!pattern.incident.ips.empty() || !pattern.incident.domains.empty())) {

@@ -3,6 +3,7 @@
 #include <yara.h>
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 
 #include "core/error.h"
@@ -105,11 +106,15 @@ int YaraScanner::callback(void* context, int message, void* message_data, void* 
   yr_rule_tags_foreach(rule, tag) { m.tags.emplace_back(tag); }
   YR_STRING* string;
   yr_rule_strings_foreach(rule, string) {
-    YR_MATCH* match;
-    yr_string_matches_foreach(ctx, string, match) {
-      auto n = std::min<int32_t>(match->data_length, 80);
-      m.hits.push_back({string->identifier, static_cast<uint64_t>(match->base + match->offset),
-                        printable(std::string_view(reinterpret_cast<const char*>(match->data), static_cast<size_t>(n)))});
+    // libyara 4.2 keeps its matches at unaligned addresses (VirusTotal/yara#1700): each is copied out
+    // before it is read (what yr_string_matches_foreach would read in place).
+    YR_MATCH match;
+    for (const YR_MATCH* at = ctx->matches[string->idx].head; at != nullptr; at = match.next) {
+      std::memcpy(&match, at, sizeof match);
+      if (match.is_private) continue;
+      auto n = std::min<int32_t>(match.data_length, 80);
+      m.hits.push_back({string->identifier, static_cast<uint64_t>(match.base + match.offset),
+                        printable(std::string_view(reinterpret_cast<const char*>(match.data), static_cast<size_t>(n)))});
       break;
     }
     if (m.hits.size() >= 8) break;

@@ -6,6 +6,7 @@ something this machine lacks prints why and is skipped (exit 77 when every test 
 import atexit
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -28,6 +29,11 @@ SCHEMAS = os.path.join(SOURCE, "evidence_schema", "json")
 MONERO_WALLET = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A"
 BITCOIN_WALLET = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"
 ETHEREUM_WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+
+
+# What AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer print (scripts/test-sanitized): a report
+# fails the test whatever the exit code (a test expecting exit 1 would otherwise pass on one).
+SANITIZER_REPORT = re.compile(r"==[0-9]+==ERROR: [A-Za-z]+Sanitizer|: runtime error: ")
 
 
 class Result:
@@ -59,6 +65,8 @@ def unmine(*args, case=None, env=None, timeout=120, input=None):
         e.update(env)
     p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=e, input=input,
                        stdin=None if input is not None else subprocess.DEVNULL)
+    if SANITIZER_REPORT.search(p.stderr or ""):
+        raise AssertionError(f"sanitizer report from {argv}:\n{p.stderr[-8000:]}")
     return Result(p)
 
 

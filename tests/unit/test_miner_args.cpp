@@ -141,3 +141,14 @@ TEST_CASE("a config that is not JSON is still mined") {
   CHECK(stak.coin == "monero");
   CHECK(stak.wallets.size() == 1);
 }
+
+TEST_CASE("a number a double cannot hold is a broken config, not an exception (fuzz_miner_config's crash)") {
+  // The fuzzer's input: JSON's grammar allows 555556E2777, nlohmann's parser throws out_of_range for it.
+  auto crash = parse_miner_config(std::string_view("555556E2777+55555545555557JJ\0\0\x14" "5\xff" "3\"", 35), ind());
+  CHECK_FALSE(crash.valid_json);
+  CHECK_FALSE(crash.parse_error.empty());
+  auto c = parse_miner_config(R"({"pools": [{"url": "stratum+tcp://p.example:3333", "diff": 1E400}]})", ind());
+  CHECK_FALSE(c.valid_json);
+  REQUIRE(c.pools.size() == 1);
+  CHECK(c.pools[0].host == "p.example");
+}

@@ -160,3 +160,29 @@ TEST_CASE("hostile files: odd names, huge crontabs, binary junk, symlinks out of
   for (auto& f : s.findings) CHECK(f.path != "/etc/cron.d/escape");
   fs::remove_all(root);
 }
+
+TEST_CASE("a crontab padded with NULs past its lines is read as lines and noted as cut; NULs among lines are binary") {
+  char tmpl[] = "/tmp/unmine-persist-XXXXXX";
+  fs::path root = ::mkdtemp(tmpl);
+  auto write = [&](const std::string& rel, const std::string& data) {
+    fs::create_directories((root / rel).parent_path());
+    std::ofstream(root / rel, std::ios::binary) << data;
+  };
+  write("etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+  write("etc/crontab", "SHELL=/bin/sh\n*/10 * * * * root /tmp/.x/kworkerd -B\n#\n");
+  fs::resize_file(root / "etc/crontab", 3 << 20);  // a hole after the lines: NULs past the read limit
+  write("etc/cron.d/mixed", std::string("x\0y\n* * * * * root /tmp/.x/kworkerd\n", 37));
+  HostRoot host({root.string(), {}, {}});
+  auto s = scan_persistence(host, Playbook::load(), fixture_incident());
+  std::optional<PersistenceArtifact> tied;
+  for (auto& a : s.artifacts)
+    if (a.path == "/etc/crontab") tied = a;
+  REQUIRE(tied);
+  CHECK(tied->line == 2);
+  CHECK(tied->raw_line == "*/10 * * * * root /tmp/.x/kworkerd -B");
+  bool cut = false;
+  for (auto& a : s.anomalies) cut |= a.path == "/etc/crontab" && a.message.find("only the start was read") != std::string::npos;
+  CHECK(cut);
+  for (auto& f : s.findings) CHECK(f.path != "/etc/cron.d/mixed");
+  fs::remove_all(root);
+}
