@@ -28,18 +28,6 @@ void print_actions(const Output& out, const json& actions) {
   out.table({"ID", "KIND", "STATUS", "TARGET", "NOTE"}, rows);
 }
 
-json kept_json(const BlockPlan& plan) {
-  json out = json::array();
-  for (auto& [address, why] : plan.kept) out.push_back({{"address", address}, {"why", why}});
-  return out;
-}
-
-std::string kept_text(const BlockPlan& plan) {
-  std::string line;
-  for (auto& [address, why] : plan.kept) line += (line.empty() ? "" : ", ") + address + " (" + why + ")";
-  return line.empty() ? line : "Never dropped: " + line + "\n";
-}
-
 void print_plan(const Output& out, const json& items) {
   std::vector<std::vector<std::string>> rows;
   for (auto& p : items) rows.push_back({p["kind"], printable(block_target_text(p["target"])), p["reason"]});
@@ -109,16 +97,13 @@ ExitCode run_block(Context& ctx, const BlockOptions& o) {
     ctx.step_status = "planned";
     store.record_findings(plan.rejected, store.current_step());
     for (auto& n : notes) out.note(n);
-    auto items = plan_items(plan);
     ctx.outcome = "planned: " + plan_summary(plan);
     if (out.json()) {
-      json doc = {{"plan", items}, {"kept", kept_json(plan)}, {"findings", findings_json(plan.rejected)}, {"notes", notes}};
-      if (!export_info.is_null()) doc["export"] = export_info;
-      out.document(doc);
+      out.document(block_plan_document(plan, notes, export_info));
       return ExitCode::ok;
     }
-    print_plan(out, items);
-    out.text(kept_text(plan));
+    print_plan(out, plan_items(plan));
+    out.text(kept_summary(plan));
     if (!plan.rejected.empty()) print_findings(out, plan.rejected);
     if (!export_info.is_null()) out.text("Export " + o.export_format + " written to " + o.output + "\n");
     out.text("Dry run: nothing changed. Add --apply to block.\n");
@@ -131,14 +116,10 @@ ExitCode run_block(Context& ctx, const BlockOptions& o) {
   for (auto& n : result.notes) out.note(n);
   ctx.outcome = "block applied: " + std::to_string(result.count("done")) + " layer(s) changed" + (result.failed() ? ", with failures" : "");
   if (out.json()) {
-    json doc = {{"actions", result.actions}, {"kept", kept_json(plan)}, {"findings", findings_json(findings)},
-                {"counters", counters_json(result.counters)}, {"notes", notes}};
-    for (auto& n : result.notes) doc["notes"].push_back(n);
-    if (!export_info.is_null()) doc["export"] = export_info;
-    out.document(doc);
+    out.document(block_apply_document(plan, findings, result, notes, export_info));
   } else {
     print_actions(out, result.actions);
-    out.text(kept_text(plan));
+    out.text(kept_summary(plan));
     if (!findings.empty()) print_findings(out, findings);
     if (!result.counters.empty()) out.text("Counters: " + counters_text(result.counters) + "\n");
     if (!export_info.is_null()) out.text("Export " + o.export_format + " written to " + o.output + "\n");

@@ -41,18 +41,10 @@ ExitCode run_kill(Context& ctx, const KillRequest& request) {
   auto flow = kill_flow(ctx.host(), ctx.playbook(), ctx.case_store(), ctx.effects(), request, out.notices());
   const auto& plan = flow.plan;
 
-  // A kill cannot be undone: the preserved copy of each executable is what is kept.
-  nlohmann::json doc = {{"command", "kill"}, {"apply", request.apply}, {"undo", nullptr}};
-  auto excluded = nlohmann::json::array();
-  for (auto& x : plan.excluded) excluded.push_back(x.to_json());
-  doc["excluded"] = excluded;
-  doc["notes"] = plan.notes;
+  auto doc = kill_document(flow, request);
 
   if (!request.apply) {
     ctx.step_status = "planned";
-    auto plan_json = nlohmann::json::array();
-    for (auto& m : plan.members) plan_json.push_back(m.to_json());
-    doc["plan"] = plan_json;
     ctx.outcome = "plan: kill " + std::to_string(plan.members.size()) + " process(es)";
     if (out.json()) {
       out.document(doc);
@@ -75,7 +67,6 @@ ExitCode run_kill(Context& ctx, const KillRequest& request) {
 
   if (!flow.applied) {
     ctx.outcome = "nothing to kill";
-    doc["actions"] = nlohmann::json::array();
     if (out.json()) out.document(doc);
     else out.text("Nothing to kill.\n");
     return ExitCode::ok;
@@ -84,24 +75,7 @@ ExitCode run_kill(Context& ctx, const KillRequest& request) {
   const auto& result = flow.result;
   const auto& respawns = flow.respawns;
   bool watched = request.watch_seconds > 0;
-  auto actions = nlohmann::json::array();
-  for (auto& a : result.actions) actions.push_back(a.to_json());
-  doc["actions"] = actions;
-  doc["notes"] = result.notes;
-  for (auto& n : plan.notes) doc["notes"].push_back(n);
-  if (watched) {
-    auto rs = nlohmann::json::array();
-    auto fs = nlohmann::json::array();
-    for (auto& r : respawns) rs.push_back(r.to_json()), fs.push_back(r.finding.to_json());
-    doc["respawns"] = rs;
-    doc["findings"] = fs;
-    doc["watch_seconds"] = request.watch_seconds;
-  }
-  size_t done = result.count("done"), failed = result.count("failed"), skipped = result.count("skipped");
-  ctx.outcome = "killed " + std::to_string(done) + " of " + std::to_string(result.actions.size()) + " process(es)" +
-                (failed ? ", " + std::to_string(failed) + " failed" : "") +
-                (skipped ? ", " + std::to_string(skipped) + " skipped" : "") +
-                (respawns.empty() ? "" : ", " + std::to_string(respawns.size()) + " respawn(s)");
+  ctx.outcome = kill_outcome(flow);
   if (out.json()) {
     out.document(doc);
   } else {
@@ -123,7 +97,7 @@ ExitCode run_kill(Context& ctx, const KillRequest& request) {
     }
     out.text("\n" + ctx.outcome + ". A kill cannot be undone; the preserved copies stay in the case.\n");
   }
-  if (failed) return ExitCode::runtime;
+  if (result.count("failed")) return ExitCode::runtime;
   if (!respawns.empty()) return ExitCode::found_high;
   return ExitCode::ok;
 }

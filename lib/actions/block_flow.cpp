@@ -17,6 +17,33 @@ namespace unmine {
 
 using nlohmann::json;
 
+json kept_items(const BlockPlan& plan) {
+  json out = json::array();
+  for (auto& [address, why] : plan.kept) out.push_back({{"address", address}, {"why", why}});
+  return out;
+}
+
+std::string kept_summary(const BlockPlan& plan) {
+  std::string line;
+  for (auto& [address, why] : plan.kept) line += (line.empty() ? "" : ", ") + address + " (" + why + ")";
+  return line.empty() ? line : "Never dropped: " + line + "\n";
+}
+
+json block_plan_document(const BlockPlan& plan, const std::vector<std::string>& notes, const json& export_info) {
+  json doc = {{"plan", plan_items(plan)}, {"kept", kept_items(plan)}, {"findings", findings_json(plan.rejected)}, {"notes", notes}};
+  if (!export_info.is_null()) doc["export"] = export_info;
+  return doc;
+}
+
+json block_apply_document(const BlockPlan& plan, const std::vector<Finding>& findings, const BlockResult& result,
+                          const std::vector<std::string>& notes, const json& export_info) {
+  json doc = {{"actions", result.actions}, {"kept", kept_items(plan)}, {"findings", findings_json(findings)},
+              {"counters", counters_json(result.counters)}, {"notes", notes}};
+  for (auto& n : result.notes) doc["notes"].push_back(n);
+  if (!export_info.is_null()) doc["export"] = export_info;
+  return doc;
+}
+
 json plan_items(const BlockPlan& plan) {
   json items = json::array();
   auto address = [&](const std::string& ip, const std::string& why) {

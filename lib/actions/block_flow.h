@@ -30,6 +30,14 @@ BlockPlan plan_block_for_case(const HostRoot& host, const Playbook& playbook, co
 std::string plan_summary(const BlockPlan& plan);
 // The plan as contract plan[] items (kind, target, reason).
 nlohmann::json plan_items(const BlockPlan& plan);
+// The addresses never dropped and why: as the contract's kept[] and as one line for the terminal ("" when none).
+nlohmann::json kept_items(const BlockPlan& plan);
+std::string kept_summary(const BlockPlan& plan);
+// block's documents for a dry run (plan[], kept[], the plan's rejected findings) and for an apply
+// (actions[], kept[], findings[], counters); `export_info` (write_block_export) is added when not null.
+nlohmann::json block_plan_document(const BlockPlan& plan, const std::vector<std::string>& notes, const nlohmann::json& export_info);
+nlohmann::json block_apply_document(const BlockPlan& plan, const std::vector<Finding>& findings, const BlockResult& result,
+                                    const std::vector<std::string>& notes, const nlohmann::json& export_info);
 // What --remove would roll back, as plan[] items (unblock.nft, unblock.hosts).
 nlohmann::json removal_plan(const CaseStore& store);
 

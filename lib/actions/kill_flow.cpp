@@ -134,4 +134,42 @@ KillFlowResult kill_flow(const HostRoot& host, const Playbook& playbook, CaseSto
   return out;
 }
 
+nlohmann::json kill_document(const KillFlowResult& flow, const KillRequest& request) {
+  nlohmann::json doc = {{"command", "kill"}, {"apply", request.apply}, {"undo", nullptr}};
+  auto excluded = nlohmann::json::array();
+  for (auto& x : flow.plan.excluded) excluded.push_back(x.to_json());
+  doc["excluded"] = excluded;
+  doc["notes"] = flow.plan.notes;
+  if (!request.apply) {
+    auto plan = nlohmann::json::array();
+    for (auto& m : flow.plan.members) plan.push_back(m.to_json());
+    doc["plan"] = plan;
+    return doc;
+  }
+  auto actions = nlohmann::json::array();
+  for (auto& a : flow.result.actions) actions.push_back(a.to_json());
+  doc["actions"] = actions;
+  if (!flow.applied) return doc;
+  doc["notes"] = flow.result.notes;
+  for (auto& n : flow.plan.notes) doc["notes"].push_back(n);
+  if (request.watch_seconds > 0) {
+    auto respawns = nlohmann::json::array();
+    auto findings = nlohmann::json::array();
+    for (auto& r : flow.respawns) respawns.push_back(r.to_json()), findings.push_back(r.finding.to_json());
+    doc["respawns"] = respawns;
+    doc["findings"] = findings;
+    doc["watch_seconds"] = request.watch_seconds;
+  }
+  return doc;
+}
+
+std::string kill_outcome(const KillFlowResult& flow) {
+  const auto& result = flow.result;
+  size_t done = result.count("done"), failed = result.count("failed"), skipped = result.count("skipped");
+  return "killed " + std::to_string(done) + " of " + std::to_string(result.actions.size()) + " process(es)" +
+         (failed ? ", " + std::to_string(failed) + " failed" : "") +
+         (skipped ? ", " + std::to_string(skipped) + " skipped" : "") +
+         (flow.respawns.empty() ? "" : ", " + std::to_string(flow.respawns.size()) + " respawn(s)");
+}
+
 }  // namespace unmine

@@ -2,7 +2,9 @@
 // The kill flow behind `unmine kill`: triage the processes (or the PIDs named), plan the whole tree
 // (kill_plan), and with apply carry it out (apply_kill), then optionally watch for a respawn and record
 // what came back. The command binds options and renders the result.
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "actions/effects.h"
@@ -30,6 +32,12 @@ struct KillFlowResult {
   KillResult result;
   std::vector<Respawn> respawns;
 };
+
+// The contract document of the run: the plan (dry run) or the actions (with the respawns when watched),
+// what was left running and why, and the notes. A kill cannot be undone: undo is null.
+nlohmann::json kill_document(const KillFlowResult& flow, const KillRequest& request);
+// One line for the case's step and the terminal: "killed 2 of 3 process(es), 1 failed, 1 respawn(s)".
+std::string kill_outcome(const KillFlowResult& flow);
 
 // Throws UsageError (--watch without apply), RuntimeError (apply without the live procfs) and SafetyRefusal
 // (a protected process named with a PID, or an executable not preserved without force).

@@ -17,16 +17,16 @@ std::vector<Finding> detect_hiding(const HostRoot& host) {
   std::optional<DpkgDatabase> dpkg;  // loaded only when something is preloaded: most hosts preload nothing
   for (auto& e : parse_ld_so_preload(f->data)) {
     std::string entry(e.entry);
-    bool present = host.exists(entry);
-    if (present && !dpkg) dpkg.emplace(DpkgDatabase::load(host));
-    // A library a package installed, unmodified (jemalloc for a database), is a tuning choice an
-    // administrator made, not a process hider: shown, never a sign.
-    bool packaged = present && dpkg->owned_unmodified(host, entry);
+    if (!dpkg && host.exists(entry)) dpkg.emplace(DpkgDatabase::load(host));
+    // Hiding knows no incident: tied entries are persistence's to say (triage keeps that finding instead).
+    auto judged = judge_preload_entry(host, entry, false, dpkg ? &*dpkg : nullptr);
+    bool present = judged.state != PreloadState::missing;
+    bool packaged = judged.state == PreloadState::packaged;
     std::string summary(kPreload);
     summary += " line " + std::to_string(e.line) + " preloads " + printable(entry) + " into every process";
     if (!present) summary += " (the library is missing)";
-    if (packaged) summary += " (package " + printable(dpkg->package_of(entry)) + "'s library, unmodified)";
-    auto severity = packaged ? Severity::info : present ? Severity::high : Severity::medium;
+    if (packaged) summary += " (package " + printable(judged.package) + "'s library, unmodified)";
+    auto severity = judged.severity;
     auto fi = make_finding(Group::hiding, "ld_preload", severity, summary, "hiding\n" + std::string(kPreload) + "\n" + entry);
     fi.path = std::string(kPreload);
     fi.line = e.line;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/finding.h"
@@ -75,6 +76,33 @@ std::vector<Finding> detect_system(const HostRoot& host, const std::vector<Miner
 
 // detect_hiding.cpp: /etc/ld.so.preload.
 std::vector<Finding> detect_hiding(const HostRoot& host);
+
+// What the host-wide detectors read, gathered once by run_triage after every process is profiled.
+struct DetectorInput {
+  const HostRoot& host;
+  const Indicators& ind;
+  const std::vector<MinerInfo>& miners;
+  const std::vector<const Process*>& candidates;
+  const NetworkInput& network;
+  const SocketReader& sockets;
+  const std::map<int, const Process*>& by_pid;
+};
+
+// When a detector's findings join validate's result. Persistence is no detector of this table: it needs
+// the miners' indicators and runs between the two slots; every detector runs before it (hiding's preload
+// findings decide which of persistence's preload findings are kept).
+enum class DetectorSlot { before_persistence, after_persistence };
+
+struct Detector {
+  DetectorSlot slot;
+  std::string_view name;
+  std::vector<Finding> (*run)(const DetectorInput& in);
+};
+
+// The host-wide detectors in the order their findings join the result (detectors.cpp). Adding one: a
+// detect_NAME.cpp and one line in the table. Per-process detection (detect_process, detect_cpu) stays in
+// run_triage: it decides which processes the others look at.
+const std::vector<Detector>& host_detectors();
 
 // Shared helpers.
 // Folders packages install into: a deleted image there is most likely an upgrade, not a dropper.

@@ -171,14 +171,18 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   std::vector<int> candidate_pids;
   for (auto* p : candidates) candidate_pids.push_back(p->pid);
   NetworkInput net{&r.miners, &scan, &dns, candidate_pids, listening_ports, !options.persistence};
-  for (auto& f : detect_network(net, ind, sockets, by_pid)) r.findings.push_back(std::move(f));
+  DetectorInput input{host, ind, r.miners, candidates, net, sockets, by_pid};
+  std::vector<Finding> after_persistence;  // joins the result after persistence's findings
+  for (auto& detector : host_detectors())
+    for (auto& f : detector.run(input))
+      (detector.slot == DetectorSlot::before_persistence ? r.findings : after_persistence).push_back(std::move(f));
 
   for (auto& m : r.miners) r.indicators.merge(m.indicators());
   // A preload line the persistence scan ties to the incident (an artifact unpersist will remove) is one
   // finding, that one; hiding still reports every other preload line.
   // A line not tied keeps the hiding finding alone (one line, one finding).
   std::set<std::pair<std::string, int>> preload_artifacts;
-  auto hiding = detect_hiding(host);
+  const auto& hiding = after_persistence;  // its preload findings (hiding's) say a preload file's lines
   auto preload_line = [](const Finding& f) -> std::optional<std::pair<std::string, int>> {
     if (f.kind != "ld_preload" || !f.path || !f.line) return std::nullopt;
     return std::pair{*f.path, *f.line};
@@ -221,10 +225,7 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
     for (auto& a : persistence.anomalies)
       r.notes.push_back(a.path + (a.line ? ":" + std::to_string(*a.line) : std::string()) + ": " + a.message);
   }
-  // With a miner found, the fds of every process are searched for msr handles only when the module is
-  // loaded (checked inside): that is the one case worth a full fd scan.
-  for (auto& f : detect_system(host, r.miners, candidates, true)) r.findings.push_back(std::move(f));
-  for (auto& f : hiding)
+  for (auto& f : after_persistence)
     if (auto line = preload_line(f); !(line && preload_artifacts.contains(*line))) r.findings.push_back(std::move(f));
 
   for (auto& [pid, share] : sampler.finish(kCpuSample)) {

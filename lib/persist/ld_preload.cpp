@@ -22,6 +22,14 @@ std::vector<PreloadEntry> parse_ld_so_preload(std::string_view text) {
   return out;
 }
 
+PreloadJudgement judge_preload_entry(const HostRoot& host, std::string_view entry, bool tied, const DpkgDatabase* dpkg) {
+  if (tied) return {PreloadState::tied, Severity::high, {}};
+  if (!host.exists(entry)) return {PreloadState::missing, Severity::medium, {}};
+  if (dpkg && dpkg->present() && dpkg->owned_unmodified(host, entry))
+    return {PreloadState::packaged, Severity::info, std::string(dpkg->package_of(entry))};
+  return {PreloadState::present, Severity::high, {}};
+}
+
 void scan_ld_preload(ScanContext& ctx) {
   const std::string path = "/etc/ld.so.preload";
   auto f = ctx.read_once(path, "ld_preload");
@@ -38,16 +46,16 @@ void scan_ld_preload(ScanContext& ctx) {
         if (inner.tied()) tie = {TieLevel::tied, "library." + inner.rule, inner.indicator, inner.indicator_type};
       }
     }
-    if (tie.tied()) {
-      ctx.report(c, tie, Severity::high, true, e.text);
-    } else if (ctx.dpkg.present() && ctx.dpkg.owned_unmodified(ctx.host, e.entry)) {
-      // jemalloc preloaded for a database: the package's own bytes, an administrator's choice.
-      ctx.report(c, Tie{TieLevel::lookalike, "preload_packaged", std::string(e.entry), "path"}, Severity::info, false, e.text,
-                 "library preloaded into every process: " + printable(e.entry) + " (package " +
-                     printable(ctx.dpkg.package_of(e.entry)) + "'s library, unmodified)");
+    auto judged = judge_preload_entry(ctx.host, e.entry, tie.tied(), &ctx.dpkg);
+    if (judged.state == PreloadState::tied) {
+      ctx.report(c, tie, judged.severity, true, e.text);
+    } else if (judged.state == PreloadState::packaged) {
+      ctx.report(c, Tie{TieLevel::lookalike, "preload_packaged", std::string(e.entry), "path"}, judged.severity, false, e.text,
+                 "library preloaded into every process: " + printable(e.entry) + " (package " + printable(judged.package) +
+                     "'s library, unmodified)");
     } else {
-      // Rare on a healthy host, yet not tied to this incident: the responder decides.
-      ctx.report(c, Tie{TieLevel::lookalike, "preload_not_tied", std::string(e.entry), "path"}, Severity::medium, false,
+      // Not tied to this incident: the responder decides.
+      ctx.report(c, Tie{TieLevel::lookalike, "preload_not_tied", std::string(e.entry), "path"}, judged.severity, false,
                  e.text, "library preloaded into every process: " + printable(e.entry) + " (not tied to the incident; judge by hand)");
     }
   }

@@ -4,20 +4,8 @@
 
 #include "core/iso8601.h"
 #include "host/dpkg_db.h"
-#include "persist/accounts.h"
-#include "persist/at_jobs.h"
-#include "persist/cron.h"
-#include "persist/hosts_file.h"
-#include "persist/init_scripts.h"
-#include "persist/ld_preload.h"
-#include "persist/modprobe.h"
-#include "persist/profiles.h"
 #include "persist/scan_context.h"
-#include "persist/ssh_keys.h"
-#include "persist/sysctl.h"
-#include "persist/systemd.h"
-#include "persist/udev.h"
-#include "persist/xdg_autostart.h"
+#include "persist/scanners.h"
 #include "playbook/common_names.h"
 
 namespace unmine {
@@ -90,19 +78,7 @@ PersistenceScan scan_persistence(const HostRoot& host, const Playbook& playbook,
   out.window = window ? *window : persistence_window(std::nullopt, std::nullopt, ::time(nullptr));
   auto strong = strong_indicators(incident, CommonNames::load(playbook), dpkg, out.weak_indicators);
   ScanContext ctx(host, rules, strong, dpkg, out);
-  scan_cron(ctx);
-  scan_at_jobs(ctx);
-  scan_systemd(ctx);
-  scan_init_scripts(ctx);
-  scan_ld_preload(ctx);
-  scan_ssh_keys(ctx);
-  scan_profiles(ctx);
-  scan_xdg_autostart(ctx);
-  scan_udev(ctx);
-  scan_sysctl(ctx);
-  scan_modprobe(ctx);
-  scan_hosts_file(ctx);
-  scan_accounts(ctx);
+  for (auto& scanner : persistence_scanners()) scanner.scan(ctx);
   ctx.finish();
   out.findings = dedupe(std::move(out.findings));
   return out;
