@@ -41,12 +41,7 @@ int64_t begin_action(CaseStore& store, const std::string& kind, const json& targ
 
 void finish_action(CaseStore& store, int64_t id, const std::string& status, const json& after, const std::string& error,
                    const std::vector<int64_t>& undone = {}) {
-  CaseStore::Transaction tx(store);
-  ActionLog log(store);
-  log.settle(id, status, after, error);
-  for (auto u : undone) log.mark_undone(u);
-  store.custody("action.finished", {{"action_id", id}, {"status", status}, {"undone", undone}});
-  tx.commit();
+  ActionLog(store).finish(id, status, after, error, undone, {{"undone", undone}});
 }
 
 json action_json(int64_t id, const std::string& kind, const json& target, const std::string& status,

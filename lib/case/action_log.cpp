@@ -42,6 +42,17 @@ int64_t ActionLog::start(const ActionRecord& a, nlohmann::json details) {
   return id;
 }
 
+void ActionLog::finish(int64_t id, const std::string& status, const nlohmann::json& after, const std::string& error,
+                       const std::vector<int64_t>& undone, nlohmann::json details) {
+  CaseStore::Transaction tx(store_);
+  settle(id, status, after, error);
+  for (auto u : undone) mark_undone(u);
+  details["action_id"] = id;
+  details["status"] = status;
+  store_.custody("action.finished", details);
+  tx.commit();
+}
+
 int64_t ActionLog::insert(const ActionRecord& a) {
   store_.exec(
       "INSERT INTO actions(case_id, step_id, kind, target, reason, status, before, after, evidence_id, undo, error, at,"

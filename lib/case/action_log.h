@@ -51,6 +51,10 @@ class ActionLog {
   // Inserts the row and its "action.started" custody record (action_id, kind, plus `details`) in one
   // transaction of its own: the record of a change made before the host is touched.
   int64_t start(const ActionRecord& a, nlohmann::json details = nlohmann::json::object());
+  // Settles the row, marks the actions it undid, and writes its "action.finished" custody record (action_id,
+  // status, plus `details`) in one transaction of its own: start's other half.
+  void finish(int64_t id, const std::string& status, const nlohmann::json& after, const std::string& error,
+              const std::vector<int64_t>& undone = {}, nlohmann::json details = nlohmann::json::object());
   // Sets a row's outcome (and its before-state, when given). Inside the caller's transaction.
   void settle(int64_t id, const std::string& status, const nlohmann::json& after, const std::string& error,
               const std::optional<nlohmann::json>& before = std::nullopt);

@@ -44,12 +44,9 @@ int64_t insert_action(CaseStore& store, const std::string& kind, const nlohmann:
 
 void finish_action(CaseStore& store, int64_t id, const std::string& status, const nlohmann::json& after,
                    const std::string& error, std::optional<int64_t> undoes) {
-  CaseStore::Transaction tx(store);
-  ActionLog log(store);
-  log.settle(id, status, after, error);
-  if (undoes && status == "done") log.mark_undone(*undoes);
-  store.custody("action.finished", {{"action_id", id}, {"status", status}});
-  tx.commit();
+  std::vector<int64_t> undone;
+  if (undoes && status == "done") undone.push_back(*undoes);
+  ActionLog(store).finish(id, status, after, error, undone);
 }
 
 nlohmann::json action_json(int64_t id, const std::string& kind, const nlohmann::json& target, const std::string& status,
