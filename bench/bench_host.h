@@ -28,7 +28,8 @@ inline std::string load_average() {
 
 inline void print_machine() {
   std::printf("machine: %u cores (nproc), %s, %s memory\n", std::thread::hardware_concurrency(),
-              first_line_with("/proc/cpuinfo", "model name").c_str(), first_line_with("/proc/meminfo", "MemTotal").c_str());
+              first_line_with("/proc/cpuinfo", "model name").c_str(),
+              first_line_with("/proc/meminfo", "MemTotal").c_str());
   std::printf("load average before the run: %s (1, 5, 15 min; figures taken above ~0.5 are not an idle machine's)\n",
               load_average().c_str());
   std::fflush(stdout);

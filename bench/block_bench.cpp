@@ -18,21 +18,20 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 BlockPlan bench_plan(size_t addresses, size_t domains) {
   BlockPlan p;
   // 198.18.0.0/15: the benchmarking range (RFC 2544).
   for (size_t i = 0; i < addresses; ++i) {
     auto n = static_cast<unsigned>(i + 1);
-    p.ipv4.emplace("198." + std::to_string(18 + (n >> 16)) + "." + std::to_string((n >> 8) & 255) + "." +
-                       std::to_string(n & 255),
-                   "bench");
+    p.ipv4.emplace(
+        "198." + std::to_string(18 + (n >> 16)) + "." + std::to_string((n >> 8) & 255) + "." + std::to_string(n & 255),
+        "bench");
   }
   for (size_t i = 0; i < domains; ++i) p.domains.emplace("pool-" + std::to_string(i) + ".bench.example", "bench");
-  p.any_ports = {3333, 3334, 3335, 3336, 3357, 4444, 5555, 5556, 5588, 5730, 6099, 7777, 7778, 14433, 14444, 45560, 45700};
+  p.any_ports = {3333, 3334, 3335, 3336, 3357,  4444,  5555,  5556, 5588,
+                 5730, 6099, 7777, 7778, 14433, 14444, 45560, 45700};
   p.pool_ports = p.any_ports;
   p.pool_ports.insert(443);
   return p;
@@ -96,8 +95,10 @@ int main() {
 #else
   const char* via = "nft -j -f -";
 #endif
-  std::printf("block --apply, 10000 addresses + 5000 domains (%s, hosts file, evidence, case): %.1f ms (target < 1000 ms: %s)\n",
-              via, apply_ms, apply_ms < 1000 ? "met" : "MISSED");
+  std::printf(
+      "block --apply, 10000 addresses + 5000 domains (%s, hosts file, evidence, case): %.1f ms (target < 1000 ms: "
+      "%s)\n",
+      via, apply_ms, apply_ms < 1000 ? "met" : "MISSED");
   std::printf("nft -f of the equivalent plain ruleset (reference, nftables only):            %.1f ms\n", ref_ms);
   std::printf("the nftables part alone (JSON document built and applied):                    %.1f ms\n", json_ms);
   std::printf("ratio unmine / nft -f: %.2f whole block, %.2f nftables part\n", apply_ms / ref_ms, json_ms / ref_ms);

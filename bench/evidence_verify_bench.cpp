@@ -40,13 +40,19 @@ void build_case(CaseStore& store, size_t items) {
     fs::create_directories(file.parent_path());
     std::ofstream(file, std::ios::binary) << content;
     store.exec(
-        "INSERT INTO evidence(case_id, kind, source_path, collected_at, collector, status, sha256, sha1, md5, size, stored_path)"
+        "INSERT INTO evidence(case_id, kind, source_path, collected_at, collector, status, sha256, sha1, md5, size, "
+        "stored_path)"
         " VALUES(?,?,?,?,?,'stored',?,?,?,?,?)",
-        {store.case_id(), "script", "/tmp/.x/item" + std::to_string(i), now_iso8601(), "evidence_verify_bench", d.sha256,
-         d.sha1, d.md5, d.size, stored});
+        {store.case_id(), "script", "/tmp/.x/item" + std::to_string(i), now_iso8601(), "evidence_verify_bench",
+         d.sha256, d.sha1, d.md5, d.size, stored});
     auto id = store.last_insert_id();
-    store.custody("evidence.stored", {{"evidence_id", id}, {"kind", "script"}, {"source_path", "/tmp/.x/item" + std::to_string(i)},
-                                      {"sha256", d.sha256}, {"sha1", d.sha1}, {"md5", d.md5}, {"size", d.size},
+    store.custody("evidence.stored", {{"evidence_id", id},
+                                      {"kind", "script"},
+                                      {"source_path", "/tmp/.x/item" + std::to_string(i)},
+                                      {"sha256", d.sha256},
+                                      {"sha1", d.sha1},
+                                      {"md5", d.md5},
+                                      {"size", d.size},
                                       {"stored_path", stored}});
   }
   tx.commit();
@@ -60,9 +66,12 @@ int main(int argc, char** argv) {
   bool keep = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--items" && i + 1 < argc) items = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--dir" && i + 1 < argc) base = argv[++i];
-    else if (a == "--keep") keep = true;
+    if (a == "--items" && i + 1 < argc)
+      items = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--dir" && i + 1 < argc)
+      base = argv[++i];
+    else if (a == "--keep")
+      keep = true;
     else {
       std::fprintf(stderr, "usage: evidence_verify_bench [--items N] [--dir DIR] [--keep]\n");
       return 2;
@@ -82,9 +91,10 @@ int main(int argc, char** argv) {
   double verify_s = seconds_since(t0);
   struct rusage ru {};
   ::getrusage(RUSAGE_SELF, &ru);
-  std::printf("evidence verify: %llu items, %llu custody records, %zu problems in %.2f s (target < 30 s); peak RSS %.1f MiB\n",
-              static_cast<unsigned long long>(rep.items), static_cast<unsigned long long>(rep.custody_rows), rep.problems.size(),
-              verify_s, ru.ru_maxrss / 1024.0);
+  std::printf(
+      "evidence verify: %llu items, %llu custody records, %zu problems in %.2f s (target < 30 s); peak RSS %.1f MiB\n",
+      static_cast<unsigned long long>(rep.items), static_cast<unsigned long long>(rep.custody_rows),
+      rep.problems.size(), verify_s, ru.ru_maxrss / 1024.0);
   if (!keep) fs::remove_all(dir);
   return rep.intact() ? 0 : 1;
 }

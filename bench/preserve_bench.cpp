@@ -88,8 +88,7 @@ void make_file(const fs::path& p, uint64_t mib) {
 void warm(const fs::path& p) {
   int fd = ::open(p.c_str(), O_RDONLY);
   std::vector<char> buf(1 << 20);
-  while (::read(fd, buf.data(), buf.size()) > 0) {
-  }
+  while (::read(fd, buf.data(), buf.size()) > 0) {}
   ::close(fd);
 }
 
@@ -127,11 +126,16 @@ int main(int argc, char** argv) {
   std::string file, unmine, dir = fs::temp_directory_path().string();
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--size") mib = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--file") file = argv[i + 1];
-    else if (a == "--unmine") unmine = argv[i + 1];
-    else if (a == "--runs") runs = std::max(1, std::atoi(argv[i + 1]));
-    else if (a == "--dir") dir = argv[i + 1];
+    if (a == "--size")
+      mib = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (a == "--file")
+      file = argv[i + 1];
+    else if (a == "--unmine")
+      unmine = argv[i + 1];
+    else if (a == "--runs")
+      runs = std::max(1, std::atoi(argv[i + 1]));
+    else if (a == "--dir")
+      dir = argv[i + 1];
   }
   bench::print_machine();
   if (unmine.empty()) unmine = (fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "unmine").string();
@@ -168,11 +172,15 @@ int main(int argc, char** argv) {
   std::printf("unmine preserve (3 hashes, copy, archive, fsync):  %7.2f  %7.2f  %7.0f  peak RSS %.1f MiB\n", mu,
               median(c_unmine), mibs / mu, rss_unmine / 1024.0);
   std::printf("openssl dgst -md5:                                 %7.2f  %7.2f  %7.0f\n", mo, median(c_md5), mibs / mo);
-  std::printf("md5sum, sha1sum, sha256sum, cp, tar --zstd,\n  sha256sum of the archive, sync:                   %7.2f  %7.2f  %7.0f\n",
-              mc, median(c_chain), mibs / mc);
+  std::printf(
+      "md5sum, sha1sum, sha256sum, cp, tar --zstd,\n  sha256sum of the archive, sync:                   %7.2f  %7.2f  "
+      "%7.0f\n",
+      mc, median(c_chain), mibs / mc);
   double vs_md5 = mo / mu, vs_chain = mc / mu;
-  std::printf("\nthroughput vs openssl dgst -md5: %.2fx (target >= 0.80) %s\n", vs_md5, vs_md5 >= 0.8 ? "MET" : "NOT MET");
-  std::printf("speed vs the same-work chain:    %.2fx (target >= 6.00) %s\n", vs_chain, vs_chain >= 6.0 ? "MET" : "NOT MET");
+  std::printf("\nthroughput vs openssl dgst -md5: %.2fx (target >= 0.80) %s\n", vs_md5,
+              vs_md5 >= 0.8 ? "MET" : "NOT MET");
+  std::printf("speed vs the same-work chain:    %.2fx (target >= 6.00) %s\n", vs_chain,
+              vs_chain >= 6.0 ? "MET" : "NOT MET");
   std::printf("unmine peak RSS:                 %.1f MiB (target < 64) %s\n", rss_unmine / 1024.0,
               rss_unmine < 64 * 1024 ? "MET" : "NOT MET");
   fs::remove_all(work);

@@ -155,12 +155,18 @@ int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--unmine") o.unmine = v;
-    else if (k == "--standin") o.standin = v;
-    else if (k == "--processes") o.processes = std::atoi(v.c_str());
-    else if (k == "--connections") o.connections = std::atoi(v.c_str());
-    else if (k == "--runs") o.runs = std::max(1, std::atoi(v.c_str()));
-    else if (k == "--hold") o.hold = std::atoi(v.c_str());
+    if (k == "--unmine")
+      o.unmine = v;
+    else if (k == "--standin")
+      o.standin = v;
+    else if (k == "--processes")
+      o.processes = std::atoi(v.c_str());
+    else if (k == "--connections")
+      o.connections = std::atoi(v.c_str());
+    else if (k == "--runs")
+      o.runs = std::max(1, std::atoi(v.c_str()));
+    else if (k == "--hold")
+      o.hold = std::atoi(v.c_str());
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;

@@ -23,8 +23,9 @@ struct BlockOptions {
 void print_actions(const Output& out, const json& actions) {
   std::vector<std::vector<std::string>> rows;
   for (auto& a : actions)
-    rows.push_back({std::to_string(a["id"].get<int64_t>()), a["kind"].get<std::string>(), a["status"].get<std::string>(),
-                    printable(block_target_text(a["target"])), a.contains("error") ? a["error"].get<std::string>() : ""});
+    rows.push_back({std::to_string(a["id"].get<int64_t>()), a["kind"].get<std::string>(),
+                    a["status"].get<std::string>(), printable(block_target_text(a["target"])),
+                    a.contains("error") ? a["error"].get<std::string>() : ""});
   out.table({"ID", "KIND", "STATUS", "TARGET", "NOTE"}, rows);
 }
 
@@ -53,12 +54,15 @@ ExitCode run_remove(Context& ctx) {
   }
   auto result = remove_block(ctx.host(), store, ctx.effects(), BlockTargets{ctx.host().proc_is_live()});
   for (auto& n : result.notes) out.note(n);
-  ctx.outcome = "removed " + std::to_string(result.actions.size()) + " block layer(s)" + (result.failed() ? " (with failures)" : "");
+  ctx.outcome = "removed " + std::to_string(result.actions.size()) + " block layer(s)" +
+                (result.failed() ? " (with failures)" : "");
   if (out.json()) {
     out.document({{"actions", result.actions}, {"counters", counters_json(result.counters)}, {"notes", result.notes}});
   } else {
-    if (result.actions.empty()) out.text("No block of this case is in force.\n");
-    else print_actions(out, result.actions);
+    if (result.actions.empty())
+      out.text("No block of this case is in force.\n");
+    else
+      print_actions(out, result.actions);
     if (!result.counters.empty()) out.text("Dropped while in force: " + counters_text(result.counters) + "\n");
   }
   return result.failed() ? ExitCode::runtime : ExitCode::ok;
@@ -114,7 +118,8 @@ ExitCode run_block(Context& ctx, const BlockOptions& o) {
   auto findings = apply_block_plan(ctx.host(), store, ctx.effects(), plan, result);
   for (auto& n : notes) out.note(n);
   for (auto& n : result.notes) out.note(n);
-  ctx.outcome = "block applied: " + std::to_string(result.count("done")) + " layer(s) changed" + (result.failed() ? ", with failures" : "");
+  ctx.outcome = "block applied: " + std::to_string(result.count("done")) + " layer(s) changed" +
+                (result.failed() ? ", with failures" : "");
   if (out.json()) {
     out.document(block_apply_document(plan, findings, result, notes, export_info));
   } else {
@@ -131,10 +136,12 @@ ExitCode run_block(Context& ctx, const BlockOptions& o) {
 
 void add_block(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<BlockOptions>();
-  auto* sub = app.add_subcommand("block", "block mining-pool domains and stratum ports at firewall, DNS and proxy layers");
+  auto* sub =
+      app.add_subcommand("block", "block mining-pool domains and stratum ports at firewall, DNS and proxy layers");
   sub->add_flag("--remove", o->remove, "roll back what this case blocked (with --apply)");
-  sub->add_option("--export", o->export_format, "write the block for another layer: hosts, dnsmasq, unbound, rpz, nft, "
-                                                 "iptables, ip6tables, squid, suricata");
+  sub->add_option("--export", o->export_format,
+                  "write the block for another layer: hosts, dnsmasq, unbound, rpz, nft, "
+                  "iptables, ip6tables, squid, suricata");
   sub->add_option("-o,--output", o->output, "file for --export (default: stdout)");
   sub->add_option("--host", o->request.hosts, "a pool host name to sinkhole (repeatable)");
   sub->add_option("--ip", o->request.ips, "a pool address to drop (repeatable)");

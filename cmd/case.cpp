@@ -26,13 +26,17 @@ ExitCode case_iocs(Context& ctx, const IocsArgs& a) {
   auto& out = ctx.out();
   if (!a.output.empty()) {
     write_output(a.output, doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-    if (out.json()) out.document({{"iocs", {{"path", a.output}, {"format", a.format}, {"count", iocs.iocs.size()}}}});
-    else out.note("wrote " + std::to_string(iocs.iocs.size()) + " IoCs (" + a.format + ") to " + printable(a.output));
+    if (out.json())
+      out.document({{"iocs", {{"path", a.output}, {"format", a.format}, {"count", iocs.iocs.size()}}}});
+    else
+      out.note("wrote " + std::to_string(iocs.iocs.size()) + " IoCs (" + a.format + ") to " + printable(a.output));
     return ExitCode::ok;
   }
   // The document is the output either way: it is made to be saved and handed to `validate --iocs`.
-  if (out.json()) out.document(doc);
-  else std::fputs((doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), stdout);
+  if (out.json())
+    out.document(doc);
+  else
+    std::fputs((doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), stdout);
   return ExitCode::ok;
 }
 
@@ -52,10 +56,14 @@ ExitCode case_export(Context& ctx, const ExportArgs& a) {
     tx.commit();
   }
   auto& out = ctx.out();
-  nlohmann::json doc = {{"bundle", {{"path", r.path}, {"sha256", r.sha256}, {"bytes", r.bytes}}}, {"manifest", r.manifest.to_json()}};
-  if (out.json()) out.document(doc);
-  else out.text("Exported case " + r.manifest.case_uuid + " (host " + host + ", " + std::to_string(r.manifest.files.size()) +
-                " files) to " + printable(r.path) + "\nsha256 " + r.sha256 + "\n");
+  nlohmann::json doc = {{"bundle", {{"path", r.path}, {"sha256", r.sha256}, {"bytes", r.bytes}}},
+                        {"manifest", r.manifest.to_json()}};
+  if (out.json())
+    out.document(doc);
+  else
+    out.text("Exported case " + r.manifest.case_uuid + " (host " + host + ", " +
+             std::to_string(r.manifest.files.size()) + " files) to " + printable(r.path) + "\nsha256 " + r.sha256 +
+             "\n");
   return ExitCode::ok;
 }
 
@@ -64,15 +72,22 @@ ExitCode case_import(Context& ctx, const std::string& bundle) {
   auto& store = ctx.case_store();  // opens it: an older schema is upgraded
   {
     CaseStore::Transaction tx(store);
-    store.custody("case.imported", {{"bundle", bundle}, {"bundle_sha256", r.sha256}, {"host", r.manifest.host},
+    store.custody("case.imported", {{"bundle", bundle},
+                                    {"bundle_sha256", r.sha256},
+                                    {"host", r.manifest.host},
                                     {"files", r.manifest.files.size()}});
     tx.commit();
   }
   auto& out = ctx.out();
-  nlohmann::json doc = {{"case", store.dir().string()}, {"bundle", {{"path", bundle}, {"sha256", r.sha256}}}, {"manifest", r.manifest.to_json()}};
-  if (out.json()) out.document(doc);
-  else out.text("Imported case " + r.manifest.case_uuid + " (host " + r.manifest.host + ", " + std::to_string(r.manifest.files.size()) +
-                " files, every hash checked) into " + store.dir().string() + "\n");
+  nlohmann::json doc = {{"case", store.dir().string()},
+                        {"bundle", {{"path", bundle}, {"sha256", r.sha256}}},
+                        {"manifest", r.manifest.to_json()}};
+  if (out.json())
+    out.document(doc);
+  else
+    out.text("Imported case " + r.manifest.case_uuid + " (host " + r.manifest.host + ", " +
+             std::to_string(r.manifest.files.size()) + " files, every hash checked) into " + store.dir().string() +
+             "\n");
   return ExitCode::ok;
 }
 
@@ -89,7 +104,8 @@ ExitCode case_merge(Context& ctx, const std::vector<std::string>& inputs) {
   } else {
     std::vector<std::vector<std::string>> rows;
     for (auto& m : merged)
-      rows.push_back({m.host, m.case_uuid, m.status, std::to_string(m.findings), std::to_string(m.evidence), std::to_string(m.files_copied)});
+      rows.push_back({m.host, m.case_uuid, m.status, std::to_string(m.findings), std::to_string(m.evidence),
+                      std::to_string(m.files_copied)});
     out.table({"HOST", "CASE", "STATUS", "FINDINGS", "EVIDENCE", "FILES COPIED"}, rows);
     out.text("\nThe fleet case " + store.dir().string() + " holds " + std::to_string(total) + " host(s).\n");
   }
@@ -105,14 +121,18 @@ void add_case(CLI::App& app, Context& ctx) {
   auto ia = std::make_shared<IocsArgs>();
   auto* iocs = sub->add_subcommand("iocs", "the case's indicators for a sweep of other hosts (validate --iocs)");
   iocs->add_option("-o,--output", ia->output, "write them to FILE instead of stdout");
-  iocs->add_option("--format", ia->format, "json (default: the document validate --iocs reads) or stix (a STIX 2.1 bundle)")
+  iocs->add_option("--format", ia->format,
+                   "json (default: the document validate --iocs reads) or stix (a STIX 2.1 bundle)")
       ->check(CLI::IsMember({"json", "stix"}));
   iocs->callback([&ctx, ia] { ctx.run = [&ctx, ia] { return case_iocs(ctx, *ia); }; });
 
   auto ea = std::make_shared<ExportArgs>();
-  auto* exp = sub->add_subcommand("export", "the case as one tar.zst bundle (case.db, evidence, a manifest of SHA-256s)");
+  auto* exp =
+      sub->add_subcommand("export", "the case as one tar.zst bundle (case.db, evidence, a manifest of SHA-256s)");
   exp->add_option("-o,--output", ea->output, "bundle file (default unmine-case-HOST.tar.zst)");
-  exp->add_option("--host", ea->host, "host name the bundle carries (default the case's hostname; the fleet playbook gives the inventory name)");
+  exp->add_option(
+      "--host", ea->host,
+      "host name the bundle carries (default the case's hostname; the fleet playbook gives the inventory name)");
   exp->callback([&ctx, ea] { ctx.run = [&ctx, ea] { return case_export(ctx, *ea); }; });
 
   auto bundle = std::make_shared<std::string>();
@@ -121,7 +141,8 @@ void add_case(CLI::App& app, Context& ctx) {
   imp->callback([&ctx, bundle] { ctx.run = [&ctx, bundle] { return case_import(ctx, *bundle); }; });
 
   auto inputs = std::make_shared<std::vector<std::string>>();
-  auto* merge = sub->add_subcommand("merge", "host bundles into the fleet case (--case FLEET): hosts, campaigns, one custody check");
+  auto* merge = sub->add_subcommand(
+      "merge", "host bundles into the fleet case (--case FLEET): hosts, campaigns, one custody check");
   merge->add_option("BUNDLE", *inputs, "bundles, or folders of bundles (*.tar.zst)")->required();
   merge->callback([&ctx, inputs] { ctx.run = [&ctx, inputs] { return case_merge(ctx, *inputs); }; });
 }

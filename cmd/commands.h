@@ -59,10 +59,9 @@ void add_evidence(CLI::App&, Context&);
 void add_case(CLI::App&, Context&);
 
 inline constexpr Command kCommands[] = {
-    {"validate", add_validate}, {"identify", add_identify}, {"preserve", add_preserve},
-    {"kill", add_kill},         {"unpersist", add_unpersist}, {"block", add_block},
-    {"hunt", add_hunt},         {"verify", add_verify},     {"status", add_status},
-    {"report", add_report},     {"evidence", add_evidence}, {"case", add_case},
+    {"validate", add_validate},   {"identify", add_identify}, {"preserve", add_preserve}, {"kill", add_kill},
+    {"unpersist", add_unpersist}, {"block", add_block},       {"hunt", add_hunt},         {"verify", add_verify},
+    {"status", add_status},       {"report", add_report},     {"evidence", add_evidence}, {"case", add_case},
 };
 
 }  // namespace unmine

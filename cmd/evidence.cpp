@@ -25,7 +25,9 @@ ExitCode evidence_verify(Context& ctx) {
   // The check itself goes on the record.
   {
     CaseStore::Transaction tx(store);
-    store.custody("evidence.verified", {{"intact", rep.intact()}, {"items", rep.items}, {"archives", rep.archives},
+    store.custody("evidence.verified", {{"intact", rep.intact()},
+                                        {"items", rep.items},
+                                        {"archives", rep.archives},
                                         {"problems", rep.problems.size()}});
     tx.commit();
   }
@@ -41,15 +43,18 @@ ExitCode evidence_verify(Context& ctx) {
       out.text("Intact: " + summary + " checked.\n");
     } else {
       std::vector<std::vector<std::string>> rows;
-      for (auto& p : rep.problems) rows.push_back({p.target, std::to_string(p.id), printable(p.path), printable(p.problem)});
+      for (auto& p : rep.problems)
+        rows.push_back({p.target, std::to_string(p.id), printable(p.path), printable(p.problem)});
       out.table({"TARGET", "ID", "PATH", "PROBLEM"}, rows);
       out.text("\nNOT INTACT: " + std::to_string(rep.problems.size()) + " problems in " + summary + ".\n");
     }
     if (rep.incomplete)
-      out.note(std::to_string(rep.incomplete) + " items were left pending by an interrupted run (never counted as preserved)");
+      out.note(std::to_string(rep.incomplete) +
+               " items were left pending by an interrupted run (never counted as preserved)");
   }
   if (!rep.intact()) {
-    std::string first = rep.problems.front().target + " " + std::to_string(rep.problems.front().id) + ": " + rep.problems.front().problem;
+    std::string first = rep.problems.front().target + " " + std::to_string(rep.problems.front().id) + ": " +
+                        rep.problems.front().problem;
     out.note("evidence verify: " + printable(first) + (rep.problems.size() > 1 ? " (and more)" : ""));
   }
   return rep.intact() ? ExitCode::ok : ExitCode::runtime;

@@ -8,12 +8,12 @@
 #include "case/indicators_store.h"
 #include "cmd/commands.h"
 #include "core/text.h"
-#include "model/incident.h"
 #include "detect/ioc_sweep.h"
 #include "detect/triage.h"
 #include "detect/verdict.h"
 #include "hunt/hunt.h"
 #include "hunt/incident_signs.h"
+#include "model/incident.h"
 
 namespace unmine {
 namespace {
@@ -41,7 +41,8 @@ ExitCode run(Context& ctx, const HuntArgs& a) {
   std::optional<int64_t> since;
   if (!a.since.empty()) {
     since = parse_since(a.since, now);
-    if (!since) throw UsageError("--since " + a.since + ": expected an ISO time (2026-11-20T10:00:00Z) or a span (48h, 7d)");
+    if (!since)
+      throw UsageError("--since " + a.since + ": expected an ISO time (2026-11-20T10:00:00Z) or a span (48h, 7d)");
   }
 
   HuntOptions o;
@@ -49,8 +50,7 @@ ExitCode run(Context& ctx, const HuntArgs& a) {
   for (auto& row : miner_observations(store)) {
     try {
       miners.push_back(nlohmann::json::parse(row["data"].get<std::string>()));
-    } catch (const nlohmann::json::exception&) {
-    }
+    } catch (const nlohmann::json::exception&) {}
   }
   auto indicators = load_indicators(store);
   auto incident_files = finding_paths(store, {"miner", "persistence"});
@@ -77,7 +77,8 @@ ExitCode run(Context& ctx, const HuntArgs& a) {
   if (auto inside = ctx.case_inside_root()) o.skip.push_back(*inside);
   o.case_registry = load_case_registry();
   if (!o.case_registry.problem.empty())
-    out.note("unmine hunt: case registry not used (" + o.case_registry.problem + "): every other case folder is scanned");
+    out.note("unmine hunt: case registry not used (" + o.case_registry.problem +
+             "): every other case folder is scanned");
   o.run = ctx.tools();
   o.progress = [&out](std::string_view s) { out.progress(s); };
 
@@ -122,7 +123,8 @@ void add_hunt(CLI::App& app, Context& ctx) {
       ->transform(whole_number("a size in MiB", 1, 4096));
   sub->add_flag("--no-pid-sweep", args->no_sweep, "skip the hidden-PID sweep");
   sub->add_flag("--no-yara", args->no_yara, "skip YARA (files and memory)");
-  sub->add_option("--iocs", args->iocs, "also report anything matching these indicators (a `case iocs` file from another host)");
+  sub->add_option("--iocs", args->iocs,
+                  "also report anything matching these indicators (a `case iocs` file from another host)");
   sub->add_flag("--no-memory", args->no_memory, "skip scanning the memory of suspicious processes");
   sub->callback([&ctx, args] {
     ctx.step = "hunt";

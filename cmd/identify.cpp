@@ -16,7 +16,8 @@ struct IdentifyArgs {
 
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
-void print_block(const Output& out, const std::string& title, const std::vector<std::pair<std::string, std::string>>& rows) {
+void print_block(const Output& out, const std::string& title,
+                 const std::vector<std::pair<std::string, std::string>>& rows) {
   std::string text = out.bold(title) + "\n";
   for (auto& [k, v] : rows)
     if (!v.empty()) text += "  " + k + std::string(k.size() < 12 ? 12 - k.size() : 1, ' ') + v + "\n";
@@ -34,9 +35,9 @@ std::string wallets_text(const std::vector<WalletMatch>& wallets) {
 std::string pools_text(const std::vector<PoolRef>& pools) {
   std::string s;
   for (auto& p : pools)
-    s += (s.empty() ? "" : "\n              ") + printable(p.url.empty() ? p.host : p.url) + "  host " + printable(p.host) +
-         " port " + std::to_string(p.port) + " tls " + yes_no(p.tls) + (p.user.empty() ? "" : " user " + printable(p.user)) +
-         " [" + p.source + "]";
+    s += (s.empty() ? "" : "\n              ") + printable(p.url.empty() ? p.host : p.url) + "  host " +
+         printable(p.host) + " port " + std::to_string(p.port) + " tls " + yes_no(p.tls) +
+         (p.user.empty() ? "" : " user " + printable(p.user)) + " [" + p.source + "]";
   return s;
 }
 
@@ -56,9 +57,11 @@ void print_result(const Output& out, const IdentifyResult& r) {
     std::string connections;
     for (auto& c : m.connections)
       connections += (connections.empty() ? "" : "\n              ") + c.proto + " " + c.local_addr + ":" +
-                     std::to_string(c.local_port) + " -> " + c.remote_addr + ":" + std::to_string(c.remote_port) + " " + c.state;
+                     std::to_string(c.local_port) + " -> " + c.remote_addr + ":" + std::to_string(c.remote_port) + " " +
+                     c.state;
     std::string ancestry;
-    for (auto& a : m.ancestry) ancestry += (ancestry.empty() ? "" : " <- ") + std::to_string(a.pid) + " " + printable(a.exe);
+    for (auto& a : m.ancestry)
+      ancestry += (ancestry.empty() ? "" : " <- ") + std::to_string(a.pid) + " " + printable(a.exe);
     std::string container;
     if (m.proc.container)
       container = m.proc.container->runtime + " " + printable(m.proc.container->id.substr(0, 12)) +
@@ -116,15 +119,20 @@ void add_identify(CLI::App& app, Context& ctx) {
       IdentifyOptions options{args->pids, {}};
       for (auto& f : args->files) {
         // Relative paths mean the analyst's working directory, which is only meaningful on the live root.
-        if (f.starts_with('/')) options.files.push_back(f);
-        else if (ctx.opt.root == "/") options.files.push_back(std::filesystem::absolute(f).lexically_normal().string());
-        else throw UsageError("--file " + f + ": give a path absolute inside --root");
+        if (f.starts_with('/'))
+          options.files.push_back(f);
+        else if (ctx.opt.root == "/")
+          options.files.push_back(std::filesystem::absolute(f).lexically_normal().string());
+        else
+          throw UsageError("--file " + f + ": give a path absolute inside --root");
       }
       auto result = run_identify(ctx.host(), ctx.playbook(), options);
       record_identify(ctx.case_store(), result, ctx.case_store().current_step());
       auto& out = ctx.out();
-      if (out.json()) out.document(result.to_json());
-      else print_result(out, result);
+      if (out.json())
+        out.document(result.to_json());
+      else
+        print_result(out, result);
       size_t miners = std::count_if(result.miners.begin(), result.miners.end(), [](auto& m) { return m.is_miner; });
       std::string families;
       for (auto& m : result.miners)

@@ -67,8 +67,10 @@ ExitCode run_kill(Context& ctx, const KillRequest& request) {
 
   if (!flow.applied) {
     ctx.outcome = "nothing to kill";
-    if (out.json()) out.document(doc);
-    else out.text("Nothing to kill.\n");
+    if (out.json())
+      out.document(doc);
+    else
+      out.text("Nothing to kill.\n");
     return ExitCode::ok;
   }
 
@@ -82,8 +84,8 @@ ExitCode run_kill(Context& ctx, const KillRequest& request) {
     std::vector<std::vector<std::string>> rows;
     for (auto& a : result.actions)
       rows.push_back({std::to_string(a.id), std::to_string(a.entry.target.pid), std::string(to_string(a.entry.role)),
-                      a.status, printable(a.entry.target.exe),
-                      a.evidence_id ? std::to_string(*a.evidence_id) : "-", printable(a.error)});
+                      a.status, printable(a.entry.target.exe), a.evidence_id ? std::to_string(*a.evidence_id) : "-",
+                      printable(a.error)});
     out.table({"ACTION", "PID", "ROLE", "STATUS", "EXE", "EVIDENCE", "NOTE"}, rows);
     print_exclusions(out, plan);
     if (watched && respawns.empty()) out.text("\nNo respawn in " + seconds_text(request.watch_seconds) + ".\n");

@@ -36,9 +36,11 @@ int run(Context& ctx) {
     code = ctx.run();
   } catch (const Error& e) {
     // A usage error means the command did not run: it is no playbook step, failed or otherwise.
-    bool withdrawn = step_id && e.code() == ExitCode::usage && ctx.case_store().withdraw_step(*step_id, printable(e.what()));
+    bool withdrawn =
+        step_id && e.code() == ExitCode::usage && ctx.case_store().withdraw_step(*step_id, printable(e.what()));
     if (step_id && !withdrawn)
-      ctx.case_store().finish_step(*step_id, step_status_for(e.code()), printable(e.what()), static_cast<int>(e.code()));
+      ctx.case_store().finish_step(*step_id, step_status_for(e.code()), printable(e.what()),
+                                   static_cast<int>(e.code()));
     throw;
   } catch (const std::exception& e) {
     if (step_id) ctx.case_store().finish_step(*step_id, "failed", printable(e.what()), 1);

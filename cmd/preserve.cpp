@@ -37,8 +37,8 @@ ExitCode preserve(Context& ctx, const PreserveArgs& args) {
       std::string sha = i.contains("sha256") ? i["sha256"].get<std::string>().substr(0, 16) : "-";
       std::string where = i["source_path"].get<std::string>();
       if (!i["pid"].is_null()) where = "pid " + std::to_string(i["pid"].get<int>()) + " " + where;
-      rows.push_back({std::to_string(i["id"].get<int64_t>()), i["status"].get<std::string>(), i["kind"].get<std::string>(),
-                      where, sha, i.value("note", "")});
+      rows.push_back({std::to_string(i["id"].get<int64_t>()), i["status"].get<std::string>(),
+                      i["kind"].get<std::string>(), where, sha, i.value("note", "")});
     }
     if (rows.empty()) {
       out.text("Nothing to preserve: no miner found (give --pid or --path).\n");
@@ -57,7 +57,8 @@ ExitCode preserve(Context& ctx, const PreserveArgs& args) {
 }  // namespace
 
 void add_preserve(CLI::App& app, Context& ctx) {
-  auto* sub = app.add_subcommand("preserve", "copy and hash miners' binaries, configs, volatile state and persistence into the case");
+  auto* sub = app.add_subcommand(
+      "preserve", "copy and hash miners' binaries, configs, volatile state and persistence into the case");
   auto args = std::make_shared<PreserveArgs>();
   sub->add_option("--pid", args->pids, "a process to preserve (repeatable); default: every miner validate reports")
       ->transform(whole_number("a process ID"));

@@ -15,7 +15,8 @@ void add_report(CLI::App& app, Context& ctx) {
   }
   sub->add_option("--format", o->format, formats_help)->check(CLI::IsMember(names));
   sub->add_option("-o,--output", o->output, "write the report to FILE instead of stdout");
-  sub->add_option("--cost-per-vcpu-hour", o->cost_per_vcpu_hour, "price of one vCPU-hour for the impact estimate (default 0.05)")
+  sub->add_option("--cost-per-vcpu-hour", o->cost_per_vcpu_hour,
+                  "price of one vCPU-hour for the impact estimate (default 0.05)")
       ->transform(decimal_number("a price", 0, 1e6));
   sub->add_option("--currency", o->currency, "currency of that price (default USD)");
   sub->callback([&ctx, o] {

@@ -16,15 +16,20 @@ namespace {
 std::string duration(int64_t s) {
   if (s < 0) s = 0;
   char buf[32];
-  if (s >= 86400) std::snprintf(buf, sizeof buf, "%lldd %02lldh %02lldm", (long long)(s / 86400), (long long)(s % 86400 / 3600), (long long)(s % 3600 / 60));
-  else std::snprintf(buf, sizeof buf, "%lldh %02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+  if (s >= 86400)
+    std::snprintf(buf, sizeof buf, "%lldd %02lldh %02lldm", (long long)(s / 86400), (long long)(s % 86400 / 3600),
+                  (long long)(s % 3600 / 60));
+  else
+    std::snprintf(buf, sizeof buf, "%lldh %02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
   return buf;
 }
 
 std::string colored(const Output& out, const std::string& state) {
   if (!out.color()) return state;
-  const char* code = state == "done" ? "32" : state == "late" || state == "failed" || state == "refused" ? "31"
-                   : state == "running" ? "33" : "2";
+  const char* code = state == "done"                                              ? "32"
+                     : state == "late" || state == "failed" || state == "refused" ? "31"
+                     : state == "running"                                         ? "33"
+                                                                                  : "2";
   return std::string("\x1b[") + code + "m" + state + "\x1b[0m";
 }
 
@@ -38,8 +43,9 @@ void print_fleet(const Output& out, const FleetView& fleet) {
   out.text("\n" + out.bold("Fleet: " + std::to_string(fleet.hosts.size()) + " host(s)") + "\n");
   std::vector<std::vector<std::string>> rows;
   for (auto& h : fleet.hosts)
-    rows.push_back({printable(h.name), h.verdict + " (" + h.severity + ")", std::to_string(h.miners), listed(h.families), listed(h.wallets),
-                    listed(h.pools), joined(h.steps_done), joined(h.steps_late)});
+    rows.push_back({printable(h.name), h.verdict + " (" + h.severity + ")", std::to_string(h.miners),
+                    listed(h.families), listed(h.wallets), listed(h.pools), joined(h.steps_done),
+                    joined(h.steps_late)});
   out.table({"HOST", "VERDICT", "MINERS", "FAMILIES", "WALLETS", "POOLS", "DONE", "LATE"}, rows);
   out.text("\n" + out.bold("Campaigns: " + std::to_string(fleet.campaigns.size())) + "\n");
   for (auto& c : fleet.campaigns) {
@@ -58,9 +64,7 @@ ExitCode status(Context& ctx) {
   auto fleet = build_fleet_view(store, ctx.playbook().json("steps.json"), static_cast<int64_t>(::time(nullptr)));
   if (out.json()) {
     auto doc = tl.to_json();
-    doc["case"] = {{"dir", store.dir().string()},
-                   {"uuid", info["uuid"]},
-                   {"hostname", info["hostname"]}};
+    doc["case"] = {{"dir", store.dir().string()}, {"uuid", info["uuid"]}, {"hostname", info["hostname"]}};
     doc["evidence"] = {{"stored", stored.items}, {"bytes", stored.bytes}, {"archives", stored.archives}};
     if (!fleet.empty()) doc["fleet"] = fleet.to_json();
     out.document(doc);
@@ -78,7 +82,8 @@ ExitCode status(Context& ctx) {
   std::vector<std::vector<std::string>> rows;
   for (auto& s : tl.steps) {
     std::string state = colored(out, s.state) + (s.late ? " " + colored(out, "late") : "");
-    rows.push_back({s.time_box, s.title, state, s.at.value_or(""), printable(s.outcome.empty() ? (s.state == "done" ? "" : s.command) : s.outcome)});
+    rows.push_back({s.time_box, s.title, state, s.at.value_or(""),
+                    printable(s.outcome.empty() ? (s.state == "done" ? "" : s.command) : s.outcome)});
   }
   out.table({"BOX", "STEP", "STATE", "WHEN", "OUTCOME / NEXT"}, rows);
   out.text("\nEvidence: " + std::to_string(stored.items) + " items stored, " + std::to_string(stored.archives) +
@@ -86,7 +91,8 @@ ExitCode status(Context& ctx) {
   if (!tl.blocks.empty()) {
     out.text("Blocks in force:\n");
     for (auto& b : tl.blocks)
-      out.text("  #" + std::to_string(b.action_id) + " " + b.kind + " " + printable(b.target.dump()) + " since " + b.at + "\n");
+      out.text("  #" + std::to_string(b.action_id) + " " + b.kind + " " + printable(b.target.dump()) + " since " +
+               b.at + "\n");
   }
   if (!fleet.empty()) print_fleet(out, fleet);
   return ExitCode::ok;

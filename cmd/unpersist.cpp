@@ -23,7 +23,8 @@ void print_actions(const Output& out, const std::vector<UnpersistResult>& result
   std::vector<std::vector<std::string>> rows;
   for (auto& r : results)
     rows.push_back({std::to_string(r.id), r.kind, where(r.target), r.status,
-                    r.evidence_id ? std::to_string(*r.evidence_id) : "-", printable(r.error.empty() ? r.note : r.error)});
+                    r.evidence_id ? std::to_string(*r.evidence_id) : "-",
+                    printable(r.error.empty() ? r.note : r.error)});
   out.table({"ACTION", "KIND", "TARGET", "STATUS", "EVIDENCE", "NOTE"}, rows);
 }
 
@@ -37,10 +38,13 @@ ExitCode undo(Context& ctx, int64_t action_id) {
   auto& store = ctx.case_store();
   settle_pending_unpersist(store, ctx.host(), ctx.effects());
   auto r = undo_unpersist(action_id, store, ctx.host(), ctx.effects());
-  ctx.outcome = r.status == "done" ? "undid action " + std::to_string(action_id) : "action " + std::to_string(action_id) + ": " + r.note;
+  ctx.outcome = r.status == "done" ? "undid action " + std::to_string(action_id)
+                                   : "action " + std::to_string(action_id) + ": " + r.note;
   auto& out = ctx.out();
-  if (out.json()) out.document({{"mode", "undo"}, {"actions", results_json({r})}});
-  else print_actions(out, {r});
+  if (out.json())
+    out.document({{"mode", "undo"}, {"actions", results_json({r})}});
+  else
+    print_actions(out, {r});
   return ExitCode::ok;
 }
 
@@ -60,12 +64,14 @@ ExitCode unpersist(Context& ctx, const std::string& since_text) {
     incident.merge(live.indicators);
   }
   if (incident.empty())
-    out.note("no incident indicators (no live miner, none recorded in the case): only the playbook's rules tie artifacts");
+    out.note(
+        "no incident indicators (no live miner, none recorded in the case): only the playbook's rules tie artifacts");
 
   std::optional<int64_t> since;
   if (!since_text.empty()) {
     since = parse_since(since_text, ::time(nullptr));
-    if (!since) throw UsageError("--since " + since_text + ": expected an ISO time (2026-11-20T10:00:00Z) or a span (48h, 7d)");
+    if (!since)
+      throw UsageError("--since " + since_text + ": expected an ISO time (2026-11-20T10:00:00Z) or a span (48h, 7d)");
   }
   auto sign = first_incident_sign(store);
   for (auto& m : live.miners)
@@ -97,12 +103,19 @@ ExitCode unpersist(Context& ctx, const std::string& since_text) {
     ctx.step_status = "planned";
     ctx.outcome = std::to_string(plan.items.size()) + " artifact(s) to neutralise";
     if (out.json()) {
-      out.document({{"mode", "plan"}, {"plan", items}, {"findings", findings}, {"anomalies", anomalies},
-                    {"indicators", incident.to_json()}, {"weak_indicators", weak}, {"systemd_live", plan.systemd_live},
-                    {"window", window.to_json()}, {"inventory", inv.to_json()}});
+      out.document({{"mode", "plan"},
+                    {"plan", items},
+                    {"findings", findings},
+                    {"anomalies", anomalies},
+                    {"indicators", incident.to_json()},
+                    {"weak_indicators", weak},
+                    {"systemd_live", plan.systemd_live},
+                    {"window", window.to_json()},
+                    {"inventory", inv.to_json()}});
     } else {
       print_findings(out, plan.scan.findings);
-      if (plan.items.empty()) out.text("\nNothing tied to the incident to neutralise.\n");
+      if (plan.items.empty())
+        out.text("\nNothing tied to the incident to neutralise.\n");
       else {
         out.text("\nPlan (nothing changed; run with --apply to preserve and neutralise):\n");
         out.table({"ACTION", "KIND", "TARGET", "RULE", "FINDING"}, rows);
@@ -118,9 +131,13 @@ ExitCode unpersist(Context& ctx, const std::string& since_text) {
   for (auto& r : results) done += r.status == "done", failed += r.status == "failed";
   ctx.outcome = std::to_string(done) + " neutralised, " + std::to_string(failed) + " failed, " +
                 std::to_string(results.size() - done - failed) + " skipped";
-  if (out.json()) out.document({{"mode", "apply"}, {"actions", results_json(results)}, {"findings", findings}, {"anomalies", anomalies}});
-  else if (results.empty()) out.text("Nothing tied to the incident to neutralise.\n");
-  else print_actions(out, results);
+  if (out.json())
+    out.document(
+        {{"mode", "apply"}, {"actions", results_json(results)}, {"findings", findings}, {"anomalies", anomalies}});
+  else if (results.empty())
+    out.text("Nothing tied to the incident to neutralise.\n");
+  else
+    print_actions(out, results);
   return failed ? ExitCode::runtime : ExitCode::ok;
 }
 
@@ -134,7 +151,8 @@ void add_unpersist(CLI::App& app, Context& ctx) {
   sub->add_option("--since", *since,
                   "start of the compromise window entries are new in: ISO time or a span back from now (48h, 7d); "
                   "default the case's first sign, else the last 30 days");
-  sub->add_option("--undo", *undo_id, "restore what unpersist action ACTION_ID changed, byte for byte")->transform(whole_number("an action ID"));
+  sub->add_option("--undo", *undo_id, "restore what unpersist action ACTION_ID changed, byte for byte")
+      ->transform(whole_number("an action ID"));
   sub->callback([&ctx, undo_id, since] {
     ctx.step = "unpersist";
     ctx.run = [&ctx, undo_id, since]() { return *undo_id > 0 ? undo(ctx, *undo_id) : unpersist(ctx, *since); };

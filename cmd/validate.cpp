@@ -17,7 +17,10 @@ nlohmann::json document(const TriageResult& r) {
   for (auto& f : r.findings) findings.push_back(f.to_json());
   for (auto& m : r.miners) miners.push_back(m.to_json());
   for (auto& n : r.notes) notes.push_back(terminal_safe(n));  // notes may hold names already printable()
-  return {{"verdict", r.verdict.to_json()}, {"findings", findings}, {"miners", miners}, {"notes", notes},
+  return {{"verdict", r.verdict.to_json()},
+          {"findings", findings},
+          {"miners", miners},
+          {"notes", notes},
           {"persistence", {{"window", r.window.to_json()}, {"inventory", r.inventory.to_json()}}}};
 }
 
@@ -28,7 +31,8 @@ void print_miners(const Output& out, const std::vector<MinerInfo>& miners) {
     std::string pools, wallets;
     for (auto& p : m.pools) pools += (pools.empty() ? "" : " ") + p.host + ":" + std::to_string(p.port);
     for (auto& w : m.wallets) wallets += (wallets.empty() ? "" : " ") + w.address.substr(0, 12) + "… (" + w.coin + ")";
-    rows.push_back({std::to_string(m.proc.pid), printable(m.proc.user), printable(m.proc.exe) + (m.proc.exe_deleted ? " (deleted)" : ""),
+    rows.push_back({std::to_string(m.proc.pid), printable(m.proc.user),
+                    printable(m.proc.exe) + (m.proc.exe_deleted ? " (deleted)" : ""),
                     m.family + (m.version ? " " + printable(*m.version) : ""), printable(pools), printable(wallets)});
   }
   out.text("\n" + out.bold("Miners") + "\n");
@@ -41,7 +45,8 @@ ExitCode run_validate(Context& ctx, const std::string& since, const std::string&
   TriageOptions options;
   if (!since.empty()) {
     options.since = parse_since(since, ::time(nullptr));
-    if (!options.since) throw UsageError("--since " + since + ": expected an ISO time (2026-11-20T10:00:00Z) or a span (48h, 7d)");
+    if (!options.since)
+      throw UsageError("--since " + since + ": expected an ISO time (2026-11-20T10:00:00Z) or a span (48h, 7d)");
   }
   options.first_sign = first_incident_sign(ctx.case_store());
   if (!iocs_file.empty()) {
@@ -84,7 +89,8 @@ void add_validate(CLI::App& app, Context& ctx) {
   sub->add_option("--since", *since,
                   "start of the compromise window persistence entries are new in: ISO time or a span back from now "
                   "(48h, 7d); default the case's first sign, else the last 30 days");
-  sub->add_option("--iocs", *iocs, "also report anything matching these indicators (a `case iocs` file from another host)");
+  sub->add_option("--iocs", *iocs,
+                  "also report anything matching these indicators (a `case iocs` file from another host)");
   sub->callback([&ctx, since, iocs] {
     ctx.step = "validate";
     ctx.run = [&ctx, since, iocs]() -> ExitCode { return run_validate(ctx, *since, *iocs); };

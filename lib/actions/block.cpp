@@ -98,11 +98,14 @@ void apply_nft(Effects& effects, CaseStore& store, const BlockPlan& plan, const 
     record_untouched(store, result, "block.nft", kNftTarget, "block", status, why);
     result.notes.push_back("nftables: " + why);
   };
-  if (!targets.nft) return skip("the root is not the live host, so its firewall is not this kernel's: use --export nft", "skipped");
+  if (!targets.nft)
+    return skip("the root is not the live host, so its firewall is not this kernel's: use --export nft", "skipped");
   std::string error;
   auto state = read_nft_state(effects, error);
-  if (!state) return skip("nftables unavailable (" + first_line(error) + "); " +
-                              write_fallback_exports(plan, case_uuid(store), store.layout().exports().string()), "failed");
+  if (!state)
+    return skip("nftables unavailable (" + first_line(error) + "); " +
+                    write_fallback_exports(plan, case_uuid(store), store.layout().exports().string()),
+                "failed");
   auto apply = nft_apply_document(plan, *state);
   if (apply.added.empty() && !apply.rules_written) {
     result.counters = state->counters;
@@ -121,8 +124,9 @@ void apply_nft(Effects& effects, CaseStore& store, const BlockPlan& plan, const 
   }
   json after = {{"added", apply.added}, {"rules_written", apply.rules_written}};
   finish_action(store, id, "done", after, {});
-  result.actions.push_back(action_json(id, "block.nft", kNftTarget, "done", std::nullopt, {},
-                                       {{"added", element_counts(apply.added)}, {"rules_written", apply.rules_written}}));
+  result.actions.push_back(
+      action_json(id, "block.nft", kNftTarget, "done", std::nullopt, {},
+                  {{"added", element_counts(apply.added)}, {"rules_written", apply.rules_written}}));
   std::string ignored;
   if (auto now = read_nft_state(effects, ignored)) result.counters = now->counters;
 }
@@ -169,8 +173,7 @@ HostsFile read_hosts(const HostRoot& host) {
   return f;
 }
 
-void apply_hosts(const HostRoot& host, Effects& effects, CaseStore& store, const BlockPlan& plan,
-                 BlockResult& result) {
+void apply_hosts(const HostRoot& host, Effects& effects, CaseStore& store, const BlockPlan& plan, BlockResult& result) {
   json target = {{"path", kHostsPath}};
   HostsFile file;
   try {
@@ -186,7 +189,8 @@ void apply_hosts(const HostRoot& host, Effects& effects, CaseStore& store, const
   auto uuid = case_uuid(store);
   auto edit = add_hosts_block(file.text, uuid, domains);
   if (edit.added.empty()) {
-    std::string why = domains.empty() ? "no domain to sinkhole" : "already in force: the block holds every domain of the plan";
+    std::string why =
+        domains.empty() ? "no domain to sinkhole" : "already in force: the block holds every domain of the plan";
     record_untouched(store, result, "block.hosts", target, "block", "skipped", why);
     return;
   }
@@ -199,9 +203,12 @@ void apply_hosts(const HostRoot& host, Effects& effects, CaseStore& store, const
       return;
     }
   }
-  json before = {{"exists", file.exists}, {"sha256", sha256_hex(file.text)}, {"size", file.text.size()},
+  json before = {{"exists", file.exists},
+                 {"sha256", sha256_hex(file.text)},
+                 {"size", file.text.size()},
                  {"block_existed", edit.domains.size() != edit.added.size()}};
-  json undo = {{"path", file.path}, {"case_uuid", uuid}, {"added_newline", edit.added_newline}, {"created", !file.exists}};
+  json undo = {
+      {"path", file.path}, {"case_uuid", uuid}, {"added_newline", edit.added_newline}, {"created", !file.exists}};
   auto id = begin_action(store, "block.hosts", target, "block", before, evidence_id, undo);
   try {
     effects.write_file(host, file.path, edit.content, file.st.st_mode, file.st.st_uid, file.st.st_gid);
@@ -237,7 +244,8 @@ void remove_nft(Effects& effects, CaseStore& store, const std::vector<json>& row
   std::string error;
   auto state = read_nft_state(effects, error);
   if (!state) return fail("nftables unavailable (" + first_line(error) + ")");
-  json before = {{"table_existed", state->table_exists}, {"elements", element_counts(state->elements)},
+  json before = {{"table_existed", state->table_exists},
+                 {"elements", element_counts(state->elements)},
                  {"counters", counters_json(state->counters)}};
   auto id = begin_action(store, "unblock.nft", kNftTarget, "remove", before, std::nullopt, nullptr, ids.back());
   std::string note;
@@ -303,8 +311,10 @@ void remove_hosts(const HostRoot& host, Effects& effects, CaseStore& store, cons
   json before = {{"sha256", sha256_hex(file.text)}, {"size", file.text.size()}};
   auto id = begin_action(store, "unblock.hosts", target, "remove", before, evidence_id, nullptr, ids.back());
   try {
-    if (created && stripped->empty()) effects.remove_file(host, file.path);
-    else effects.write_file(host, file.path, *stripped, file.st.st_mode, file.st.st_uid, file.st.st_gid);
+    if (created && stripped->empty())
+      effects.remove_file(host, file.path);
+    else
+      effects.write_file(host, file.path, *stripped, file.st.st_mode, file.st.st_uid, file.st.st_gid);
   } catch (const Error& e) {
     finish_action(store, id, "failed", nullptr, e.what());
     result.actions.push_back(action_json(id, "unblock.hosts", target, "failed", evidence_id, e.what(), nullptr));

@@ -12,18 +12,19 @@
 #include "actions/nft_ruleset.h"
 #include "case/action_log.h"
 #include "case/case_store.h"
-#include "model/finding.h"
 #include "host/host_root.h"
+#include "model/finding.h"
 
 namespace unmine {
 
 inline constexpr const char* kHostsPath = "/etc/hosts";
 
 struct BlockResult {
-  nlohmann::json actions = nlohmann::json::array();  // contract actions[] (id, kind, target, status, evidence_id, error)
-  std::vector<Finding> findings;                    // hosts-file poisoning
-  std::vector<std::string> notes;                   // what was skipped and why
-  std::map<std::string, NftCounter> counters;       // the table's counters after the change
+  nlohmann::json actions =
+      nlohmann::json::array();                 // contract actions[] (id, kind, target, status, evidence_id, error)
+  std::vector<Finding> findings;               // hosts-file poisoning
+  std::vector<std::string> notes;              // what was skipped and why
+  std::map<std::string, NftCounter> counters;  // the table's counters after the change
   bool failed() const;
   int count(std::string_view status) const;
 };

@@ -30,8 +30,10 @@ std::string join(const Range& items, std::string_view sep) {
   std::string out;
   for (auto& i : items) {
     if (!out.empty()) out += sep;
-    if constexpr (std::is_same_v<std::decay_t<decltype(i)>, uint16_t>) out += std::to_string(i);
-    else out += i;
+    if constexpr (std::is_same_v<std::decay_t<decltype(i)>, uint16_t>)
+      out += std::to_string(i);
+    else
+      out += i;
   }
   return out;
 }
@@ -112,8 +114,9 @@ std::string nft(const BlockPlan& p, const ExportMeta& m) {
 
 // iptables-restore: a chain of our own, jumped to from OUTPUT and FORWARD. multiport takes 15 ports a rule.
 std::string iptables(const BlockPlan& p, const ExportMeta& m, bool ipv6) {
-  auto out = header(m, "#", std::string("mining-pool egress block for ") + (ipv6 ? "ip6tables" : "iptables") +
-                                "-restore --noflush (run once: the jumps are appended)");
+  auto out = header(m, "#",
+                    std::string("mining-pool egress block for ") + (ipv6 ? "ip6tables" : "iptables") +
+                        "-restore --noflush (run once: the jumps are appended)");
   const std::string chain = "UNMINE-EGRESS";
   auto host_bits = ipv6 ? "/128" : "/32";
   out += "*filter\n:" + chain + " - [0:0]\n";
@@ -136,7 +139,8 @@ std::string iptables(const BlockPlan& p, const ExportMeta& m, bool ipv6) {
     for (auto& ports : chunks(p.pool_ports))
       out += "-A " + chain + " -d " + ip + host_bits + " -p tcp -m multiport --dports " + ports + " -j DROP\n";
   }
-  for (auto& ports : chunks(p.any_ports)) out += "-A " + chain + " -p tcp -m multiport --dports " + ports + " -j DROP\n";
+  for (auto& ports : chunks(p.any_ports))
+    out += "-A " + chain + " -p tcp -m multiport --dports " + ports + " -j DROP\n";
   return out + "COMMIT\n";
 }
 
@@ -160,14 +164,15 @@ std::string suricata(const BlockPlan& p, const ExportMeta& m) {
   auto out = header(m, "#", "Suricata rules (drop in IPS mode, alert in IDS mode)");
   uint32_t sid = 1730000;
   auto rule = [&](const std::string& head, const std::string& msg, const std::string& body) {
-    out += "drop " + head + " (msg:\"unmine: " + msg + "\"; " + body + "classtype:policy-violation; sid:" +
-           std::to_string(sid++) + "; rev:1;)\n";
+    out += "drop " + head + " (msg:\"unmine: " + msg + "\"; " + body +
+           "classtype:policy-violation; sid:" + std::to_string(sid++) + "; rev:1;)\n";
   };
   const std::string json_method = "flow:established,to_server; content:\"|22|method|22|\"; ";
   rule("tcp $HOME_NET any -> $EXTERNAL_NET any", "stratum login (method login)",
        json_method + "pcre:\"/\\x22method\\x22\\s*:\\s*\\x22login\\x22/\"; ");
-  rule("tcp $HOME_NET any -> $EXTERNAL_NET any", "stratum subscribe (mining.subscribe)",
-       json_method + "content:\"mining.subscribe\"; pcre:\"/\\x22method\\x22\\s*:\\s*\\x22mining\\.subscribe\\x22/\"; ");
+  rule(
+      "tcp $HOME_NET any -> $EXTERNAL_NET any", "stratum subscribe (mining.subscribe)",
+      json_method + "content:\"mining.subscribe\"; pcre:\"/\\x22method\\x22\\s*:\\s*\\x22mining\\.subscribe\\x22/\"; ");
   auto addrs = v4(p);
   for (auto& a : v6(p)) addrs.push_back(a);
   // Suricata address groups are bounded in practice; rules of 100 addresses each keep them readable.
@@ -175,7 +180,8 @@ std::string suricata(const BlockPlan& p, const ExportMeta& m) {
     std::vector<std::string> group(addrs.begin() + static_cast<long>(i),
                                    addrs.begin() + static_cast<long>(std::min(addrs.size(), i + 100)));
     auto dst = "[" + join(group, ",") + "]";
-    if (p.whole_address) rule("ip $HOME_NET any -> " + dst + " any", "traffic to mining pool addresses", "");
+    if (p.whole_address)
+      rule("ip $HOME_NET any -> " + dst + " any", "traffic to mining pool addresses", "");
     else if (!p.pool_ports.empty())
       rule("tcp $HOME_NET any -> " + dst + " [" + join(p.pool_ports, ",") + "]", "connection to a mining pool", "");
   }

@@ -1,7 +1,7 @@
 #include "actions/block_flow.h"
 
-#include <filesystem>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 
 #include "actions/block_export.h"
@@ -30,15 +30,21 @@ std::string kept_summary(const BlockPlan& plan) {
 }
 
 json block_plan_document(const BlockPlan& plan, const std::vector<std::string>& notes, const json& export_info) {
-  json doc = {{"plan", plan_items(plan)}, {"kept", kept_items(plan)}, {"findings", findings_json(plan.rejected)}, {"notes", notes}};
+  json doc = {{"plan", plan_items(plan)},
+              {"kept", kept_items(plan)},
+              {"findings", findings_json(plan.rejected)},
+              {"notes", notes}};
   if (!export_info.is_null()) doc["export"] = export_info;
   return doc;
 }
 
 json block_apply_document(const BlockPlan& plan, const std::vector<Finding>& findings, const BlockResult& result,
                           const std::vector<std::string>& notes, const json& export_info) {
-  json doc = {{"actions", result.actions}, {"kept", kept_items(plan)}, {"findings", findings_json(findings)},
-              {"counters", counters_json(result.counters)}, {"notes", notes}};
+  json doc = {{"actions", result.actions},
+              {"kept", kept_items(plan)},
+              {"findings", findings_json(findings)},
+              {"counters", counters_json(result.counters)},
+              {"notes", notes}};
   for (auto& n : result.notes) doc["notes"].push_back(n);
   if (!export_info.is_null()) doc["export"] = export_info;
   return doc;
@@ -48,8 +54,10 @@ json plan_items(const BlockPlan& plan) {
   json items = json::array();
   auto address = [&](const std::string& ip, const std::string& why) {
     json target = {{"table", "inet unmine"}, {"address", ip}};
-    if (plan.whole_address) target["ports"] = "all";
-    else target["ports"] = plan.pool_ports;
+    if (plan.whole_address)
+      target["ports"] = "all";
+    else
+      target["ports"] = plan.pool_ports;
     items.push_back({{"kind", "block.nft"}, {"target", target}, {"reason", why}});
   };
   for (auto& [ip, why] : plan.ipv4) address(ip, why);
@@ -67,9 +75,10 @@ json plan_items(const BlockPlan& plan) {
     items.push_back({{"kind", "block.hosts"}, {"target", {{"path", kHostsPath}, {"domain", d}}}, {"reason", why}});
   }
   if (playbook_domains)
-    items.push_back({{"kind", "block.hosts"},
-                     {"target", {{"path", kHostsPath}, {"domains", playbook_domains}, {"source", "playbook pool lists"}}},
-                     {"reason", "playbook"}});
+    items.push_back(
+        {{"kind", "block.hosts"},
+         {"target", {{"path", kHostsPath}, {"domains", playbook_domains}, {"source", "playbook pool lists"}}},
+         {"reason", "playbook"}});
   return items;
 }
 
@@ -87,8 +96,9 @@ BlockPlan plan_block_for_case(const HostRoot& host, const Playbook& playbook, co
     notes.push_back(std::string("live triage failed, using the case's indicators only: ") + e.what());
   }
   if (in.incident.ips.empty() && in.incident.domains.empty() && o.ips.empty() && o.hosts.empty())
-    notes.push_back("no pool of this incident is known (run validate/identify, or give --host/--ip): only the "
-                    "playbook's pool domains and stratum ports are blocked");
+    notes.push_back(
+        "no pool of this incident is known (run validate/identify, or give --host/--ip): only the "
+        "playbook's pool domains and stratum ports are blocked");
   in.hosts = o.hosts;
   in.ips = o.ips;
   in.intel = pool_intel(playbook);
@@ -99,7 +109,8 @@ BlockPlan plan_block_for_case(const HostRoot& host, const Playbook& playbook, co
 
 std::string plan_summary(const BlockPlan& plan) {
   return std::to_string(plan.ipv4.size() + plan.ipv6.size()) + " pool address(es), " +
-         std::to_string(plan.any_ports.size()) + " stratum port(s), " + std::to_string(plan.domains.size()) + " domain(s)";
+         std::to_string(plan.any_ports.size()) + " stratum port(s), " + std::to_string(plan.domains.size()) +
+         " domain(s)";
 }
 
 json removal_plan(const CaseStore& store) {
@@ -133,12 +144,15 @@ std::string port_list_text(const std::set<uint16_t>& ports) {
 
 std::string block_target_text(const json& t) {
   if (t.contains("address")) {
-    auto ports = t["ports"].is_string() ? std::string("every port") : "tcp " + port_list_text(t["ports"].get<std::set<uint16_t>>());
+    auto ports = t["ports"].is_string() ? std::string("every port")
+                                        : "tcp " + port_list_text(t["ports"].get<std::set<uint16_t>>());
     auto addr = t["address"].get<std::string>();
     return (addr == "any" ? std::string("any address") : addr) + ", " + ports;
   }
   if (t.contains("domain")) return t["path"].get<std::string>() + ": " + t["domain"].get<std::string>();
-  if (t.contains("domains")) return t["path"].get<std::string>() + ": " + std::to_string(t["domains"].get<size_t>()) + " " + t.value("source", "");
+  if (t.contains("domains"))
+    return t["path"].get<std::string>() + ": " + std::to_string(t["domains"].get<size_t>()) + " " +
+           t.value("source", "");
   if (t.contains("table")) return "table " + t["table"].get<std::string>();
   return t.value("path", t.dump());
 }

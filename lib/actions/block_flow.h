@@ -35,9 +35,11 @@ nlohmann::json kept_items(const BlockPlan& plan);
 std::string kept_summary(const BlockPlan& plan);
 // block's documents for a dry run (plan[], kept[], the plan's rejected findings) and for an apply
 // (actions[], kept[], findings[], counters); `export_info` (write_block_export) is added when not null.
-nlohmann::json block_plan_document(const BlockPlan& plan, const std::vector<std::string>& notes, const nlohmann::json& export_info);
-nlohmann::json block_apply_document(const BlockPlan& plan, const std::vector<Finding>& findings, const BlockResult& result,
-                                    const std::vector<std::string>& notes, const nlohmann::json& export_info);
+nlohmann::json block_plan_document(const BlockPlan& plan, const std::vector<std::string>& notes,
+                                   const nlohmann::json& export_info);
+nlohmann::json block_apply_document(const BlockPlan& plan, const std::vector<Finding>& findings,
+                                    const BlockResult& result, const std::vector<std::string>& notes,
+                                    const nlohmann::json& export_info);
 // What --remove would roll back, as plan[] items (unblock.nft, unblock.hosts).
 nlohmann::json removal_plan(const CaseStore& store);
 

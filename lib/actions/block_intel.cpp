@@ -10,7 +10,8 @@ std::set<uint16_t> port_list(const Playbook& playbook, std::string_view rel) {
   for (auto& line : playbook.list(rel)) {
     unsigned p = 0;
     auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), p);
-    if (ec == std::errc{} && end == line.data() + line.size() && p > 0 && p < 65536) out.insert(static_cast<uint16_t>(p));
+    if (ec == std::errc{} && end == line.data() + line.size() && p > 0 && p < 65536)
+      out.insert(static_cast<uint16_t>(p));
   }
   return out;
 }

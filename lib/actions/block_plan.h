@@ -16,17 +16,17 @@ namespace unmine {
 
 // The playbook's view of pool infrastructure (see block_intel.h for where it is read).
 struct PoolIntel {
-  std::set<std::string> domains;        // pool host names of the public lists
-  std::set<uint16_t> stratum_only;      // ports only pools use: dropped towards any address
-  std::set<uint16_t> service;           // ports ordinary services also use: never dropped towards any address
+  std::set<std::string> domains;    // pool host names of the public lists
+  std::set<uint16_t> stratum_only;  // ports only pools use: dropped towards any address
+  std::set<uint16_t> service;       // ports ordinary services also use: never dropped towards any address
 };
 
 struct BlockInputs {
-  IncidentIndicators incident;          // the case's indicators merged with a live triage
-  std::vector<std::string> hosts;       // --host
-  std::vector<std::string> ips;         // --ip
+  IncidentIndicators incident;     // the case's indicators merged with a live triage
+  std::vector<std::string> hosts;  // --host
+  std::vector<std::string> ips;    // --ip
   PoolIntel intel;
-  bool whole_address = false;           // --whole-address: every port to the pool addresses
+  bool whole_address = false;  // --whole-address: every port to the pool addresses
   // Addresses never dropped, whatever else says so -> why: the responder's own SSH peer (SSH_CONNECTION)
   // and the host's DNS resolvers (/etc/resolv.conf). Cutting either cuts the response itself.
   std::map<std::string, std::string> keep;
@@ -35,12 +35,12 @@ struct BlockInputs {
 // Why an element is blocked: "incident", "--host", "--ip", "playbook".
 struct BlockPlan {
   std::map<std::string, std::string> ipv4, ipv6;  // pool addresses (canonical text) -> why
-  std::set<uint16_t> pool_ports;     // dropped towards the pool addresses: the miner's ports + stratum ports
-  std::set<uint16_t> any_ports;      // dropped towards any address: stratum-only ports
-  bool whole_address = false;        // the pool addresses are dropped on every port
-  std::map<std::string, std::string> domains;     // DNS-layer sinkhole: name -> why
-  std::vector<Finding> rejected;     // indicators from the case that cannot be blocked safely
-  std::map<std::string, std::string> kept;  // never dropped (canonical address -> why): accepted before any drop
+  std::set<uint16_t> pool_ports;               // dropped towards the pool addresses: the miner's ports + stratum ports
+  std::set<uint16_t> any_ports;                // dropped towards any address: stratum-only ports
+  bool whole_address = false;                  // the pool addresses are dropped on every port
+  std::map<std::string, std::string> domains;  // DNS-layer sinkhole: name -> why
+  std::vector<Finding> rejected;               // indicators from the case that cannot be blocked safely
+  std::map<std::string, std::string> kept;     // never dropped (canonical address -> why): accepted before any drop
 
   bool empty() const { return ipv4.empty() && ipv6.empty() && any_ports.empty() && domains.empty(); }
 };

@@ -40,7 +40,8 @@ std::string_view text_of(std::string_view s, const LineSpan& l) {
 
 std::optional<LineSpan> find_line(std::string_view content, int line, std::string_view raw) {
   auto all = spans(content);
-  if (line >= 1 && static_cast<size_t>(line) <= all.size() && text_of(content, all[line - 1]) == raw) return all[line - 1];
+  if (line >= 1 && static_cast<size_t>(line) <= all.size() && text_of(content, all[line - 1]) == raw)
+    return all[line - 1];
   std::optional<LineSpan> found;
   for (auto& l : all)
     if (text_of(content, l) == raw) {
@@ -95,7 +96,8 @@ std::optional<FileState> read_state(const HostRoot& host, const std::string& pat
   } else {
     auto f = host.read(path, kMaxEdited);
     if (!f) throw RuntimeError("cannot read " + path + " (not a regular file, or unreadable)");
-    if (f->truncated) throw RuntimeError(path + " is larger than " + std::to_string(kMaxEdited >> 20) + " MiB: not edited");
+    if (f->truncated)
+      throw RuntimeError(path + " is larger than " + std::to_string(kMaxEdited >> 20) + " MiB: not edited");
     s.content = std::move(f->data);
     s.flags = read_inode_flags(host, path);
   }
@@ -111,7 +113,8 @@ std::optional<std::string> remove_line(std::string_view content, int line, std::
   return out;
 }
 
-std::optional<std::string> remove_entry(std::string_view content, int line, std::string_view raw, std::string_view entry) {
+std::optional<std::string> remove_entry(std::string_view content, int line, std::string_view raw,
+                                        std::string_view entry) {
   auto l = find_line(content, line, raw);
   if (!l) return std::nullopt;
   auto text = text_of(content, *l);

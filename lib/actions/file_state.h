@@ -33,7 +33,8 @@ std::optional<std::string> link_destination(const HostRoot& host, const std::str
 // file changed since the scan). nullopt when no single line matches. The newline goes with the line.
 std::optional<std::string> remove_line(std::string_view content, int line, std::string_view raw);
 // Rewrites that line without one ld.so.preload entry (and the separator after it).
-std::optional<std::string> remove_entry(std::string_view content, int line, std::string_view raw, std::string_view entry);
+std::optional<std::string> remove_entry(std::string_view content, int line, std::string_view raw,
+                                        std::string_view entry);
 // Puts `raw` back as line `line` (undo when the file changed since): after line-1, or at the end.
 std::string insert_line(std::string_view content, int line, std::string_view raw);
 

@@ -68,7 +68,8 @@ HostNeeds host_needs(const std::vector<Process>& table, int self_pid, bool ssh_s
   for (auto& p : table)
     if (auto why = needed_process(p)) need(p, *why);
   std::set<int> seen;
-  for (auto it = by_pid.find(self_pid); it != by_pid.end() && seen.insert(it->first).second; it = by_pid.find(it->second->ppid))
+  for (auto it = by_pid.find(self_pid); it != by_pid.end() && seen.insert(it->first).second;
+       it = by_pid.find(it->second->ppid))
     if (it->first != self_pid) need(*it->second, "the responder's session: " + std::string(program_name(*it->second)));
   if (ssh_session)
     for (auto unit : {"ssh.service", "ssh.socket", "sshd.service", "sshd.socket"})

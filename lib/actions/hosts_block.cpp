@@ -124,7 +124,8 @@ std::optional<std::string> strip_hosts_block(std::string_view text, std::string_
   return std::string(text.substr(0, begin)) + std::string(text.substr(span->end));
 }
 
-std::vector<Finding> hosts_poisoning(std::string_view text, std::string_view path, const std::set<std::string>& pool_domains) {
+std::vector<Finding> hosts_poisoning(std::string_view text, std::string_view path,
+                                     const std::set<std::string>& pool_domains) {
   std::vector<Finding> out;
   for (auto& e : parse_hosts_file(text).entries) {
     if (e.responder_block) continue;
@@ -145,12 +146,16 @@ std::vector<Finding> hosts_poisoning(std::string_view text, std::string_view pat
           f = make_finding(Group::pool, "net.dns", Severity::high,
                            "hosts file points pool " + printable(name) + " at " + *address, key);
         }
-        f->evidence = {{"line", printable(e.raw)}, {"name", printable(name)}, {"address", *address},
+        f->evidence = {{"line", printable(e.raw)},
+                       {"name", printable(name)},
+                       {"address", *address},
                        {"rule", "pool domain " + *pool}};
       } else if (cls == AddressClass::public_net) {
         f = make_finding(Group::tooling, "net.dns", Severity::low,
                          "hosts file pins " + printable(name) + " to public address " + *address + " (C2?)", key);
-        f->evidence = {{"line", printable(e.raw)}, {"name", printable(name)}, {"address", *address},
+        f->evidence = {{"line", printable(e.raw)},
+                       {"name", printable(name)},
+                       {"address", *address},
                        {"rule", "name pinned to a public address"}};
       }
       if (!f) continue;

@@ -48,9 +48,15 @@ nlohmann::json cmdline_json(const std::vector<std::string>& argv) {
 }
 
 nlohmann::json before_of(const Process& p, const std::string& sha256) {
-  return {{"state", std::string(1, p.state)}, {"exe", printable(p.exe)}, {"exe_deleted", p.exe_deleted},
-          {"sha256", sha256},  {"cmdline", cmdline_json(p.cmdline)}, {"cpu_seconds", p.cpu_seconds},
-          {"ppid", p.ppid},    {"user", printable(p.user)},         {"start_ticks", p.start_ticks}};
+  return {{"state", std::string(1, p.state)},
+          {"exe", printable(p.exe)},
+          {"exe_deleted", p.exe_deleted},
+          {"sha256", sha256},
+          {"cmdline", cmdline_json(p.cmdline)},
+          {"cpu_seconds", p.cpu_seconds},
+          {"ppid", p.ppid},
+          {"user", printable(p.user)},
+          {"start_ticks", p.start_ticks}};
 }
 
 class Killer {
@@ -135,7 +141,8 @@ class Killer {
     for (size_t i = from; i < members_.size(); ++i) {
       auto& a = members_[i].action;
       a.evidence_id = evidence_[a.entry.target.pid];
-      a.before = {{"exe", printable(a.entry.target.exe)}, {"sha256", members_[i].sha256},
+      a.before = {{"exe", printable(a.entry.target.exe)},
+                  {"sha256", members_[i].sha256},
                   {"cmdline", cmdline_json(a.entry.target.cmdline)}};
       ActionRecord row;
       row.kind = "kill";

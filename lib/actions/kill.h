@@ -18,15 +18,15 @@
 namespace unmine {
 
 struct KillOptions {
-  bool force = false;             // kill even when an executable is not preserved
-  int freeze_timeout_ms = 2000;   // how long to wait for the tree to show as stopped
-  int exit_timeout_ms = 5000;     // how long to wait for the killed tree to be gone
+  bool force = false;            // kill even when an executable is not preserved
+  int freeze_timeout_ms = 2000;  // how long to wait for the tree to show as stopped
+  int exit_timeout_ms = 5000;    // how long to wait for the killed tree to be gone
 };
 
 struct KillAction {
   int64_t id = 0;  // actions.id
   KillPlanEntry entry;
-  std::string status = "pending";  // done | failed | skipped
+  std::string status = "pending";                    // done | failed | skipped
   nlohmann::json before = nlohmann::json::object();  // state, exe, sha256, cmdline, cpu_seconds, ...
   nlohmann::json after = nlohmann::json::object();   // gone
   std::optional<int64_t> evidence_id;                // the preserved copy of the executable

@@ -46,8 +46,9 @@ void refuse_protected(const KillPlan& plan, const std::vector<int>& pids) {
   for (int pid : pids)
     for (auto& x : plan.excluded)
       if (x.pid == pid && !plan.find(pid))
-        refused += (refused.empty() ? "" : "; ") + ("PID " + std::to_string(pid) + " (" +
-                                                    printable(x.exe.empty() ? x.comm : x.exe) + "): " + printable(x.why));
+        refused +=
+            (refused.empty() ? "" : "; ") + ("PID " + std::to_string(pid) + " (" +
+                                             printable(x.exe.empty() ? x.comm : x.exe) + "): " + printable(x.why));
   if (!refused.empty()) throw SafetyRefusal("not killing anything: " + refused + ". Name only the miner's PIDs");
 }
 

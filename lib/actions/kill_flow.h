@@ -21,8 +21,8 @@ namespace unmine {
 struct KillRequest {
   std::vector<int> pids;  // empty: every miner triage reports
   bool apply = false;
-  bool force = false;         // kill even when an executable is not preserved
-  double watch_seconds = 0;   // after the kill, watch this long for a respawn (needs apply)
+  bool force = false;        // kill even when an executable is not preserved
+  double watch_seconds = 0;  // after the kill, watch this long for a respawn (needs apply)
 };
 
 struct KillFlowResult {

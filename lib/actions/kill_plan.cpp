@@ -14,7 +14,6 @@
 namespace unmine {
 namespace {
 
-
 // Installed by the distribution (or a snap): a name there is what it says. The same name under /tmp is not.
 bool in_system_dir(std::string_view exe) {
   static constexpr std::array<std::string_view, 6> dirs = {"/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/snap/"};
@@ -34,8 +33,8 @@ bool one_of(std::string_view name, const std::array<std::string_view, N>& names)
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-constexpr std::array<std::string_view, 11> kShells = {"sh",   "bash", "dash", "zsh", "ksh",    "mksh",
-                                                      "ash",  "fish", "tcsh", "csh", "busybox"};
+constexpr std::array<std::string_view, 11> kShells = {"sh",  "bash", "dash", "zsh", "ksh",    "mksh",
+                                                      "ash", "fish", "tcsh", "csh", "busybox"};
 
 bool is_shell(std::string_view name) { return one_of(name, kShells); }
 
@@ -52,8 +51,7 @@ bool runs_inline_text(const Process& p) {
     std::string_view a = p.cmdline[i];
     if (a == "--" || a.empty() || a[0] != '-') return false;
     if (a.starts_with("--")) continue;
-    if (shell ? a.find('c') != std::string_view::npos : (a == "-c" || a == "-e" || a == "-m" || a == "-E"))
-      return true;
+    if (shell ? a.find('c') != std::string_view::npos : (a == "-c" || a == "-e" || a == "-m" || a == "-E")) return true;
   }
   return false;
 }
@@ -144,8 +142,10 @@ class Planner {
     for (auto& q : in_.table) {
       if (q.pid == p->pid || q.exe_ino != p->exe_ino || q.exe_dev != p->exe_dev) continue;
       if (descends_from(q, p->pid)) continue;  // its own worker: planned as a descendant, which says more
-      if (auto why = guard(q, true)) exclude(q, *why);
-      else add(q, KillRole::same_inode, "same executable inode as PID " + std::to_string(p->pid), p->pid);
+      if (auto why = guard(q, true))
+        exclude(q, *why);
+      else
+        add(q, KillRole::same_inode, "same executable inode as PID " + std::to_string(p->pid), p->pid);
     }
   }
 
@@ -162,7 +162,8 @@ class Planner {
     }
     auto script = script_path(a);
     if (script) {
-      if (auto dir = temp_dir_of(*script)) return "ancestor: script " + printable(*script) + " from " + std::string(*dir);
+      if (auto dir = temp_dir_of(*script))
+        return "ancestor: script " + printable(*script) + " from " + std::string(*dir);
     }
     if (auto hit = in_.incident.referenced_in(joined(a.cmdline)))
       return "ancestor: " + name + " (command line names the miner's " + hit->type + " " + printable(hit->value) + ")";
@@ -240,20 +241,35 @@ std::string_view to_string(KillRole r) {
 }
 
 KillTarget KillTarget::of(const Process& p) {
-  return {p.pid,  p.ppid, p.exe, p.cmdline, p.start_ticks, p.user, p.comm, static_cast<uint64_t>(p.exe_dev),
+  return {p.pid,
+          p.ppid,
+          p.exe,
+          p.cmdline,
+          p.start_ticks,
+          p.user,
+          p.comm,
+          static_cast<uint64_t>(p.exe_dev),
           static_cast<uint64_t>(p.exe_ino)};
 }
 
 nlohmann::json KillTarget::to_json() const {
   auto args = nlohmann::json::array();
   for (auto& a : cmdline) args.push_back(printable(a));
-  return {{"pid", pid},         {"ppid", ppid},           {"exe", printable(exe)}, {"cmdline", args},
-          {"start_ticks", start_ticks}, {"user", printable(user)}, {"comm", printable(comm)}};
+  return {{"pid", pid},
+          {"ppid", ppid},
+          {"exe", printable(exe)},
+          {"cmdline", args},
+          {"start_ticks", start_ticks},
+          {"user", printable(user)},
+          {"comm", printable(comm)}};
 }
 
 nlohmann::json KillPlanEntry::to_json() const {
-  return {{"kind", "kill"}, {"target", target.to_json()}, {"role", to_string(role)},
-          {"reason", printable(reason)}, {"tree", tree}};
+  return {{"kind", "kill"},
+          {"target", target.to_json()},
+          {"role", to_string(role)},
+          {"reason", printable(reason)},
+          {"tree", tree}};
 }
 
 nlohmann::json KillExclusion::to_json() const {
@@ -272,9 +288,9 @@ std::optional<std::string> protected_reason(const Process& p, bool as_descendant
   const std::string name(program_name(p));
   // A protected name only counts from a system folder: a miner calling itself /tmp/sshd is not sshd.
   if (!p.exe.empty() && (!in_system_dir(p.exe) || p.exe_memfd)) return std::nullopt;
-  static constexpr std::array<std::string_view, 6> managers = {"systemd", "init", "upstart", "runit", "s6-svscan",
-                                                               "openrc-init"};
-  static constexpr std::array<std::string_view, 8> runtimes = {"containerd", "dockerd", "runc", "crun",
+  static constexpr std::array<std::string_view, 6> managers = {"systemd", "init",      "upstart",
+                                                               "runit",   "s6-svscan", "openrc-init"};
+  static constexpr std::array<std::string_view, 8> runtimes = {"containerd", "dockerd", "runc",   "crun",
                                                                "conmon",     "crio",    "podman", "docker-proxy"};
   static constexpr std::array<std::string_view, 5> schedulers = {"cron", "crond", "atd", "anacron", "fcron"};
   static constexpr std::array<std::string_view, 8> sessions = {"login", "agetty", "getty", "mingetty",

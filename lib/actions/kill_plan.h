@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "model/finding.h"
-#include "model/incident.h"
 #include "host/host_root.h"
 #include "host/process.h"
+#include "model/finding.h"
+#include "model/incident.h"
 
 namespace unmine {
 
@@ -68,16 +68,16 @@ struct KillPlan {
 struct KillPlanInput {
   std::vector<Process> table;
   std::vector<KillSeed> seeds;
-  IncidentIndicators incident;           // what ties an ancestor to the attack
-  std::map<int, std::string> scripts;    // pid -> text of the script an interpreter runs (see script_path)
-  int self_pid = 0;                      // unmine: it and its ancestors are never members
+  IncidentIndicators incident;         // what ties an ancestor to the attack
+  std::map<int, std::string> scripts;  // pid -> text of the script an interpreter runs (see script_path)
+  int self_pid = 0;                    // unmine: it and its ancestors are never members
 };
 
 KillPlan plan_kill(const KillPlanInput& input);
 
 // Why a process is never killed (PID 1, sshd, a service manager, the message bus, a systemd daemon, a
-// container runtime, a kernel thread, a login or interactive shell, a job scheduler), or nullopt. `as_descendant` drops the shell rules: a shell
-// forked by the miner (a reverse shell) belongs to the attack.
+// container runtime, a kernel thread, a login or interactive shell, a job scheduler), or nullopt. `as_descendant` drops
+// the shell rules: a shell forked by the miner (a reverse shell) belongs to the attack.
 std::optional<std::string> protected_reason(const Process& p, bool as_descendant);
 
 // The script file an interpreter process runs ("sh /tmp/.x/run.sh" -> "/tmp/.x/run.sh", relative paths

@@ -8,7 +8,7 @@ namespace {
 using nlohmann::json;
 
 const char* const kSetTypes[][2] = {
-    {"whole_v4", "ipv4_addr"}, {"whole_v6", "ipv6_addr"},        {"pool_v4", "ipv4_addr"},
+    {"whole_v4", "ipv4_addr"}, {"whole_v6", "ipv6_addr"},      {"pool_v4", "ipv4_addr"},
     {"pool_v6", "ipv6_addr"},  {"pool_ports", "inet_service"}, {"stratum_ports", "inet_service"},
     {"keep_v4", "ipv4_addr"},  {"keep_v6", "ipv6_addr"},
 };
@@ -21,7 +21,8 @@ json object_ref(json o) {
 }
 
 json match_set(const char* protocol, const char* field, const std::string& set) {
-  return {{"match", {{"op", "=="}, {"left", {{"payload", {{"protocol", protocol}, {"field", field}}}}}, {"right", "@" + set}}}};
+  return {{"match",
+           {{"op", "=="}, {"left", {{"payload", {{"protocol", protocol}, {"field", field}}}}}, {"right", "@" + set}}}};
 }
 
 json rule(const char* chain, const char* comment, json expr) {
@@ -44,8 +45,9 @@ std::vector<json> egress_rules() {
            {match_set("ip6", "daddr", "whole_v6"), {{"counter", "whole"}}, drop}),
       rule("egress", "unmine: pool addresses, pool ports",
            {match_set("ip", "daddr", "pool_v4"), match_set("tcp", "dport", "pool_ports"), {{"counter", "pool"}}, drop}),
-      rule("egress", "unmine: pool addresses v6, pool ports",
-           {match_set("ip6", "daddr", "pool_v6"), match_set("tcp", "dport", "pool_ports"), {{"counter", "pool"}}, drop}),
+      rule(
+          "egress", "unmine: pool addresses v6, pool ports",
+          {match_set("ip6", "daddr", "pool_v6"), match_set("tcp", "dport", "pool_ports"), {{"counter", "pool"}}, drop}),
       rule("egress", "unmine: ports only pools use, any address",
            {match_set("tcp", "dport", "stratum_ports"), {{"counter", "stratum"}}, drop}),
   };
@@ -115,8 +117,8 @@ NftState parse_nft_table_listing(const json& listing) {
   for (auto& item : listing.value("nftables", json::array())) {
     if (!item.is_object()) continue;
     auto ours = [&](const json& o) { return o.value("family", "") == kNftFamily && o.value("table", "") == kNftTable; };
-    if (auto t = item.find("table"); t != item.end() && t->value("family", "") == kNftFamily &&
-                                     t->value("name", "") == kNftTable) {
+    if (auto t = item.find("table");
+        t != item.end() && t->value("family", "") == kNftFamily && t->value("name", "") == kNftTable) {
       st.table_exists = true;
     } else if (auto s = item.find("set"); s != item.end() && ours(*s)) {
       auto& values = st.elements[s->value("name", "")];
@@ -149,17 +151,21 @@ NftApply nft_apply_document(const BlockPlan& plan, const NftState& before) {
   json cmds = json::array();
   // `add` of an object that exists is a no-op, so these make a missing piece whole again and change nothing else.
   cmds.push_back({{"add", {{"table", {{"family", kNftFamily}, {"name", kNftTable}}}}}});
-  for (auto& [name, type] : kSetTypes) cmds.push_back({{"add", {{"set", object_ref({{"name", name}, {"type", type}})}}}});
+  for (auto& [name, type] : kSetTypes)
+    cmds.push_back({{"add", {{"set", object_ref({{"name", name}, {"type", type}})}}}});
   for (auto name : kCounters) cmds.push_back({{"add", {{"counter", object_ref({{"name", name}})}}}});
   cmds.push_back({{"add", {{"chain", object_ref({{"name", "egress"}})}}}});
   for (auto& [chain, hook] : kHookChains)
-    cmds.push_back({{"add", {{"chain", object_ref({{"name", chain}, {"type", "filter"}, {"hook", hook}, {"prio", 0},
-                                                   {"policy", "accept"}})}}}});
+    cmds.push_back(
+        {{"add",
+          {{"chain",
+            object_ref({{"name", chain}, {"type", "filter"}, {"hook", hook}, {"prio", 0}, {"policy", "accept"}})}}}});
   // Rules are re-written only when they are not exactly ours (first run, or someone changed them), so
   // applying twice leaves the same ruleset and the rule counters keep counting.
   auto expected = expected_comments();
   std::map<std::string, std::vector<std::string>> present;
-  for (auto& [chain, comments] : expected) present[chain] = before.rule_comments.count(chain) ? before.rule_comments.at(chain) : std::vector<std::string>{};
+  for (auto& [chain, comments] : expected)
+    present[chain] = before.rule_comments.count(chain) ? before.rule_comments.at(chain) : std::vector<std::string>{};
   if (!before.table_exists || present != expected) {
     out.rules_written = true;
     for (auto& [chain, comments] : expected) cmds.push_back({{"flush", {{"chain", object_ref({{"name", chain}})}}}});
@@ -181,6 +187,8 @@ json nft_delete_table_document() {
   return document(json::array({{{"delete", {{"table", {{"family", kNftFamily}, {"name", kNftTable}}}}}}}));
 }
 
-json nft_delete_elements_document(const NftElements& elements) { return document(elements_command("delete", elements)); }
+json nft_delete_elements_document(const NftElements& elements) {
+  return document(elements_command("delete", elements));
+}
 
 }  // namespace unmine

@@ -42,8 +42,9 @@ NftState parse_nft_table_listing(const nlohmann::json& listing);
 NftElements nft_plan_elements(const BlockPlan& plan);
 
 struct NftApply {
-  nlohmann::json document;  // one transaction: table, sets, counters, chains, rules (when missing or changed), new elements
-  NftElements added;        // elements the table did not hold yet
+  nlohmann::json
+      document;       // one transaction: table, sets, counters, chains, rules (when missing or changed), new elements
+  NftElements added;  // elements the table did not hold yet
   bool rules_written = false;
 };
 NftApply nft_apply_document(const BlockPlan& plan, const NftState& before);

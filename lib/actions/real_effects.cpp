@@ -39,8 +39,7 @@ class RealEffects : public Effects {
   bool pidfd_wait_exit(int pidfd, int, int timeout_ms) override {
     struct pollfd p = {pidfd, POLLIN, 0};
     int rc;
-    while ((rc = ::poll(&p, 1, timeout_ms)) < 0 && errno == EINTR) {
-    }
+    while ((rc = ::poll(&p, 1, timeout_ms)) < 0 && errno == EINTR) {}
     if (rc <= 0) return false;
     // Our own child stays a zombie until reaped; anyone else's is reaped by its (new) parent.
     siginfo_t info{};

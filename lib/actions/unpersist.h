@@ -24,7 +24,8 @@ namespace unmine {
 
 struct UnpersistItem {
   PersistenceArtifact artifact;
-  std::string action_kind;  // unpersist.line | unpersist.entry | unpersist.file | unpersist.unit_files | unpersist.systemctl
+  std::string
+      action_kind;  // unpersist.line | unpersist.entry | unpersist.file | unpersist.unit_files | unpersist.systemctl
   nlohmann::json target() const;  // {kind, path, line, unit, text, rule, links}
   std::string rule;               // the finding's rule, for the plan table
 };

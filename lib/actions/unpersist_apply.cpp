@@ -73,9 +73,10 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
     // An artifact left as it is: skipped (nothing to do any more) or failed (it stays on the host).
     auto record_unchanged = [&](const std::string& status, const std::string& why) {
       CaseStore::Transaction tx(store);
-      store.exec("INSERT INTO actions(case_id, step_id, kind, target, reason, status, error, at) VALUES(?,?,?,?,?,?,?,?)",
-                 {store.case_id(), store.current_step() ? nlohmann::json(*store.current_step()) : nlohmann::json(nullptr),
-                  r.kind, r.target, r.reason, status, why, now_iso8601()});
+      store.exec(
+          "INSERT INTO actions(case_id, step_id, kind, target, reason, status, error, at) VALUES(?,?,?,?,?,?,?,?)",
+          {store.case_id(), store.current_step() ? nlohmann::json(*store.current_step()) : nlohmann::json(nullptr),
+           r.kind, r.target, r.reason, status, why, now_iso8601()});
       r.id = store.last_insert_id();
       store.custody("action." + status, {{"action_id", r.id}, {"kind", r.kind}, {"error", why}});
       tx.commit();
@@ -87,7 +88,8 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
     // leads to; the link is kept, recorded with the undo data, and put back by undo if it went missing.
     std::string path = a.path;
     std::optional<std::string> link_text;
-    if (auto lst = host.lstat(a.path); lst && S_ISLNK(lst->st_mode) && (r.kind == "unpersist.line" || r.kind == "unpersist.entry")) {
+    if (auto lst = host.lstat(a.path);
+        lst && S_ISLNK(lst->st_mode) && (r.kind == "unpersist.line" || r.kind == "unpersist.entry")) {
       auto dest = link_destination(host, a.path);
       link_text = host.readlink(a.path);
       if (!dest || !link_text) {
@@ -115,8 +117,10 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
 
     // What the file becomes (line edits), or nothing (removals, systemctl).
     std::optional<std::string> after_content;
-    if (r.kind == "unpersist.line") after_content = remove_line(before->content, a.line.value_or(0), a.raw_line);
-    else if (r.kind == "unpersist.entry") after_content = remove_entry(before->content, a.line.value_or(0), a.raw_line, a.entry);
+    if (r.kind == "unpersist.line")
+      after_content = remove_line(before->content, a.line.value_or(0), a.raw_line);
+    else if (r.kind == "unpersist.entry")
+      after_content = remove_entry(before->content, a.line.value_or(0), a.raw_line, a.entry);
     if ((r.kind == "unpersist.line" || r.kind == "unpersist.entry") && !after_content) {
       record_skip("the line changed since the scan: not edited");
       results.push_back(r);
@@ -141,8 +145,10 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
     }
     nlohmann::json links = nlohmann::json::array();
     for (auto& l : a.links)
-      if (auto target = host.readlink(l)) links.push_back({{"path_hex", to_hex(l)}, {"target_hex", to_hex(*target)}, {"path", printable(l)}});
-    if (link_text) links.push_back({{"path_hex", to_hex(a.path)}, {"target_hex", to_hex(*link_text)}, {"path", printable(a.path)}});
+      if (auto target = host.readlink(l))
+        links.push_back({{"path_hex", to_hex(l)}, {"target_hex", to_hex(*target)}, {"path", printable(l)}});
+    if (link_text)
+      links.push_back({{"path_hex", to_hex(a.path)}, {"target_hex", to_hex(*link_text)}, {"path", printable(a.path)}});
     undo["links"] = links;
     if (r.kind == "unpersist.systemctl") {
       auto s = unit_state(fx, *a.unit);
@@ -162,11 +168,12 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
       store.exec(
           "INSERT INTO actions(case_id, step_id, kind, target, reason, status, before, evidence_id, undo, at)"
           " VALUES(?,?,?,?,?,'pending',?,?,?,?)",
-          {store.case_id(), store.current_step() ? nlohmann::json(*store.current_step()) : nlohmann::json(nullptr), r.kind,
-           r.target, r.reason, state_json(*before), *r.evidence_id, undo, now_iso8601()});
+          {store.case_id(), store.current_step() ? nlohmann::json(*store.current_step()) : nlohmann::json(nullptr),
+           r.kind, r.target, r.reason, state_json(*before), *r.evidence_id, undo, now_iso8601()});
       r.id = store.last_insert_id();
-      store.custody("action.started", {{"action_id", r.id}, {"kind", r.kind}, {"evidence_id", *r.evidence_id},
-                                       {"path", printable(path)}});
+      store.custody(
+          "action.started",
+          {{"action_id", r.id}, {"kind", r.kind}, {"evidence_id", *r.evidence_id}, {"path", printable(path)}});
       tx.commit();
     } catch (const std::exception& e) {
       // Nothing was changed: the artifact stays, and the failure is what the responder sees.
@@ -181,7 +188,8 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
     try {
       if (r.kind == "unpersist.systemctl") {
         auto res = fx.run({kSystemctl, "disable", "--now", "--", *a.unit});
-        if (res.exit_code != 0) throw RuntimeError("systemctl disable --now " + *a.unit + ": " + std::string(trim(res.err)));
+        if (res.exit_code != 0)
+          throw RuntimeError("systemctl disable --now " + *a.unit + ": " + std::string(trim(res.err)));
         auto s = unit_state(fx, *a.unit);
         after = {{"enabled", s.first}, {"active", s.second}};
         if (!unit_stopped(s)) error = "still " + s.first + "/" + s.second + " after systemctl disable --now";
@@ -192,9 +200,11 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
           fx.write_file(host, path, *after_content, before->st.st_mode & 07777, before->st.st_uid, before->st.st_gid);
           auto now = read_state(host, path);
           after = now ? state_json(*now) : nlohmann::json{{"removed", true}};
-          if (!now || now->sha256 != undo["after_sha256"].get<std::string>()) error = "the file does not hold the edit after writing";
+          if (!now || now->sha256 != undo["after_sha256"].get<std::string>())
+            error = "the file does not hold the edit after writing";
           // A line taken out of a unit (a changed package unit) matters once systemd re-reads it.
-          else if (plan.systemd_live && a.kind == "systemd" && !a.user_unit) fx.run({kSystemctl, "daemon-reload"});
+          else if (plan.systemd_live && a.kind == "systemd" && !a.user_unit)
+            fx.run({kSystemctl, "daemon-reload"});
         } else {
           for (auto& l : a.links)
             if (host.lstat(l)) fx.remove_file(host, l);
@@ -204,8 +214,7 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
           after = {{"removed", gone}};
           if (!gone) error = "still present after removal";
           // A removed drop-in only stops mattering once systemd re-reads its configuration.
-          if (gone && plan.systemd_live && a.kind == "systemd" && !a.user_unit)
-            fx.run({kSystemctl, "daemon-reload"});
+          if (gone && plan.systemd_live && a.kind == "systemd" && !a.user_unit) fx.run({kSystemctl, "daemon-reload"});
         }
       }
     } catch (const Error& e) {
@@ -221,8 +230,9 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
 }
 
 int settle_pending_unpersist(CaseStore& store, const HostRoot& host, Effects& fx) {
-  auto rows = store.query("SELECT id, kind, undo FROM actions WHERE case_id=? AND status='pending' AND kind LIKE 'unpersist.%'",
-                          {store.case_id()});
+  auto rows =
+      store.query("SELECT id, kind, undo FROM actions WHERE case_id=? AND status='pending' AND kind LIKE 'unpersist.%'",
+                  {store.case_id()});
   for (auto& row : rows) {
     auto id = row["id"].get<int64_t>();
     auto kind = row["kind"].get<std::string>();
@@ -235,23 +245,25 @@ int settle_pending_unpersist(CaseStore& store, const HostRoot& host, Effects& fx
     std::optional<FileState> now;
     try {
       now = read_state(host, path);
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
     bool took = false;
-    if (kind == "unpersist.systemctl") took = unit_stopped(unit_state(fx, undo.value("unit", "")));
-    else if (undo.contains("after_sha256")) took = now && now->sha256 == undo["after_sha256"].get<std::string>();
-    else took = !now;
+    if (kind == "unpersist.systemctl")
+      took = unit_stopped(unit_state(fx, undo.value("unit", "")));
+    else if (undo.contains("after_sha256"))
+      took = now && now->sha256 == undo["after_sha256"].get<std::string>();
+    else
+      took = !now;
     if (took) {
       update_action(store, id, "done", {{"settled", "the change was on disk after an interrupted run"}}, "");
       continue;
     }
     // Not changed: put back protection flags cleared just before the interruption.
     if (now && !now->symlink && undo["flags"].is_number() && now->flags &&
-        (undo["flags"].get<unsigned>() & kProtectFlags) != (*now->flags & kProtectFlags) && now->sha256 == undo.value("before_sha256", "")) {
+        (undo["flags"].get<unsigned>() & kProtectFlags) != (*now->flags & kProtectFlags) &&
+        now->sha256 == undo.value("before_sha256", "")) {
       try {
         fx.set_inode_flags(host, path, undo["flags"].get<unsigned>());
-      } catch (const Error&) {
-      }
+      } catch (const Error&) {}
     }
     update_action(store, id, "failed", nullptr, "interrupted before the change was complete; run unpersist again");
   }

@@ -58,11 +58,13 @@ std::optional<std::string> harm_in(const UnpersistItem& it, const HostRoot& host
   bool repairs_package_file = !removes_whole(it) && pkg.state == PackageFileState::modified;
   if (a.kind == "systemd" && !dropin && !repairs_package_file) {
     for (auto name : {a.unit.value_or(""), std::string(base_name(a.path))})
-      if (auto u = needs.units.find(name); !name.empty() && u != needs.units.end()) return printable(a.path) + ": " + u->second;
+      if (auto u = needs.units.find(name); !name.empty() && u != needs.units.end())
+        return printable(a.path) + ": " + u->second;
   }
   if (removes_whole(it))
     for (auto& l : a.links)
-      if (auto u = needs.units.find(std::string(base_name(l))); u != needs.units.end()) return printable(l) + ": " + u->second;
+      if (auto u = needs.units.find(std::string(base_name(l))); u != needs.units.end())
+        return printable(l) + ": " + u->second;
   return std::nullopt;
 }
 
@@ -93,7 +95,8 @@ void guard_unpersist(const UnpersistPlan& plan, const HostRoot& host, const fs::
   for (auto& it : plan.items)
     if (auto why = harm_in(it, host, dpkg, needs)) refused += "\n  " + *why;
   if (!refused.empty())
-    throw SafetyRefusal("unpersist refused, nothing was changed: the plan would neutralise what the host needs" + refused +
+    throw SafetyRefusal("unpersist refused, nothing was changed: the plan would neutralise what the host needs" +
+                        refused +
                         "\nNo option lifts this; if one of these truly is the attacker's, remove it by hand.");
 }
 

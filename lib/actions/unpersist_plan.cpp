@@ -16,7 +16,9 @@ bool systemd_is_pid1(const HostRoot& host) {
 
 nlohmann::json UnpersistItem::target() const {
   auto& a = artifact;
-  nlohmann::json t{{"kind", a.kind}, {"path", printable(a.path)}, {"how", action_kind.substr(std::string_view("unpersist.").size())}};
+  nlohmann::json t{{"kind", a.kind},
+                   {"path", printable(a.path)},
+                   {"how", action_kind.substr(std::string_view("unpersist.").size())}};
   if (a.line) t["line"] = *a.line;
   if (a.unit) t["unit"] = printable(*a.unit);
   if (!a.text.empty()) t["text"] = a.text;
@@ -32,13 +34,12 @@ nlohmann::json UnpersistItem::target() const {
 namespace {
 
 // ld.so.preload lines usually hold one library; only a shared line needs the entry-level edit.
-bool line_has_other_entries(const PersistenceArtifact& a) {
-  return parse_ld_so_preload(a.raw_line).size() > 1;
-}
+bool line_has_other_entries(const PersistenceArtifact& a) { return parse_ld_so_preload(a.raw_line).size() > 1; }
 
 std::string action_kind_for(const PersistenceArtifact& a, bool systemd_live) {
   switch (a.how) {
-    case Neutralise::line: return a.kind == "ld_preload" && line_has_other_entries(a) ? "unpersist.entry" : "unpersist.line";
+    case Neutralise::line:
+      return a.kind == "ld_preload" && line_has_other_entries(a) ? "unpersist.entry" : "unpersist.line";
     case Neutralise::file: return "unpersist.file";
     case Neutralise::unit: return systemd_live && !a.user_unit ? "unpersist.systemctl" : "unpersist.unit_files";
   }
@@ -70,8 +71,10 @@ UnpersistPlan plan_unpersist(const HostRoot& host, const Playbook& playbook, con
 }
 
 nlohmann::json UnpersistResult::to_json() const {
-  nlohmann::json j{{"id", id}, {"kind", kind}, {"target", target}, {"reason", reason}, {"status", status},
-                   {"evidence_id", evidence_id ? nlohmann::json(*evidence_id) : nlohmann::json(nullptr)}};
+  nlohmann::json j{
+      {"id", id},         {"kind", kind},
+      {"target", target}, {"reason", reason},
+      {"status", status}, {"evidence_id", evidence_id ? nlohmann::json(*evidence_id) : nlohmann::json(nullptr)}};
   if (undo_of) j["undo_of"] = *undo_of;
   if (!error.empty()) j["error"] = error;
   if (!note.empty()) j["note"] = note;

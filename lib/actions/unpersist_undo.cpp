@@ -50,10 +50,13 @@ UnpersistResult undo_unpersist(int64_t action_id, CaseStore& store, const HostRo
     return r;
   }
   auto undo = json_column(row["undo"]);
-  if (!undo.is_object() || !undo.contains("path_hex")) throw RuntimeError("action " + std::to_string(action_id) + " has no undo data");
+  if (!undo.is_object() || !undo.contains("path_hex"))
+    throw RuntimeError("action " + std::to_string(action_id) + " has no undo data");
   if (!r.evidence_id) throw RuntimeError("action " + std::to_string(action_id) + " has no preserved copy");
   auto original = read_copy(store, *r.evidence_id);
-  if (!original) throw RuntimeError("the preserved copy (evidence " + std::to_string(*r.evidence_id) + ") is missing or altered: not restored");
+  if (!original)
+    throw RuntimeError("the preserved copy (evidence " + std::to_string(*r.evidence_id) +
+                       ") is missing or altered: not restored");
 
   auto path = hex_decode(undo["path_hex"].get<std::string>());
   auto mode = static_cast<mode_t>(undo.value("mode", 0644));
@@ -86,18 +89,23 @@ UnpersistResult undo_unpersist(int64_t action_id, CaseStore& store, const HostRo
         content = *original;
       } else {
         // Edited since: put the one line back where it was rather than lose the newer edits.
-        if (kind != "unpersist.line") throw RuntimeError(printable(path) + " changed since the action: restore it by hand from evidence " + std::to_string(*r.evidence_id));
+        if (kind != "unpersist.line")
+          throw RuntimeError(printable(path) + " changed since the action: restore it by hand from evidence " +
+                             std::to_string(*r.evidence_id));
         content = insert_line(now->content, undo.value("line", 0), hex_decode(undo.value("raw_line_hex", "")));
         r.note = "the file changed since: the line was put back, other changes kept";
       }
     } else {
-      if (now) throw RuntimeError(printable(path) + " exists again and differs from the preserved copy: not overwritten");
+      if (now)
+        throw RuntimeError(printable(path) + " exists again and differs from the preserved copy: not overwritten");
       content = *original;
     }
     if (content) {
-      if (undo.value("symlink", false)) fx.make_symlink(host, *content, path);
+      if (undo.value("symlink", false))
+        fx.make_symlink(host, *content, path);
       else {
-        if (now && now->flags && (*now->flags & kProtectFlags)) fx.set_inode_flags(host, path, *now->flags & ~kProtectFlags);
+        if (now && now->flags && (*now->flags & kProtectFlags))
+          fx.set_inode_flags(host, path, *now->flags & ~kProtectFlags);
         fx.write_file(host, path, *content, mode, uid, gid);
       }
     }
@@ -122,8 +130,9 @@ UnpersistResult undo_unpersist(int64_t action_id, CaseStore& store, const HostRo
       "INSERT INTO actions(case_id, step_id, kind, target, reason, status, before, after, evidence_id, undo_of, at)"
       " VALUES(?,?,?,?,?,'done',?,?,?,?,?)",
       {store.case_id(), store.current_step() ? nlohmann::json(*store.current_step()) : nlohmann::json(nullptr), r.kind,
-       r.target, r.reason, before_undo, after ? nlohmann::json{{"sha256", after->sha256}} : nlohmann::json{{"removed", true}},
-       *r.evidence_id, action_id, now_iso8601()});
+       r.target, r.reason, before_undo,
+       after ? nlohmann::json{{"sha256", after->sha256}} : nlohmann::json{{"removed", true}}, *r.evidence_id, action_id,
+       now_iso8601()});
   r.id = store.last_insert_id();
   store.exec("UPDATE actions SET status='undone', undone_at=? WHERE id=?", {now_iso8601(), action_id});
   store.custody("action.undone", {{"action_id", action_id}, {"undo_action_id", r.id}});

@@ -77,7 +77,8 @@ void ActionLog::mark_undone(int64_t id) {
 
 std::vector<json> ActionLog::rows(const CaseStore& store, const ActionFilter& filter) {
   std::string sql =
-      "SELECT id, step_id, kind, target, reason, status, before, after, evidence_id, undo, error, at, undone_at, undo_of"
+      "SELECT id, step_id, kind, target, reason, status, before, after, evidence_id, undo, error, at, undone_at, "
+      "undo_of"
       " FROM actions WHERE case_id=?";
   std::vector<json> params{filter.case_id.value_or(store.case_id())};
   if (!filter.kinds.empty()) {

@@ -32,7 +32,7 @@ struct ActionFilter {
   std::vector<std::string> kinds;
   std::string kind_prefix;  // "block." for block.nft and block.hosts
   std::vector<std::string> statuses;
-  bool not_undone = false;  // undone_at IS NULL
+  bool not_undone = false;         // undone_at IS NULL
   std::optional<int64_t> case_id;  // another case of the database (a merged host of a fleet case); none: the store's
 
   // Kinds starting with `prefix`, in these statuses, not undone: what is in force.

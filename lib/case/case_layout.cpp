@@ -11,7 +11,9 @@ std::string CaseLayout::stored_copy(std::string_view sha256) {
   return std::string(kEvidence) + "/sha256/" + std::string(sha256.substr(0, 2)) + "/" + std::string(sha256);
 }
 
-std::string CaseLayout::archive(std::string_view name) { return std::string(kEvidence) + "/archives/" + std::string(name); }
+std::string CaseLayout::archive(std::string_view name) {
+  return std::string(kEvidence) + "/archives/" + std::string(name);
+}
 
 bool CaseLayout::exists() const { return std::filesystem::exists(database()); }
 

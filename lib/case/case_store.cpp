@@ -10,8 +10,8 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
-#include <ctime>
 #include <chrono>
+#include <ctime>
 #include <random>
 #include <thread>
 
@@ -77,10 +77,14 @@ class Statement {
       int idx = static_cast<int>(i + 1);
       auto& p = params[i];
       int rc;
-      if (p.is_null()) rc = sqlite3_bind_null(st_, idx);
-      else if (p.is_boolean()) rc = sqlite3_bind_int(st_, idx, p.get<bool>() ? 1 : 0);
-      else if (p.is_number_integer()) rc = sqlite3_bind_int64(st_, idx, p.get<int64_t>());
-      else if (p.is_number()) rc = sqlite3_bind_double(st_, idx, p.get<double>());
+      if (p.is_null())
+        rc = sqlite3_bind_null(st_, idx);
+      else if (p.is_boolean())
+        rc = sqlite3_bind_int(st_, idx, p.get<bool>() ? 1 : 0);
+      else if (p.is_number_integer())
+        rc = sqlite3_bind_int64(st_, idx, p.get<int64_t>());
+      else if (p.is_number())
+        rc = sqlite3_bind_double(st_, idx, p.get<double>());
       else if (p.is_string()) {
         auto& s = p.get_ref<const std::string&>();
         rc = sqlite3_bind_text(st_, idx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
@@ -150,7 +154,8 @@ bool writable(const std::filesystem::path& dir, const std::filesystem::path& db)
 
 sqlite3* open_database(const std::string& uri, int flags) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(uri.c_str(), &db, flags | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nullptr) == SQLITE_OK) return db;
+  if (sqlite3_open_v2(uri.c_str(), &db, flags | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nullptr) == SQLITE_OK)
+    return db;
   std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
   sqlite3_close_v2(db);
   throw RuntimeError("case database " + printable(uri) + ": " + msg, "case");
@@ -175,7 +180,8 @@ std::string file_uri(const std::filesystem::path& p) {
 // SQLite: a case's header on disk lags behind its write-ahead log.
 void refuse_foreign_file(const std::filesystem::path& path) {
   auto refuse = [&](const std::string& what) {
-    throw RuntimeError(printable(path.string()) + " is " + what + ": left untouched; choose another --case folder", "case");
+    throw RuntimeError(printable(path.string()) + " is " + what + ": left untouched; choose another --case folder",
+                       "case");
   };
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (!fd) return;  // missing (created next) or unreadable (SQLite says why)
@@ -184,7 +190,8 @@ void refuse_foreign_file(const std::filesystem::path& path) {
   if (!S_ISREG(st.st_mode)) refuse("not a regular file");
   if (st.st_size == 0) return;
   char magic[16];
-  if (::pread(fd.get(), magic, sizeof magic, 0) != sizeof magic || std::string_view(magic, 16) != std::string_view("SQLite format 3\0", 16))
+  if (::pread(fd.get(), magic, sizeof magic, 0) != sizeof magic ||
+      std::string_view(magic, 16) != std::string_view("SQLite format 3\0", 16))
     refuse("not a SQLite database");
   // Read-write (only reads are made): a read-only connection to a case in WAL mode may lack its -shm.
   sqlite3* db = open_database(file_uri(path), SQLITE_OPEN_READWRITE);
@@ -192,21 +199,24 @@ void refuse_foreign_file(const std::filesystem::path& path) {
   auto number = [&](const char* sql) -> int64_t {
     sqlite3_stmt* st = nullptr;
     int64_t v = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+      v = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return v;
   };
   int64_t app = number("PRAGMA application_id"), version = number("PRAGMA user_version");
   int64_t objects = number("SELECT count(*) FROM sqlite_master");
-  int64_t case_tables = number("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
-                               "('cases','steps','custody','evidence')");
+  int64_t case_tables = number(
+      "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
+      "('cases','steps','custody','evidence')");
   sqlite3_close_v2(db);
   if (app == kCaseApplicationId) return;
   if (app == 0 && version == 0 && objects == 0) return;  // empty: a case being created
   // A case from before the application id, or one another unmine is creating right now (its tables are
   // committed before its header is stamped).
   if (app == 0 && case_tables > 0 && objects >= case_tables) return;
-  refuse(objects < 0 ? "not a readable SQLite database" : "another application's SQLite database (application id " + std::to_string(app) + ")");
+  refuse(objects < 0 ? "not a readable SQLite database"
+                     : "another application's SQLite database (application id " + std::to_string(app) + ")");
 }
 
 }  // namespace
@@ -221,7 +231,8 @@ std::unique_ptr<CaseStore> CaseStore::open(const std::filesystem::path& dir, con
   std::filesystem::create_directories(layout.evidence(), ec);
   if (ec) throw RuntimeError("case folder " + printable(dir.string()) + ": " + ec.message(), "case");
   ::chmod(dir.c_str(), 0700);  // evidence may hold credentials and attacker binaries
-  std::unique_ptr<CaseStore> s(new CaseStore(dir, open_database(file_uri(path), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)));
+  std::unique_ptr<CaseStore> s(
+      new CaseStore(dir, open_database(file_uri(path), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)));
   sqlite3* db = s->db_;
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // Switching a new file to WAL takes an exclusive lock for which SQLite does not call the busy handler:
@@ -325,8 +336,7 @@ void CaseStore::Transaction::commit() {
 void CaseStore::exec(const std::string& sql, const std::vector<nlohmann::json>& params) {
   Statement st(db_, sql);
   st.bind(params);
-  while (st.step()) {
-  }
+  while (st.step()) {}
 }
 
 std::vector<nlohmann::json> CaseStore::query(const std::string& sql, const std::vector<nlohmann::json>& params) const {
@@ -399,7 +409,8 @@ void CaseStore::record_findings(const std::vector<Finding>& findings, std::optio
         " pid=excluded.pid, evidence=excluded.evidence, last_step_id=excluded.last_step_id,"
         " last_seen=excluded.last_seen, times_seen=times_seen+1",
         {case_id_, f.id, std::string(to_string(f.group)), f.kind, std::string(to_string(f.severity)), f.summary,
-         f.pid ? nlohmann::json(*f.pid) : nlohmann::json(nullptr), f.path ? nlohmann::json(*f.path) : nlohmann::json(nullptr),
+         f.pid ? nlohmann::json(*f.pid) : nlohmann::json(nullptr),
+         f.path ? nlohmann::json(*f.path) : nlohmann::json(nullptr),
          f.line ? nlohmann::json(*f.line) : nlohmann::json(nullptr), evidence, step, step, now, now});
     if (step_id) exec("INSERT OR IGNORE INTO step_findings(step_id, finding_id) VALUES(?,?)", {*step_id, f.id});
   }

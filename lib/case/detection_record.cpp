@@ -13,9 +13,8 @@ void record_triage(CaseStore& store, const TriageResult& r, const std::string& s
   for (auto& m : r.miners)
     record_miner(store, store.current_step(), {m.proc.pid, m.proc.exe, m.exe_sha256, m.family, m.to_json(), seen});
   record_indicators(store, r.indicators, source);
-  store.custody(source + ".recorded", {{"findings", r.findings.size()},
-                                       {"miners", r.miners.size()},
-                                       {"verdict", r.verdict.to_json()}});
+  store.custody(source + ".recorded",
+                {{"findings", r.findings.size()}, {"miners", r.miners.size()}, {"verdict", r.verdict.to_json()}});
   tx.commit();
 }
 
@@ -27,8 +26,9 @@ void record_identify(CaseStore& store, const IdentifyResult& r, std::optional<in
   size_t recorded = 0;
   for (auto& m : r.miners) {
     if (!m.is_miner) continue;
-    record_miner(store, step_id,
-                 {m.info.proc.pid, printable(m.info.proc.exe), m.info.exe_sha256, m.info.family, m.info.to_json(), now});
+    record_miner(
+        store, step_id,
+        {m.info.proc.pid, printable(m.info.proc.exe), m.info.exe_sha256, m.info.family, m.info.to_json(), now});
     ++recorded;
   }
   record_indicators(store, r.indicators, "identify");

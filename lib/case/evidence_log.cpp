@@ -20,7 +20,8 @@ int64_t EvidenceLog::insert_item(const EvidenceRecord& r) {
   return store_.last_insert_id();
 }
 
-std::string EvidenceLog::item_stored(int64_t id, const Digests& d, const std::string& stored_path, const std::string& note) {
+std::string EvidenceLog::item_stored(int64_t id, const Digests& d, const std::string& stored_path,
+                                     const std::string& note) {
   store_.exec("UPDATE evidence SET sha256=?, sha1=?, md5=?, size=?, stored_path=?, status='stored', note=? WHERE id=?",
               {d.sha256, d.sha1, d.md5, d.size, stored_path, or_null(note), id});
   return store_.query("SELECT collected_at FROM evidence WHERE id=?", {id})[0]["collected_at"].get<std::string>();
@@ -41,14 +42,16 @@ void EvidenceLog::archive_stored(int64_t id, const std::string& sha256, uint64_t
 }
 
 bool EvidenceLog::has_stored_exe(const CaseStore& store, std::string_view sha256) {
-  return !store.query("SELECT 1 FROM evidence WHERE case_id=? AND kind='exe' AND status='stored' AND sha256=? LIMIT 1",
-                      {store.case_id(), std::string(sha256)})
+  return !store
+              .query("SELECT 1 FROM evidence WHERE case_id=? AND kind='exe' AND status='stored' AND sha256=? LIMIT 1",
+                     {store.case_id(), std::string(sha256)})
               .empty();
 }
 
 std::optional<int64_t> EvidenceLog::newest_stored(const CaseStore& store, std::string_view sha256) {
-  auto r = store.query("SELECT id FROM evidence WHERE case_id=? AND status='stored' AND sha256=? ORDER BY id DESC LIMIT 1",
-                       {store.case_id(), std::string(sha256)});
+  auto r =
+      store.query("SELECT id FROM evidence WHERE case_id=? AND status='stored' AND sha256=? ORDER BY id DESC LIMIT 1",
+                  {store.case_id(), std::string(sha256)});
   if (r.empty()) return std::nullopt;
   return r[0]["id"].get<int64_t>();
 }
@@ -63,9 +66,11 @@ std::map<std::string, uint64_t> EvidenceLog::stored_exe_sizes(const CaseStore& s
 }
 
 StoredTotals EvidenceLog::stored_totals(const CaseStore& store) {
-  auto ev = store.query("SELECT COUNT(*) AS n, COALESCE(SUM(size),0) AS bytes FROM evidence WHERE case_id=? AND status='stored'",
-                        {store.case_id()});
-  auto archives = store.query("SELECT COUNT(*) AS n FROM archives WHERE case_id=? AND status='stored'", {store.case_id()});
+  auto ev = store.query(
+      "SELECT COUNT(*) AS n, COALESCE(SUM(size),0) AS bytes FROM evidence WHERE case_id=? AND status='stored'",
+      {store.case_id()});
+  auto archives =
+      store.query("SELECT COUNT(*) AS n FROM archives WHERE case_id=? AND status='stored'", {store.case_id()});
   return {ev[0]["n"].get<int64_t>(), ev[0]["bytes"].get<int64_t>(), archives[0]["n"].get<int64_t>()};
 }
 
@@ -76,17 +81,23 @@ std::vector<json> EvidenceLog::items(const CaseStore& store) {
 }
 
 std::vector<json> EvidenceLog::archives(const CaseStore& store) {
-  return store.query("SELECT id, stored_path, sha256, size, items, created_at, status FROM archives WHERE case_id=? ORDER BY id",
-                     {store.case_id()});
+  return store.query(
+      "SELECT id, stored_path, sha256, size, items, created_at, status FROM archives WHERE case_id=? ORDER BY id",
+      {store.case_id()});
 }
 
-void EvidenceLog::for_each_item(const CaseStore& store, int64_t case_id, const std::function<void(const nlohmann::json&)>& fn) {
-  store.for_each_row("SELECT id, status, kind, source_path, sha256, sha1, md5, size, stored_path FROM evidence WHERE case_id=? ORDER BY id",
+void EvidenceLog::for_each_item(const CaseStore& store, int64_t case_id,
+                                const std::function<void(const nlohmann::json&)>& fn) {
+  store.for_each_row(
+      "SELECT id, status, kind, source_path, sha256, sha1, md5, size, stored_path FROM evidence WHERE case_id=? ORDER "
+      "BY id",
+      {case_id}, fn);
+}
+
+void EvidenceLog::for_each_archive(const CaseStore& store, int64_t case_id,
+                                   const std::function<void(const nlohmann::json&)>& fn) {
+  store.for_each_row("SELECT id, status, stored_path, sha256, size FROM archives WHERE case_id=? ORDER BY id",
                      {case_id}, fn);
-}
-
-void EvidenceLog::for_each_archive(const CaseStore& store, int64_t case_id, const std::function<void(const nlohmann::json&)>& fn) {
-  store.for_each_row("SELECT id, status, stored_path, sha256, size FROM archives WHERE case_id=? ORDER BY id", {case_id}, fn);
 }
 
 }  // namespace unmine

@@ -63,8 +63,10 @@ class EvidenceLog {
   // One case's rows one at a time, ordered by id (evidence verify; `case_id` may be a fleet case's merged
   // host). Items: id, status, kind, source_path, sha256, sha1, md5, size, stored_path. Archives: id, status,
   // stored_path, sha256, size.
-  static void for_each_item(const CaseStore& store, int64_t case_id, const std::function<void(const nlohmann::json&)>& fn);
-  static void for_each_archive(const CaseStore& store, int64_t case_id, const std::function<void(const nlohmann::json&)>& fn);
+  static void for_each_item(const CaseStore& store, int64_t case_id,
+                            const std::function<void(const nlohmann::json&)>& fn);
+  static void for_each_archive(const CaseStore& store, int64_t case_id,
+                               const std::function<void(const nlohmann::json&)>& fn);
 
  private:
   CaseStore& store_;

@@ -78,7 +78,9 @@ std::vector<std::string> columns(sqlite3* db, const std::string& table) {
   return strings(db, "PRAGMA table_info(" + sql_name(table) + ")", 1);
 }
 
-bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 // The host database's rows appended to the fleet's tables, ids and references shifted.
 struct Copier {
@@ -130,8 +132,9 @@ struct Copier {
         } else if (ref != refs.end() && offsets.contains(ref->second) && sqlite3_value_type(v) == SQLITE_INTEGER) {
           sqlite3_bind_int64(ins.get(), i + 1, sqlite3_value_int64(v) + offsets[ref->second]);
         } else if (t == "archives" && c == "stored_path" && sqlite3_value_type(v) == SQLITE_TEXT) {
-          sqlite3_bind_text(ins.get(), i + 1, merged_evidence_path(host, reinterpret_cast<const char*>(sqlite3_value_text(v))).c_str(), -1,
-                            SQLITE_TRANSIENT);
+          sqlite3_bind_text(ins.get(), i + 1,
+                            merged_evidence_path(host, reinterpret_cast<const char*>(sqlite3_value_text(v))).c_str(),
+                            -1, SQLITE_TRANSIENT);
         } else {
           sqlite3_bind_value(ins.get(), i + 1, v);
         }
@@ -156,7 +159,8 @@ struct Copier {
     Stmt sel(from, "SELECT " + names + " FROM cases");
     Stmt ins(to, "INSERT INTO cases(" + names + ") VALUES(" + marks + ")");
     if (!sel.row()) throw RuntimeError("case merge: " + host + "'s case database holds no case");
-    for (int i = 0; i < static_cast<int>(cols.size()); ++i) sqlite3_bind_value(ins.get(), i + 1, sqlite3_column_value(sel.get(), i));
+    for (int i = 0; i < static_cast<int>(cols.size()); ++i)
+      sqlite3_bind_value(ins.get(), i + 1, sqlite3_column_value(sel.get(), i));
     ins.done();
     case_id = sqlite3_last_insert_rowid(to);
   }
@@ -164,7 +168,9 @@ struct Copier {
   // The host's custody chain as it wrote it (evidence verify recomputes it there).
   void copy_custody() {
     Stmt sel(from, "SELECT seq, at, actor, event, details, prev_hash, hash FROM custody ORDER BY seq");
-    Stmt ins(to, "INSERT INTO host_custody(case_id, seq, at, actor, event, details, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?)");
+    Stmt ins(
+        to,
+        "INSERT INTO host_custody(case_id, seq, at, actor, event, details, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?)");
     while (sel.row()) {
       sqlite3_bind_int64(ins.get(), 1, case_id);
       for (int i = 0; i < 7; ++i) sqlite3_bind_value(ins.get(), i + 2, sqlite3_column_value(sel.get(), i));
@@ -177,10 +183,11 @@ struct Copier {
 
 std::vector<MergedHostRow> merged_hosts(const CaseStore& store) {
   std::vector<MergedHostRow> out;
-  for (auto& r : store.query("SELECT h.case_id, h.name, c.uuid, h.bundle_sha256, h.id_offsets FROM hosts h JOIN cases c ON c.id=h.case_id"
-                             " ORDER BY h.name"))
-    out.push_back({r["case_id"].get<int64_t>(), string_at(r, "name"), string_at(r, "uuid"), string_at(r, "bundle_sha256"),
-                   json_column(r["id_offsets"])});
+  for (auto& r : store.query(
+           "SELECT h.case_id, h.name, c.uuid, h.bundle_sha256, h.id_offsets FROM hosts h JOIN cases c ON c.id=h.case_id"
+           " ORDER BY h.name"))
+    out.push_back({r["case_id"].get<int64_t>(), string_at(r, "name"), string_at(r, "uuid"),
+                   string_at(r, "bundle_sha256"), json_column(r["id_offsets"])});
   return out;
 }
 
@@ -195,19 +202,21 @@ std::string merged_evidence_path(const std::string& host, const std::string& rec
   return "evidence/hosts/" + host + "/" + recorded.substr(std::string_view("evidence/").size());
 }
 
-HostCaseCopy copy_host_case(CaseStore& fleet, const fs::path& host_db, const std::string& host, const std::string& bundle_sha256,
-                            int schema_version) {
+HostCaseCopy copy_host_case(CaseStore& fleet, const fs::path& host_db, const std::string& host,
+                            const std::string& bundle_sha256, int schema_version) {
   Db from(host_db);
   Copier c{fleet.db(), from.get(), host, 0, {}, {}};
   c.copy_case_row();
   std::vector<std::string> tables;
-  for (auto& t : strings(from.get(), "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid"))
+  for (auto& t : strings(
+           from.get(), "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid"))
     if (!kNotCopied.contains(t) && !columns(fleet.db(), t).empty()) tables.push_back(t);
   c.prepare_offsets(tables);
   for (auto& t : tables) c.copy_table(t);
   c.copy_custody();
-  fleet.exec("INSERT INTO hosts(case_id, name, bundle_sha256, schema_version, id_offsets, merged_at) VALUES(?,?,?,?,?,?)",
-             {c.case_id, host, bundle_sha256, schema_version, nlohmann::json(c.offsets).dump(), now_iso8601()});
+  fleet.exec(
+      "INSERT INTO hosts(case_id, name, bundle_sha256, schema_version, id_offsets, merged_at) VALUES(?,?,?,?,?,?)",
+      {c.case_id, host, bundle_sha256, schema_version, nlohmann::json(c.offsets).dump(), now_iso8601()});
   return {c.case_id, c.copied};
 }
 
@@ -222,7 +231,8 @@ void backup_case_database(const CaseStore& store, const fs::path& to) {
   auto* b = sqlite3_backup_init(dst, "main", store.db(), "main");
   if (!b) throw RuntimeError("case database backup: " + std::string(sqlite3_errmsg(dst)));
   int rc;
-  while ((rc = sqlite3_backup_step(b, 1024)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(10);
+  while ((rc = sqlite3_backup_step(b, 1024)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+    sqlite3_sleep(10);
   sqlite3_backup_finish(b);
   if (rc != SQLITE_DONE) throw RuntimeError("case database backup: " + std::string(sqlite3_errmsg(dst)));
   // A single file: the copy must not depend on a -wal beside it.

@@ -34,7 +34,7 @@ bool is_single_host_case(const CaseStore& store);
 std::string merged_evidence_path(const std::string& host, const std::string& recorded);
 
 struct HostCaseCopy {
-  int64_t case_id = 0;                    // the host's case in the fleet case
+  int64_t case_id = 0;                   // the host's case in the fleet case
   std::map<std::string, uint64_t> rows;  // rows copied, by table
 };
 

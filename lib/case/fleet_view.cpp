@@ -13,7 +13,9 @@ namespace {
 
 std::vector<Finding> host_findings(const CaseStore& store, int64_t case_id) {
   std::vector<Finding> out;
-  for (auto& r : store.query("SELECT finding_id, group_name, kind, severity, summary, evidence FROM findings WHERE case_id=?", {case_id})) {
+  for (auto& r :
+       store.query("SELECT finding_id, group_name, kind, severity, summary, evidence FROM findings WHERE case_id=?",
+                   {case_id})) {
     Finding f;
     f.id = string_at(r, "finding_id");
     f.group = parse_group(string_at(r, "group_name")).value_or(Group::miner);
@@ -33,15 +35,21 @@ std::vector<Finding> host_findings(const CaseStore& store, int64_t case_id) {
 void collect_links(const CaseStore& store, FleetHost& h, const std::vector<Finding>& findings) {
   auto add = [&h](const std::string& type, const std::string& value) {
     if (value.empty()) return;
-    if (type == "wallet") h.links["wallet"].insert(value);
-    else if (type == "domain" || type == "ipv4" || type == "ipv6" || type == "ip") h.links["pool"].insert(value);
-    else if (type == "sha256") h.links["sha256"].insert(value);
-    else if (type == "ssh_key") h.links["ssh_key"].insert(value);
+    if (type == "wallet")
+      h.links["wallet"].insert(value);
+    else if (type == "domain" || type == "ipv4" || type == "ipv6" || type == "ip")
+      h.links["pool"].insert(value);
+    else if (type == "sha256")
+      h.links["sha256"].insert(value);
+    else if (type == "ssh_key")
+      h.links["ssh_key"].insert(value);
   };
-  for (auto& r : store.query("SELECT type, value FROM indicators WHERE case_id=?", {h.case_id})) add(string_at(r, "type"), string_at(r, "value"));
+  for (auto& r : store.query("SELECT type, value FROM indicators WHERE case_id=?", {h.case_id}))
+    add(string_at(r, "type"), string_at(r, "value"));
   for (auto& f : findings) {
     if (f.severity < Severity::medium) continue;
-    if (f.evidence.contains("ioc") && f.evidence["ioc"].is_object()) add(string_at(f.evidence["ioc"], "type"), string_at(f.evidence["ioc"], "value"));
+    if (f.evidence.contains("ioc") && f.evidence["ioc"].is_object())
+      add(string_at(f.evidence["ioc"], "type"), string_at(f.evidence["ioc"], "value"));
     add(string_at(f.evidence, "indicator_type"), string_at(f.evidence, "indicator"));
     if (f.kind == "ssh_key" && f.evidence.contains("text"))
       if (auto fp = ssh_key_fingerprint(string_at(f.evidence, "text"))) add("ssh_key", *fp);
@@ -60,8 +68,8 @@ void collect_links(const CaseStore& store, FleetHost& h, const std::vector<Findi
 }  // namespace
 
 nlohmann::json FleetHost::to_json() const {
-  return {{"host", name},         {"case_uuid", case_uuid}, {"verdict", verdict},     {"severity", severity},
-          {"findings", findings}, {"miners", miners},       {"families", families},   {"wallets", wallets},
+  return {{"host", name},         {"case_uuid", case_uuid},   {"verdict", verdict},      {"severity", severity},
+          {"findings", findings}, {"miners", miners},         {"families", families},    {"wallets", wallets},
           {"pools", pools},       {"steps_done", steps_done}, {"steps_late", steps_late}};
 }
 
@@ -97,9 +105,11 @@ FleetView build_fleet_view(const CaseStore& store, const nlohmann::json& steps_d
         for (auto& w : d["wallets"]) h.wallets.insert(w.is_object() ? string_at(w, "address") : std::string());
       if (d.is_object() && d["pools"].is_array())
         for (auto& p : d["pools"])
-          if (p.is_object()) h.pools.insert(string_at(p, "host") + (p["port"].is_number() ? ":" + p["port"].dump() : std::string()));
+          if (p.is_object())
+            h.pools.insert(string_at(p, "host") + (p["port"].is_number() ? ":" + p["port"].dump() : std::string()));
     }
-    h.miners = store.query("SELECT DISTINCT COALESCE(exe_sha256, exe) AS m FROM miners WHERE case_id=?", {h.case_id}).size();
+    h.miners =
+        store.query("SELECT DISTINCT COALESCE(exe_sha256, exe) AS m FROM miners WHERE case_id=?", {h.case_id}).size();
     collect_links(store, h, findings);
     for (auto& w : h.links["wallet"]) h.wallets.insert(w);
     h.wallets.erase("");

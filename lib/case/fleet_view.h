@@ -15,12 +15,13 @@ namespace unmine {
 struct FleetHost {
   std::string name, case_uuid;
   int64_t case_id = 0;
-  std::string verdict;      // the attack-chain case name over the host's findings
-  std::string severity;     // none|low|medium|high|critical
+  std::string verdict;   // the attack-chain case name over the host's findings
+  std::string severity;  // none|low|medium|high|critical
   size_t findings = 0, miners = 0;
   std::set<std::string> families, wallets, pools;
   std::vector<std::string> steps_done, steps_late;
-  std::map<std::string, std::set<std::string>> links;  // type (wallet|pool|sha256|ssh_key) -> values that may link hosts
+  std::map<std::string, std::set<std::string>>
+      links;  // type (wallet|pool|sha256|ssh_key) -> values that may link hosts
   nlohmann::json to_json() const;
 };
 

@@ -9,13 +9,20 @@ IncidentIndicators load_indicators(const CaseStore& store) {
   for (auto& row : store.query("SELECT type, value FROM indicators WHERE case_id=?", {store.case_id()})) {
     auto type = row["type"].get<std::string>();
     auto value = row["value"].get<std::string>();
-    if (type == "path") out.paths.insert(value);
-    else if (type == "dir") out.dirs.insert(value);
-    else if (type == "name") out.names.insert(value);
-    else if (type == "sha256") out.sha256s.insert(value);
-    else if (type == "domain") out.domains.insert(value);
-    else if (type == "ipv4" || type == "ipv6") out.ips.insert(value);
-    else if (type == "wallet") out.wallets.insert(value);
+    if (type == "path")
+      out.paths.insert(value);
+    else if (type == "dir")
+      out.dirs.insert(value);
+    else if (type == "name")
+      out.names.insert(value);
+    else if (type == "sha256")
+      out.sha256s.insert(value);
+    else if (type == "domain")
+      out.domains.insert(value);
+    else if (type == "ipv4" || type == "ipv6")
+      out.ips.insert(value);
+    else if (type == "wallet")
+      out.wallets.insert(value);
     else if (type == "port") {
       unsigned p = 0;
       if (std::from_chars(value.data(), value.data() + value.size(), p).ec == std::errc{} && p < 65536)
@@ -23,8 +30,7 @@ IncidentIndicators load_indicators(const CaseStore& store) {
     } else if (type == "inode") {
       auto colon = value.find(':');
       uint64_t dev = 0, ino = 0;
-      if (colon != std::string::npos &&
-          std::from_chars(value.data(), value.data() + colon, dev).ec == std::errc{} &&
+      if (colon != std::string::npos && std::from_chars(value.data(), value.data() + colon, dev).ec == std::errc{} &&
           std::from_chars(value.data() + colon + 1, value.data() + value.size(), ino).ec == std::errc{})
         out.inodes.insert({dev, ino});
     }
@@ -33,7 +39,9 @@ IncidentIndicators load_indicators(const CaseStore& store) {
 }
 
 void record_indicators(CaseStore& store, const IncidentIndicators& in, const std::string& source) {
-  auto put = [&](const char* type, const std::string& v) { store.record_indicator(type, v, nlohmann::json::object(), source); };
+  auto put = [&](const char* type, const std::string& v) {
+    store.record_indicator(type, v, nlohmann::json::object(), source);
+  };
   for (auto& v : in.paths) put("path", v);
   for (auto& v : in.dirs) put("dir", v);
   for (auto& v : in.names) put("name", v);

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 #include <utility>
+#include <vector>
 
 #include "case/case_store.h"
 #include "model/incident.h"
@@ -16,7 +16,8 @@ namespace unmine {
 IncidentIndicators load_indicators(const CaseStore& store);
 // The values of one type, including types IncidentIndicators does not hold (cmdline).
 std::vector<std::string> indicator_values(const CaseStore& store, const std::string& type);
-void record_indicators(CaseStore& store, const IncidentIndicators& indicators, const std::string& source);  // inside a transaction
+void record_indicators(CaseStore& store, const IncidentIndicators& indicators,
+                       const std::string& source);  // inside a transaction
 
 // The case's first sign of the incident: the earliest start of a miner it recorded (unix seconds, and
 // what it was); nullopt when it recorded none with a known start. Starts the persistence window.

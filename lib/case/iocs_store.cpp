@@ -11,20 +11,24 @@ IocSet load_case_iocs(const CaseStore& store, int64_t case_id) {
     s.case_uuid = string_at(c[0], "uuid");
     s.host = string_at(c[0], "hostname");
   }
-  for (auto& r : store.query("SELECT type, value, context FROM indicators WHERE case_id=? AND type IN "
-                             "('wallet','domain','ipv4','ipv6','port','sha256','path','dir','name') ORDER BY type, value",
-                             {case_id}))
+  for (auto& r :
+       store.query("SELECT type, value, context FROM indicators WHERE case_id=? AND type IN "
+                   "('wallet','domain','ipv4','ipv6','port','sha256','path','dir','name') ORDER BY type, value",
+                   {case_id}))
     s.add(string_at(r, "type"), string_at(r, "value"), json_column(r["context"]));
   // Files the responder preserved (binaries, configs, scripts, persistence files), not the process texts.
-  for (auto& r : store.query("SELECT DISTINCT kind, sha256, source_path FROM evidence WHERE case_id=? AND status='stored' "
-                             "AND kind NOT IN ('cmdline','environ','maps','status','fds','cwd_listing','proc','symlink','container_meta') "
-                             "AND sha256 IS NOT NULL ORDER BY id",
-                             {case_id}))
+  for (auto& r :
+       store.query("SELECT DISTINCT kind, sha256, source_path FROM evidence WHERE case_id=? AND status='stored' "
+                   "AND kind NOT IN "
+                   "('cmdline','environ','maps','status','fds','cwd_listing','proc','symlink','container_meta') "
+                   "AND sha256 IS NOT NULL ORDER BY id",
+                   {case_id}))
     s.add("sha256", string_at(r, "sha256"), {{"kind", string_at(r, "kind")}, {"path", string_at(r, "source_path")}});
   // What the high findings were tied through, and the wallets their matched text names: a case made from
   // an image (no live miner) still yields the incident's wallets and pools.
-  for (auto& r : store.query("SELECT kind, path, evidence FROM findings WHERE case_id=? AND severity IN ('high','critical') ORDER BY id",
-                             {case_id})) {
+  for (auto& r : store.query(
+           "SELECT kind, path, evidence FROM findings WHERE case_id=? AND severity IN ('high','critical') ORDER BY id",
+           {case_id})) {
     auto e = json_column(r["evidence"]);
     if (!e.is_object()) continue;
     auto type = string_at(e, "indicator_type");

@@ -8,9 +8,10 @@ nlohmann::json or_null(std::optional<int64_t> v) { return v ? nlohmann::json(*v)
 }  // namespace
 
 void record_miner(CaseStore& store, std::optional<int64_t> step_id, const MinerRecord& m) {
-  store.exec("INSERT INTO miners(case_id, step_id, pid, exe, exe_sha256, family, data, seen_at) VALUES(?,?,?,?,?,?,?,?)",
-             {store.case_id(), or_null(step_id), m.pid, m.exe,
-              m.exe_sha256.empty() ? nlohmann::json(nullptr) : nlohmann::json(m.exe_sha256), m.family, m.data, m.seen_at});
+  store.exec(
+      "INSERT INTO miners(case_id, step_id, pid, exe, exe_sha256, family, data, seen_at) VALUES(?,?,?,?,?,?,?,?)",
+      {store.case_id(), or_null(step_id), m.pid, m.exe,
+       m.exe_sha256.empty() ? nlohmann::json(nullptr) : nlohmann::json(m.exe_sha256), m.family, m.data, m.seen_at});
 }
 
 int64_t record_check_row(CaseStore& store, std::optional<int64_t> step_id, const CheckRecord& c) {

@@ -14,7 +14,7 @@ namespace unmine {
 // One observation of a miner (miners.data: the contract miners[] object, MinerInfo::to_json).
 struct MinerRecord {
   int pid = 0;
-  std::string exe;  // as the caller shows it
+  std::string exe;         // as the caller shows it
   std::string exe_sha256;  // empty: NULL
   std::string family;
   nlohmann::json data;

@@ -25,13 +25,13 @@ int rank(const std::string& status) {
 }  // namespace
 
 nlohmann::json StepProgress::to_json() const {
-  return {{"id", id},       {"title", title},     {"time_box", time_box}, {"critical", critical},
-          {"manual", manual}, {"state", state},   {"at", opt(at)},        {"outcome", outcome},
-          {"runs", runs},   {"late", late},       {"command", command},   {"commands_done", commands_done}};
+  return {{"id", id},         {"title", title}, {"time_box", time_box}, {"critical", critical},
+          {"manual", manual}, {"state", state}, {"at", opt(at)},        {"outcome", outcome},
+          {"runs", runs},     {"late", late},   {"command", command},   {"commands_done", commands_done}};
 }
 
 nlohmann::json TimeBoxProgress::to_json() const {
-  return {{"id", id},       {"title", title},          {"minutes", minutes},   {"deadline", deadline},
+  return {{"id", id},       {"title", title},          {"minutes", minutes},    {"deadline", deadline},
           {"state", state}, {"done_at", opt(done_at)}, {"done_late", done_late}};
 }
 
@@ -39,7 +39,8 @@ nlohmann::json CaseTimeline::to_json() const {
   nlohmann::json b = nlohmann::json::array(), s = nlohmann::json::array(), k = nlohmann::json::array();
   for (auto& x : boxes) b.push_back(x.to_json());
   for (auto& x : steps) s.push_back(x.to_json());
-  for (auto& x : blocks) k.push_back({{"action_id", x.action_id}, {"kind", x.kind}, {"target", x.target}, {"at", x.at}});
+  for (auto& x : blocks)
+    k.push_back({{"action_id", x.action_id}, {"kind", x.kind}, {"target", x.target}, {"at", x.at}});
   return {{"created_at", created_at},
           {"now", now},
           {"elapsed_seconds", elapsed_seconds},
@@ -67,8 +68,8 @@ CaseTimeline build_timeline(const CaseStore& store, int64_t case_id, const nlohm
     int runs = 0;
   };
   std::map<std::string, Run> runs;
-  for (auto& r : store.query("SELECT step, status, started_at, finished_at, outcome FROM steps WHERE case_id=? ORDER BY id",
-                             {case_id})) {
+  for (auto& r : store.query(
+           "SELECT step, status, started_at, finished_at, outcome FROM steps WHERE case_id=? ORDER BY id", {case_id})) {
     auto& best = runs[string_at(r, "step")];
     ++best.runs;
     auto status = string_at(r, "status");
@@ -112,7 +113,8 @@ CaseTimeline build_timeline(const CaseStore& store, int64_t case_id, const nlohm
         p.commands_done.push_back(id);
         last_done_at = std::max(last_done_at, it->second.at);
       }
-      if (rank(it->second.status) > rank(best.status) || (rank(it->second.status) == rank(best.status) && it->second.at > best.at))
+      if (rank(it->second.status) > rank(best.status) ||
+          (rank(it->second.status) == rank(best.status) && it->second.at > best.at))
         best = it->second;
     }
     bool is_done = all_of ? done == static_cast<int>(ids.size()) : done > 0;
@@ -138,8 +140,10 @@ CaseTimeline build_timeline(const CaseStore& store, int64_t case_id, const nlohm
     std::string done_at;
     for (auto& p : tl.steps) {
       if (p.time_box != box.id || p.manual) continue;
-      if (p.state != "done") all_done = false;
-      else if (p.at) done_at = std::max(done_at, *p.at);
+      if (p.state != "done")
+        all_done = false;
+      else if (p.at)
+        done_at = std::max(done_at, *p.at);
     }
     int64_t deadline = deadline_of[box.id];
     if (all_done) {
@@ -163,8 +167,8 @@ CaseTimeline build_timeline(const CaseStore& store, int64_t case_id, const nlohm
   in_force.case_id = case_id;
   for (auto& a : ActionLog::rows(store, in_force)) {
     auto target = nlohmann::json::parse(string_at(a, "target"), nullptr, false);
-    tl.blocks.push_back({a["id"].get<int64_t>(), string_at(a, "kind"), target.is_discarded() ? nlohmann::json(string_at(a, "target")) : target,
-                         string_at(a, "at")});
+    tl.blocks.push_back({a["id"].get<int64_t>(), string_at(a, "kind"),
+                         target.is_discarded() ? nlohmann::json(string_at(a, "target")) : target, string_at(a, "at")});
   }
   return tl;
 }

@@ -20,8 +20,8 @@ struct StepProgress {
   bool manual = false;  // done outside this host; no command records it
   // done | running | failed | refused | planned (dry run only) | not_started | manual
   std::string state = "not_started";
-  std::optional<std::string> at;  // when it was done (or last ran)
-  std::string outcome;            // the recording command's one line
+  std::optional<std::string> at;           // when it was done (or last ran)
+  std::string outcome;                     // the recording command's one line
   std::vector<std::string> commands_done;  // which recorded_by ids have a done run
   int runs = 0;
   bool late = false;  // not done and its time box has passed
@@ -54,7 +54,6 @@ struct CaseTimeline {
   std::vector<BlockInForce> blocks;
   nlohmann::json to_json() const;
 };
-
 
 // steps_def: the playbook's steps.json. now: unix seconds.
 CaseTimeline build_timeline(const CaseStore& store, const nlohmann::json& steps_def, int64_t now);

@@ -30,7 +30,8 @@ class Error : public std::runtime_error {
 
 // Runtime failure: the message says what, and nothing was half-done without being recorded.
 struct RuntimeError : Error {
-  explicit RuntimeError(const std::string& m, std::string kind = "runtime") : Error(ExitCode::runtime, std::move(kind), m) {}
+  explicit RuntimeError(const std::string& m, std::string kind = "runtime")
+      : Error(ExitCode::runtime, std::move(kind), m) {}
 };
 struct UsageError : Error {
   explicit UsageError(const std::string& m) : Error(ExitCode::usage, "usage", m) {}

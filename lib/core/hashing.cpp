@@ -14,7 +14,8 @@ MultiHasher::MultiHasher() {
   const EVP_MD* mds[3] = {EVP_sha256(), EVP_sha1(), EVP_md5()};
   for (int i = 0; i < 3; ++i) {
     ctx_[i] = EVP_MD_CTX_new();
-    if (!ctx_[i] || EVP_DigestInit_ex(ctx_[i], mds[i], nullptr) != 1) throw std::runtime_error("OpenSSL digest init failed");
+    if (!ctx_[i] || EVP_DigestInit_ex(ctx_[i], mds[i], nullptr) != 1)
+      throw std::runtime_error("OpenSSL digest init failed");
   }
 }
 

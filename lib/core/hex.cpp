@@ -11,7 +11,8 @@ bool from_hex(std::string_view hex, std::string& out) {
   out.clear();
   if (hex.empty()) return true;
   // OpenSSL also takes "AB:CD": only plain digit pairs are hex here.
-  if (hex.size() % 2 || !std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+  if (hex.size() % 2 ||
+      !std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
     return false;
   long len = 0;
   std::string text(hex);

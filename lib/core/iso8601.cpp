@@ -56,7 +56,6 @@ std::optional<int64_t> parse_iso8601(std::string_view s) {
   return static_cast<int64_t>(::timegm(&tm)) - offset;
 }
 
-
 std::string iso8601(int64_t unix_seconds) {
   time_t t = static_cast<time_t>(unix_seconds);
   struct tm tm {};

@@ -15,10 +15,17 @@ size_t utf8_len(std::string_view s, size_t i, char32_t& cp) {
   size_t n;
   cp = b;
   if (b < 0x80) return 1;
-  if ((b & 0xE0) == 0xC0) { n = 2; cp = b & 0x1F; }
-  else if ((b & 0xF0) == 0xE0) { n = 3; cp = b & 0x0F; }
-  else if ((b & 0xF8) == 0xF0) { n = 4; cp = b & 0x07; }
-  else return 0;
+  if ((b & 0xE0) == 0xC0) {
+    n = 2;
+    cp = b & 0x1F;
+  } else if ((b & 0xF0) == 0xE0) {
+    n = 3;
+    cp = b & 0x0F;
+  } else if ((b & 0xF8) == 0xF0) {
+    n = 4;
+    cp = b & 0x07;
+  } else
+    return 0;
   if (i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k) {
     auto c = static_cast<unsigned char>(s[i + k]);
@@ -44,9 +51,21 @@ std::string escaped(std::string_view raw, bool escape_backslash) {
   out.reserve(raw.size());
   for (size_t i = 0; i < raw.size();) {
     auto b = static_cast<unsigned char>(raw[i]);
-    if (b == '\\' && escape_backslash) { out += "\\\\"; ++i; continue; }
-    if (b == '\n') { out += "\\n"; ++i; continue; }
-    if (b == '\t') { out += "\\t"; ++i; continue; }
+    if (b == '\\' && escape_backslash) {
+      out += "\\\\";
+      ++i;
+      continue;
+    }
+    if (b == '\n') {
+      out += "\\n";
+      ++i;
+      continue;
+    }
+    if (b == '\t') {
+      out += "\\t";
+      ++i;
+      continue;
+    }
     char32_t cp = 0;
     size_t n = (b < 0x20 || b == 0x7F) ? 0 : utf8_len(raw, i, cp);
     if (n == 0 || terminal_control(cp)) {
@@ -163,8 +182,8 @@ bool is_public_address(std::string_view text) {
     return ::inet_ntop(AF_INET, a + 12, v4, sizeof v4) && is_public_address(v4);
   }
   if (std::all_of(a, a + 15, [](unsigned char c) { return c == 0; })) return false;  // :: and ::1
-  if ((a[0] & 0xfe) == 0xfc) return false;                                            // fc00::/7
-  if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return false;                            // fe80::/10
+  if ((a[0] & 0xfe) == 0xfc) return false;                                           // fc00::/7
+  if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return false;                           // fe80::/10
   return true;
 }
 
@@ -182,7 +201,9 @@ std::vector<std::string_view> words(std::string_view line) {
 }
 
 bool is_binary_content(std::string_view data) {
-  if (data.starts_with("\x7f" "ELF")) return true;
+  if (data.starts_with("\x7f"
+                       "ELF"))
+    return true;
   auto start = data.substr(0, 4096);
   auto nul = start.find('\0');
   if (nul == std::string_view::npos) return false;

@@ -27,10 +27,13 @@ std::vector<Finding> detect_hiding(const HostRoot& host) {
     if (!present) summary += " (the library is missing)";
     if (packaged) summary += " (package " + printable(judged.package) + "'s library, unmodified)";
     auto severity = judged.severity;
-    auto fi = make_finding(Group::hiding, "ld_preload", severity, summary, "hiding\n" + std::string(kPreload) + "\n" + entry);
+    auto fi =
+        make_finding(Group::hiding, "ld_preload", severity, summary, "hiding\n" + std::string(kPreload) + "\n" + entry);
     fi.path = std::string(kPreload);
     fi.line = e.line;
-    fi.evidence = {{"library", printable(entry)}, {"exists", present}, {"text", printable(trim(e.text))},
+    fi.evidence = {{"library", printable(entry)},
+                   {"exists", present},
+                   {"text", printable(trim(e.text))},
                    {"rule", packaged ? "ld.so.preload entry, packaged library" : "ld.so.preload entry"}};
     out.push_back(std::move(fi));
   }

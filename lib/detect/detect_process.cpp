@@ -31,7 +31,8 @@ bool odd_place(const Process& p) {
 // "[cmake]", as ps shows a kernel thread: one word in brackets. Titles such as "[celeryd: w@host:Main]"
 // that programs give themselves hold spaces.
 bool bracketed(std::string_view name) {
-  return name.size() > 2 && name.front() == '[' && name.back() == ']' && name.find_first_of(" \t") == std::string_view::npos;
+  return name.size() > 2 && name.front() == '[' && name.back() == ']' &&
+         name.find_first_of(" \t") == std::string_view::npos;
 }
 
 nlohmann::json wallet_list(const std::vector<WalletMatch>& wallets) {
@@ -65,8 +66,10 @@ void cmdline_signals(const Process& p, const Indicators& ind, ProcessSignals& s)
   for (size_t i = 1; i < p.cmdline.size(); ++i)
     for (auto& u : find_pool_urls(p.cmdline[i], ind))
       if (u.pool_scheme) urls.push_back(std::move(u));
-  bool known_pool = std::any_of(args.pools.begin(), args.pools.end(), [&](auto& x) { return ind.is_pool_domain(x.host); });
-  bool stratum_pool = std::any_of(args.pools.begin(), args.pools.end(), [&](auto& x) { return ind.is_stratum_port(x.port); });
+  bool known_pool =
+      std::any_of(args.pools.begin(), args.pools.end(), [&](auto& x) { return ind.is_pool_domain(x.host); });
+  bool stratum_pool =
+      std::any_of(args.pools.begin(), args.pools.end(), [&](auto& x) { return ind.is_stratum_port(x.port); });
   for (auto& x : args.pools) s.pools.emplace_back(x.host, x.port);
   for (auto& u : urls) s.pools.emplace_back(u.host, u.port);
 
@@ -81,7 +84,8 @@ void cmdline_signals(const Process& p, const Indicators& ind, ProcessSignals& s)
     sev = std::max(sev, by_flags);
     why.push_back(args.flag_family->name + " option");
   }
-  if (!args.pools.empty() && sev == Severity::info && stratum_pool) sev = Severity::medium, why.push_back("pool on a stratum port");
+  if (!args.pools.empty() && sev == Severity::info && stratum_pool)
+    sev = Severity::medium, why.push_back("pool on a stratum port");
   if (sev == Severity::info) return;
 
   std::string summary = describe(p) + " command line: ";
@@ -93,14 +97,18 @@ void cmdline_signals(const Process& p, const Indicators& ind, ProcessSignals& s)
     if (std::find(pools.begin(), pools.end(), printable(u.url)) == pools.end()) pools.push_back(printable(u.url));
   auto flags = nlohmann::json::array();
   for (auto& x : args.family_flags) flags.push_back(printable(x));
-  f.evidence = {{"cmdline", cmdline_text(p)}, {"pools", pools}, {"wallets", wallet_list(wallets)}, {"family_flags", flags},
+  f.evidence = {{"cmdline", cmdline_text(p)},
+                {"pools", pools},
+                {"wallets", wallet_list(wallets)},
+                {"family_flags", flags},
                 {"rule", "miner options, pool URLs and wallets in argv"}};
   if (args.algorithm) f.evidence["algorithm"] = printable(*args.algorithm);
   add(s, std::move(f));
 }
 
 void name_signals(const Process& p, const Indicators& ind, ProcessSignals& s) {
-  std::string names[] = {std::string(base_name(p.exe)), p.cmdline.empty() ? std::string() : std::string(base_name(p.cmdline[0])), p.comm};
+  std::string names[] = {std::string(base_name(p.exe)),
+                         p.cmdline.empty() ? std::string() : std::string(base_name(p.cmdline[0])), p.comm};
   const MinerFamily* family = nullptr;
   std::string matched;
   for (auto& n : names) {
@@ -126,7 +134,9 @@ void name_signals(const Process& p, const Indicators& ind, ProcessSignals& s) {
               family->name + (shipped ? " binary" : " builds");
   }
   auto f = process_finding(p, Group::miner, "process.name", sev, summary);
-  f.evidence = {{"name", printable(matched)}, {"exe", printable(p.exe)}, {"family", (dropped ? dropped : family)->name},
+  f.evidence = {{"name", printable(matched)},
+                {"exe", printable(p.exe)},
+                {"family", (dropped ? dropped : family)->name},
                 {"rule", dropped ? "known drop path" : "known miner name"}};
   add(s, std::move(f));
 }
@@ -139,7 +149,8 @@ void environ_signals(const Process& p, const Indicators& ind, ProcessSignals& s)
     auto eq = kv.find('=');
     if (eq == std::string::npos || eq + 1 >= kv.size()) continue;
     std::string_view key(kv.data(), eq), value(kv.data() + eq + 1, kv.size() - eq - 1);
-    bool wallet_key = std::find(ind.wallet_env_keys().begin(), ind.wallet_env_keys().end(), key) != ind.wallet_env_keys().end();
+    bool wallet_key =
+        std::find(ind.wallet_env_keys().begin(), ind.wallet_env_keys().end(), key) != ind.wallet_env_keys().end();
     bool pool_key = std::find(ind.pool_env_keys().begin(), ind.pool_env_keys().end(), key) != ind.pool_env_keys().end();
     for (auto& w : find_wallets(value)) {
       if (!w.checksum_valid && !wallet_key) continue;
@@ -173,7 +184,8 @@ void environ_signals(const Process& p, const Indicators& ind, ProcessSignals& s)
   auto f = process_finding(p, Group::miner, "process.environ", sev, summary);
   auto k = nlohmann::json::array();
   for (auto& x : keys) k.push_back(printable(x));
-  f.evidence = {{"variables", k}, {"wallets", wallet_list(wallets)}, {"pools", pools}, {"rule", "wallet or pool in environ"}};
+  f.evidence = {
+      {"variables", k}, {"wallets", wallet_list(wallets)}, {"pools", pools}, {"rule", "wallet or pool in environ"}};
   add(s, std::move(f));
 }
 
@@ -185,9 +197,11 @@ void image_signals(const Process& p, ProcessSignals& s, bool other_signals) {
   bool dropped = is_drop_folder(p.exe);
   Severity sev = other_signals ? Severity::high : dropped ? Severity::medium : Severity::info;
   std::string summary = describe(p) + (p.exe_memfd ? " runs from an anonymous memory file (" + printable(p.exe) + ")"
-                                                    : " runs a deleted binary " + printable(p.exe));
-  if (sev == Severity::info && !p.exe_memfd && is_system_path(p.exe)) summary += " (likely replaced by a package upgrade)";
-  auto f = process_finding(p, sev == Severity::info ? Group::miner : Group::hiding, "process.exe_deleted", sev, summary);
+                                                   : " runs a deleted binary " + printable(p.exe));
+  if (sev == Severity::info && !p.exe_memfd && is_system_path(p.exe))
+    summary += " (likely replaced by a package upgrade)";
+  auto f =
+      process_finding(p, sev == Severity::info ? Group::miner : Group::hiding, "process.exe_deleted", sev, summary);
   f.evidence = {{"exe", printable(p.exe)}, {"memfd", p.exe_memfd}, {"rule", "image deleted from disk"}};
   add(s, std::move(f));
 }
@@ -200,17 +214,20 @@ void dress_signals(const Process& p, const Indicators& ind, ProcessSignals& s) {
   std::string matched;
   for (auto& name : {shown, p.comm}) {
     if (name.empty()) continue;
-    std::string_view inner = bracketed(name) ? std::string_view(name).substr(1, name.size() - 2) : std::string_view(name);
+    std::string_view inner =
+        bracketed(name) ? std::string_view(name).substr(1, name.size() - 2) : std::string_view(name);
     if (bracketed(name) || ind.is_kernel_thread_name(inner)) {
       matched = name;
       break;
     }
   }
   if (matched.empty()) return;
-  auto f = process_finding(p, Group::hiding, "process.kthread_name", Severity::high,
-                           describe(p) + " calls itself " + printable(matched) + " like a kernel thread, but runs " +
-                               printable(p.exe));
-  f.evidence = {{"name", printable(matched)}, {"comm", printable(p.comm)}, {"exe", printable(p.exe)},
+  auto f = process_finding(
+      p, Group::hiding, "process.kthread_name", Severity::high,
+      describe(p) + " calls itself " + printable(matched) + " like a kernel thread, but runs " + printable(p.exe));
+  f.evidence = {{"name", printable(matched)},
+                {"comm", printable(p.comm)},
+                {"exe", printable(p.exe)},
                 {"rule", "user process named like a kernel thread"}};
   add(s, std::move(f));
 }
@@ -237,7 +254,8 @@ std::optional<std::string> NearbyConfigs::find(const Process& p) {
     constexpr size_t kConfigPeek = 256 * 1024;  // miners' configs are a few KiB
     if (auto f = host_.read_as_process(p.pid, path, kConfigPeek); f && S_ISREG(f->st.st_mode)) {
       auto c = parse_miner_config(f->data, ind_);
-      miner = !c.pools.empty() || std::any_of(c.wallets.begin(), c.wallets.end(), [](auto& w) { return w.checksum_valid; }) ||
+      miner = !c.pools.empty() ||
+              std::any_of(c.wallets.begin(), c.wallets.end(), [](auto& w) { return w.checksum_valid; }) ||
               ind_.family_for_config_keys(c.top_keys);
     }
     if (!key.empty()) seen_[key] = miner;
@@ -263,9 +281,7 @@ std::string cmdline_text(const Process& p, size_t max) {
   return printable(out);
 }
 
-std::string describe(const Process& p) {
-  return "pid " + std::to_string(p.pid) + " (" + printable(p.comm) + ")";
-}
+std::string describe(const Process& p) { return "pid " + std::to_string(p.pid) + " (" + printable(p.comm) + ")"; }
 
 ProcessSignals detect_process(const Process& p, const Indicators& ind, NearbyConfigs* configs) {
   ProcessSignals s;
@@ -294,7 +310,9 @@ std::optional<Finding> detect_cpu(const Process& p, double recent, bool other_mi
                         describe(p) + buf, p.exe + "\n" + cmdline_text(p, 1 << 20));
   f.pid = p.pid;
   if (!p.exe.empty()) f.path = printable(p.exe);
-  f.evidence = {{"recent_share", recent}, {"lifetime_share", p.cpu_share}, {"cpu_seconds", p.cpu_seconds},
+  f.evidence = {{"recent_share", recent},
+                {"lifetime_share", p.cpu_share},
+                {"cpu_seconds", p.cpu_seconds},
                 {"rule", "sustained CPU"}};
   return f;
 }

@@ -5,8 +5,8 @@
 #include <dirent.h>
 
 #include <algorithm>
-#include <set>
 #include <charconv>
+#include <set>
 
 #include "core/text.h"
 #include "detect/detectors.h"
@@ -29,8 +29,7 @@ std::optional<long> number_in(std::string_view text) {
 
 Finding file_finding(const char* kind, Severity sev, std::string summary, const std::string& path, int line,
                      std::string_view text, const char* rule) {
-  auto f = make_finding(Group::system_optimization, kind, sev, std::move(summary),
-                        path + "\n" + std::string(text));
+  auto f = make_finding(Group::system_optimization, kind, sev, std::move(summary), path + "\n" + std::string(text));
   f.path = printable(path);
   if (line > 0) f.line = line;
   f.evidence = {{"text", printable(text)}, {"rule", rule}};
@@ -48,19 +47,20 @@ void sysctl_file(const HostRoot& host, const std::string& path, Severity tuned, 
     if (line.front() == '-') line.remove_prefix(1);  // the finding's key as before: the line without its '-'
     auto value = number_in(setting.value);
     if (key == "vm.nr_hugepages" && value && *value > 0)
-      out.push_back(file_finding("sysctl.hugepages", tuned,
-                                 path + " line " + std::to_string(number) + " reserves " + std::to_string(*value) +
-                                     " huge pages at boot",
-                                 path, number, line, "vm.nr_hugepages in sysctl file"));
+      out.push_back(file_finding(
+          "sysctl.hugepages", tuned,
+          path + " line " + std::to_string(number) + " reserves " + std::to_string(*value) + " huge pages at boot",
+          path, number, line, "vm.nr_hugepages in sysctl file"));
     else if (key == "kernel.nmi_watchdog" && value && *value == 0)
       out.push_back(file_finding("sysctl", tuned,
-                                 path + " line " + std::to_string(number) + " turns the NMI watchdog off",
-                                 path, number, line, "kernel.nmi_watchdog=0 in sysctl file"));
+                                 path + " line " + std::to_string(number) + " turns the NMI watchdog off", path, number,
+                                 line, "kernel.nmi_watchdog=0 in sysctl file"));
   }
 }
 
 // Lines loading the msr module: "modprobe msr" in scripts, "msr" alone in modules-load files.
-void msr_loads(const HostRoot& host, const std::string& path, bool module_list, Severity sev, std::vector<Finding>& out) {
+void msr_loads(const HostRoot& host, const std::string& path, bool module_list, Severity sev,
+               std::vector<Finding>& out) {
   auto f = host.read(path, kScriptMax);
   if (!f || f->data.find("msr") == std::string::npos) return;
   int number = 0;
@@ -68,18 +68,17 @@ void msr_loads(const HostRoot& host, const std::string& path, bool module_list, 
     ++number;
     auto line = trim(raw);
     if (line.empty() || line[0] == '#') continue;
-    bool hit = module_list ? line == "msr" : (line.find("modprobe msr") != std::string_view::npos ||
-                                             line.find("modprobe -q msr") != std::string_view::npos ||
-                                             line.find("insmod msr") != std::string_view::npos);
+    bool hit = module_list ? line == "msr"
+                           : (line.find("modprobe msr") != std::string_view::npos ||
+                              line.find("modprobe -q msr") != std::string_view::npos ||
+                              line.find("insmod msr") != std::string_view::npos);
     if (!hit) continue;
-    out.push_back(file_finding("msr", sev, path + " line " + std::to_string(number) + " loads the msr module",
-                               path, number, line.substr(0, 400), "modprobe msr"));
+    out.push_back(file_finding("msr", sev, path + " line " + std::to_string(number) + " loads the msr module", path,
+                               number, line.substr(0, 400), "modprobe msr"));
   }
 }
 
-bool holds_msr(const std::string& target) {
-  return target.starts_with("/dev/cpu/") && target.ends_with("/msr");
-}
+bool holds_msr(const std::string& target) { return target.starts_with("/dev/cpu/") && target.ends_with("/msr"); }
 
 }  // namespace
 
@@ -95,10 +94,11 @@ std::vector<Finding> detect_system(const HostRoot& host, const std::vector<Miner
   if (msr_loaded) {
     std::string value = msr_allow_writes(host).value_or("unknown");
     bool writes = msr_allows_writes(value);
-    auto f = make_finding(Group::system_optimization, "msr", writes ? (mining ? Severity::high : Severity::medium) : Severity::info,
-                          std::string("the msr module is loaded") + (writes ? " with allow_writes=on: CPU registers can be rewritten"
-                                                                            : " (allow_writes=" + printable(value) + ")"),
-                          "msr-module");
+    auto f = make_finding(
+        Group::system_optimization, "msr", writes ? (mining ? Severity::high : Severity::medium) : Severity::info,
+        std::string("the msr module is loaded") + (writes ? " with allow_writes=on: CPU registers can be rewritten"
+                                                          : " (allow_writes=" + printable(value) + ")"),
+        "msr-module");
     f.path = host.sys_path() + "/module/msr/parameters/allow_writes";
     f.evidence = {{"allow_writes", printable(value)}, {"rule", "msr allow_writes"}};
     out.push_back(std::move(f));
@@ -127,7 +127,8 @@ std::vector<Finding> detect_system(const HostRoot& host, const std::vector<Miner
                             "msr-open\n" + exe);
       f.pid = pid;
       f.path = printable(fd.target);
-      f.evidence = {{"fd", fd.fd}, {"target", printable(fd.target)}, {"exe", printable(exe)}, {"rule", "/dev/cpu/*/msr open"}};
+      f.evidence = {
+          {"fd", fd.fd}, {"target", printable(fd.target)}, {"exe", printable(exe)}, {"rule", "/dev/cpu/*/msr open"}};
       out.push_back(std::move(f));
       break;
     }
@@ -137,7 +138,8 @@ std::vector<Finding> detect_system(const HostRoot& host, const std::vector<Miner
   if (auto hp = host.read_proc("sys/vm/nr_hugepages", 64))
     if (auto n = number_in(hp->data); n && *n > 0) {
       auto f = make_finding(Group::system_optimization, "sysctl.hugepages", tuned,
-                            "vm.nr_hugepages is " + std::to_string(*n) + " (huge pages reserved at runtime)", "hugepages-runtime");
+                            "vm.nr_hugepages is " + std::to_string(*n) + " (huge pages reserved at runtime)",
+                            "hugepages-runtime");
       f.path = host.proc_path() + "/sys/vm/nr_hugepages";
       f.evidence = {{"nr_hugepages", *n}, {"rule", "vm.nr_hugepages > 0"}};
       out.push_back(std::move(f));
@@ -158,7 +160,8 @@ std::vector<Finding> detect_system(const HostRoot& host, const std::vector<Miner
       if (e.name.ends_with(".conf")) sysctl_file(host, std::string(dir) + "/" + e.name, tuned, out);
   msr_loads(host, "/etc/modules", true, mining ? Severity::medium : Severity::low, out);
   for (auto& e : host.list("/etc/modules-load.d"))
-    if (e.name.ends_with(".conf")) msr_loads(host, "/etc/modules-load.d/" + e.name, true, mining ? Severity::medium : Severity::low, out);
+    if (e.name.ends_with(".conf"))
+      msr_loads(host, "/etc/modules-load.d/" + e.name, true, mining ? Severity::medium : Severity::low, out);
   const Severity script_sev = mining ? Severity::high : Severity::medium;
   for (auto path : {"/etc/rc.local", "/etc/crontab"}) msr_loads(host, path, false, script_sev, out);
   for (auto& e : host.list("/etc/cron.d")) msr_loads(host, "/etc/cron.d/" + e.name, false, script_sev, out);

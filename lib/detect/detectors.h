@@ -8,12 +8,12 @@
 #include <string_view>
 #include <vector>
 
-#include "model/finding.h"
 #include "detect/miner.h"
 #include "host/dns.h"
 #include "host/host_root.h"
 #include "host/process.h"
 #include "host/sockets.h"
+#include "model/finding.h"
 #include "playbook/indicators.h"
 
 namespace unmine {
@@ -22,8 +22,8 @@ namespace unmine {
 struct ProcessSignals {
   std::vector<Finding> findings;  // miner (and hiding for a deleted image or a kernel thread's name) group
   Severity strongest = Severity::info;
-  bool profile = false;  // worth a full profile (config, image, connections)
-  bool cpu_candidate = false;  // sample its recent CPU
+  bool profile = false;                                 // worth a full profile (config, image, connections)
+  bool cpu_candidate = false;                           // sample its recent CPU
   std::vector<std::pair<std::string, uint16_t>> pools;  // host, port named by its command line
   std::optional<std::string> nearby_config;  // a miner's config beside its executable or in its working folder
 };
@@ -59,7 +59,7 @@ struct NetworkInput {
   const std::vector<MinerInfo>* miners = nullptr;
   const SocketScan* sockets = nullptr;
   const DnsState* dns = nullptr;
-  std::vector<int> candidate_pids;  // searched first for owners
+  std::vector<int> candidate_pids;     // searched first for owners
   std::set<uint16_t> listening_ports;  // local TCP ports something listens on: sockets there are inbound
   // The persistence scan reports each hosts line naming a pool (as an artifact unpersist can remove); when
   // it runs, the hosts file only feeds pool addresses here, so a line is one finding, not two.

@@ -13,13 +13,12 @@ namespace {
 constexpr size_t kMaxProfiledFile = 64 << 20;  // miners are a few MiB; a bigger file is noted, not hashed
 constexpr size_t kMaxConfigsBeside = 16;
 
-bool is_config_name(std::string_view name) {
-  return name.ends_with(".json") || name == ".xmrig.json";
-}
+bool is_config_name(std::string_view name) { return name.ends_with(".json") || name == ".xmrig.json"; }
 
 }  // namespace
 
-DormantScan identify_referenced_files(const HostRoot& host, MinerProfiler& profiler, const std::vector<std::string>& paths) {
+DormantScan identify_referenced_files(const HostRoot& host, MinerProfiler& profiler,
+                                      const std::vector<std::string>& paths) {
   DormantScan out;
   std::vector<std::string> files;
   std::map<std::string, std::string> beside;  // config -> the file it was found beside

@@ -19,6 +19,7 @@ struct DormantScan {
   std::vector<std::string> notes;
 };
 
-DormantScan identify_referenced_files(const HostRoot& host, MinerProfiler& profiler, const std::vector<std::string>& paths);
+DormantScan identify_referenced_files(const HostRoot& host, MinerProfiler& profiler,
+                                      const std::vector<std::string>& paths);
 
 }  // namespace unmine

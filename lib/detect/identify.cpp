@@ -62,14 +62,16 @@ IdentifyResult run_identify(const HostRoot& host, const Playbook& playbook, cons
     }
     for (auto& [pid, triaged] : todo) {
       std::vector<Finding> own;
-      auto info = triaged ? std::optional<MinerInfo>(profiler.profile(triaged->proc, &own)) : profiler.profile_pid(pid, &own);
+      auto info =
+          triaged ? std::optional<MinerInfo>(profiler.profile(triaged->proc, &own)) : profiler.profile_pid(pid, &own);
       if (!info) {
         r.missing_pids.push_back(pid);
         r.notes.push_back("process " + std::to_string(pid) + " is gone");
         continue;
       }
       if (triaged && info->connections.empty()) info->connections = triaged->connections;
-      bool flagged = triaged || std::any_of(r.findings.begin(), r.findings.end(), [pid = pid](auto& f) { return f.pid == pid; });
+      bool flagged =
+          triaged || std::any_of(r.findings.begin(), r.findings.end(), [pid = pid](auto& f) { return f.pid == pid; });
       IdentifiedMiner im{std::move(*info), false};
       im.is_miner = flagged || shows_mining(im.info);
       // A process that shows no mining keeps its description but adds no finding and no indicator.

@@ -4,18 +4,18 @@
 #include <string>
 #include <vector>
 
-#include "model/finding.h"
-#include "model/incident.h"
 #include "detect/miner.h"
 #include "detect/miner_profile.h"
 #include "host/host_root.h"
+#include "model/finding.h"
+#include "model/incident.h"
 #include "playbook/playbook.h"
 
 namespace unmine {
 
 struct IdentifyOptions {
-  std::vector<int> pids;            // profile these even when triage would not flag them
-  std::vector<std::string> files;   // paths inside the root
+  std::vector<int> pids;           // profile these even when triage would not flag them
+  std::vector<std::string> files;  // paths inside the root
 };
 
 struct IdentifiedMiner {

@@ -17,9 +17,22 @@ namespace unmine {
 namespace {
 
 // Where dropped miners and their configs sit; the IoCs' own folders are added to these.
-constexpr std::string_view kDropDirs[] = {"/tmp", "/var/tmp", "/dev/shm", "/usr/local/bin", "/usr/local/sbin", "/opt", "/root",
-                                          "/home", "/etc/crontab", "/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily",
-                                          "/var/spool/cron", "/etc/systemd/system", "/etc/rc.local", "/etc/profile.d"};
+constexpr std::string_view kDropDirs[] = {"/tmp",
+                                          "/var/tmp",
+                                          "/dev/shm",
+                                          "/usr/local/bin",
+                                          "/usr/local/sbin",
+                                          "/opt",
+                                          "/root",
+                                          "/home",
+                                          "/etc/crontab",
+                                          "/etc/cron.d",
+                                          "/etc/cron.hourly",
+                                          "/etc/cron.daily",
+                                          "/var/spool/cron",
+                                          "/etc/systemd/system",
+                                          "/etc/rc.local",
+                                          "/etc/profile.d"};
 constexpr int kMaxDepth = 4;
 constexpr size_t kMaxFiles = 20000;
 constexpr size_t kMaxHashed = 64u << 20;  // bigger files are not miners; their hash is not compared
@@ -35,11 +48,13 @@ nlohmann::json ioc_json(const Ioc& i, const IocSet& s) {
   return {{"type", i.type}, {"value", printable(i.value)}, {"case", s.case_uuid}, {"host", printable(s.host)}};
 }
 
-Finding match(Group g, const std::string& kind, const Ioc& ioc, const IocSet& s, const std::string& what, const std::string& key) {
-  auto f = make_finding(g, kind, Severity::high,
-                        "matches the " + ioc.type + " IoC " + printable(ioc.value) + " of case " + s.case_uuid.substr(0, 8) +
-                            (s.host.empty() ? "" : " (" + printable(s.host) + ")") + ": " + what,
-                        "ioc\n" + ioc.type + "\n" + ioc.value + "\n" + key);
+Finding match(Group g, const std::string& kind, const Ioc& ioc, const IocSet& s, const std::string& what,
+              const std::string& key) {
+  auto f =
+      make_finding(g, kind, Severity::high,
+                   "matches the " + ioc.type + " IoC " + printable(ioc.value) + " of case " + s.case_uuid.substr(0, 8) +
+                       (s.host.empty() ? "" : " (" + printable(s.host) + ")") + ": " + what,
+                   "ioc\n" + ioc.type + "\n" + ioc.value + "\n" + key);
   f.evidence = {{"ioc", ioc_json(ioc, s)}, {"rule", "ioc." + ioc.type}};
   return f;
 }
@@ -48,9 +63,12 @@ Finding match(Group g, const std::string& kind, const Ioc& ioc, const IocSet& s,
 const Ioc* referenced(const IocSet& s, std::string_view text) {
   IncidentIndicators only;
   for (auto& i : s.iocs)
-    if (i.type == "wallet") only.wallets.insert(i.value);
-    else if (i.type == "domain") only.domains.insert(i.value);
-    else if (i.type == "ipv4" || i.type == "ipv6") only.ips.insert(i.value);
+    if (i.type == "wallet")
+      only.wallets.insert(i.value);
+    else if (i.type == "domain")
+      only.domains.insert(i.value);
+    else if (i.type == "ipv4" || i.type == "ipv6")
+      only.ips.insert(i.value);
   auto hit = only.referenced_in(text);
   return hit ? s.find(hit->type, hit->value) : nullptr;
 }
@@ -58,7 +76,11 @@ const Ioc* referenced(const IocSet& s, std::string_view text) {
 class Sweeper {
  public:
   Sweeper(const HostRoot& host, const IocSet& iocs, const std::vector<std::string>& skip)
-      : host_(host), iocs_(iocs), skip_(skip), hashes_(iocs.values("sha256")), paths_(iocs.values("path")),
+      : host_(host),
+        iocs_(iocs),
+        skip_(skip),
+        hashes_(iocs.values("sha256")),
+        paths_(iocs.values("path")),
         lines_(iocs.values("persistence_line")) {}
 
   void processes() {
@@ -101,7 +123,8 @@ class Sweeper {
       auto* i = iocs_.find("ip", s.remote_addr);
       if (!i) continue;
       auto peer = s.remote_addr + ":" + std::to_string(s.remote_port);
-      auto f = match(Group::pool, "net.connection", *i, iocs_, s.proto + " connection to " + peer + " (" + s.state + ")", s.proto + "\n" + peer);
+      auto f = match(Group::pool, "net.connection", *i, iocs_,
+                     s.proto + " connection to " + peer + " (" + s.state + ")", s.proto + "\n" + peer);
       if (!s.pids.empty()) f.pid = s.pids.front();
       f.evidence["remote"] = peer;
       out_.findings.push_back(std::move(f));
@@ -117,8 +140,10 @@ class Sweeper {
     }
     for (auto& d : dirs) {
       auto st = host_.lstat(d);
-      if (st && S_ISREG(st->st_mode)) look_at(d);
-      else walk(d, 0);
+      if (st && S_ISREG(st->st_mode))
+        look_at(d);
+      else
+        walk(d, 0);
     }
     for (auto& p : paths_) look_at(p);
   }
@@ -138,8 +163,8 @@ class Sweeper {
         auto fp = ssh_key_fingerprint(line);
         auto* i = fp ? iocs_.find("ssh_key", *fp) : nullptr;
         if (!i) continue;
-        auto f = match(Group::persistence, "ssh_key", *i, iocs_, "authorized key in " + printable(path) + ":" + std::to_string(n),
-                       path + "\n" + *fp);
+        auto f = match(Group::persistence, "ssh_key", *i, iocs_,
+                       "authorized key in " + printable(path) + ":" + std::to_string(n), path + "\n" + *fp);
         f.path = printable(path);
         f.line = n;
         f.evidence["text"] = printable(line.substr(0, 4096));
@@ -159,14 +184,17 @@ class Sweeper {
       if (skipped(path)) continue;
       auto st = host_.lstat(path);
       if (!st) continue;
-      if (S_ISDIR(st->st_mode)) walk(path, depth + 1);
-      else if (S_ISREG(st->st_mode)) look_at(path);
+      if (S_ISDIR(st->st_mode))
+        walk(path, depth + 1);
+      else if (S_ISREG(st->st_mode))
+        look_at(path);
     }
   }
 
   // A skipped folder is skipped whole: itself and everything under it.
   bool skipped(const std::string& path) const {
-    return std::any_of(skip_.begin(), skip_.end(), [&](const std::string& s) { return path == s || path.starts_with(s + "/"); });
+    return std::any_of(skip_.begin(), skip_.end(),
+                       [&](const std::string& s) { return path == s || path.starts_with(s + "/"); });
   }
 
   void look_at(const std::string& path) {
@@ -174,7 +202,8 @@ class Sweeper {
     auto st = host_.lstat(path);
     if (!st || !S_ISREG(st->st_mode) || !visited_.insert({st->st_dev, st->st_ino}).second) return;
     if (visited_.size() > kMaxFiles) {
-      if (visited_.size() == kMaxFiles + 1) out_.notes.push_back("IoC sweep: stopped after " + std::to_string(kMaxFiles) + " files");
+      if (visited_.size() == kMaxFiles + 1)
+        out_.notes.push_back("IoC sweep: stopped after " + std::to_string(kMaxFiles) + " files");
       return;
     }
     auto add = [&](Group g, const std::string& kind, const Ioc& ioc, const std::string& what) {
@@ -183,14 +212,16 @@ class Sweeper {
       out_.findings.push_back(std::move(f));
       return &out_.findings.back();
     };
-    if (auto* i = paths_.contains(path) ? iocs_.find("path", path) : nullptr) add(Group::miner, "file.miner_binary", *i, "file at");
+    if (auto* i = paths_.contains(path) ? iocs_.find("path", path) : nullptr)
+      add(Group::miner, "file.miner_binary", *i, "file at");
     // Without hash IoCs only configs are of interest: small files, read no further than that.
     size_t limit = hashes_.empty() ? kMaxText : kMaxHashed;
     if (static_cast<size_t>(st->st_size) > limit) return;
     auto c = host_.read(path, limit);
     if (!c || c->truncated) return;
     if (!hashes_.empty())
-      if (auto* i = iocs_.find("sha256", sha256_hex(c->data))) add(Group::miner, "file.miner_binary", *i, "same SHA-256 as")->evidence["sha256"] = i->value;
+      if (auto* i = iocs_.find("sha256", sha256_hex(c->data)))
+        add(Group::miner, "file.miner_binary", *i, "same SHA-256 as")->evidence["sha256"] = i->value;
     if (c->data.size() > kMaxText || c->data.find('\0') != std::string::npos) return;
     // Persistence files are judged by the persistence scan, tied through the same IoCs (one finding a line).
     if (!is_persistence_file(path))
@@ -251,7 +282,8 @@ IncidentIndicators matched_indicators(const std::vector<Finding>& findings, cons
   for (auto& f : findings)
     if (is_ioc_match(f)) {
       auto& i = f.evidence["ioc"];
-      if (auto* ioc = iocs.find(i.value("type", std::string()), i.value("value", std::string()))) matched.add(ioc->type, ioc->value);
+      if (auto* ioc = iocs.find(i.value("type", std::string()), i.value("value", std::string())))
+        matched.add(ioc->type, ioc->value);
     }
   return matched.indicators();
 }

@@ -28,12 +28,17 @@ nlohmann::json MinerInfo::to_json() const {
   if (coin) j["coin"] = printable(*coin);
   if (worker) j["worker"] = printable(*worker);
   auto& w = j["wallets"] = nlohmann::json::array();
-  for (auto& x : wallets) w.push_back({{"address", x.address}, {"coin", x.coin}, {"kind", x.kind}, {"checksum_valid", x.checksum_valid}});
+  for (auto& x : wallets)
+    w.push_back({{"address", x.address}, {"coin", x.coin}, {"kind", x.kind}, {"checksum_valid", x.checksum_valid}});
   auto pool_list = [](const std::vector<PoolRef>& pools) {
     auto a = nlohmann::json::array();
     for (auto& x : pools)
-      a.push_back({{"url", printable(x.url)}, {"host", printable(x.host)}, {"port", x.port}, {"tls", x.tls},
-                   {"user", printable(x.user)}, {"source", x.source}});
+      a.push_back({{"url", printable(x.url)},
+                   {"host", printable(x.host)},
+                   {"port", x.port},
+                   {"tls", x.tls},
+                   {"user", printable(x.user)},
+                   {"source", x.source}});
     return a;
   };
   j["pools"] = pool_list(pools);
@@ -43,12 +48,17 @@ nlohmann::json MinerInfo::to_json() const {
   if (config_valid) j["config_valid"] = *config_valid;
   auto& c = j["connections"] = nlohmann::json::array();
   for (auto& s : connections)
-    c.push_back({{"proto", s.proto}, {"local", s.local_addr}, {"local_port", s.local_port}, {"remote", s.remote_addr},
-                 {"remote_port", s.remote_port}, {"state", s.state}});
+    c.push_back({{"proto", s.proto},
+                 {"local", s.local_addr},
+                 {"local_port", s.local_port},
+                 {"remote", s.remote_addr},
+                 {"remote_port", s.remote_port},
+                 {"state", s.state}});
   auto& a = j["ancestry"] = nlohmann::json::array();
   for (auto& x : ancestry) a.push_back({{"pid", x.pid}, {"exe", printable(x.exe)}});
   if (proc.container)
-    j["container"] = {{"runtime", proc.container->runtime}, {"id", printable(proc.container->id)},
+    j["container"] = {{"runtime", proc.container->runtime},
+                      {"id", printable(proc.container->id)},
                       {"image", printable(proc.container->image)}};
   return j;
 }

@@ -6,15 +6,15 @@
 #include <string>
 #include <vector>
 
-#include "model/incident.h"
-#include "model/wallets.h"
 #include "host/process.h"
 #include "host/sockets.h"
+#include "model/incident.h"
+#include "model/wallets.h"
 
 namespace unmine {
 
 struct PoolRef {
-  std::string url;   // as written ("stratum+tcp://pool.example:3333")
+  std::string url;  // as written ("stratum+tcp://pool.example:3333")
   std::string host;
   uint16_t port = 0;
   bool tls = false;
@@ -28,8 +28,8 @@ struct AncestorRef {
 };
 
 struct MinerInfo {
-  Process proc;              // pid, ppid, user, exe, exe_deleted, cmdline, cwd, started_at, cpu_seconds, container
-  std::string exe_sha256;    // of the running image (/proc/PID/exe), empty when unreadable
+  Process proc;            // pid, ppid, user, exe, exe_deleted, cmdline, cwd, started_at, cpu_seconds, container
+  std::string exe_sha256;  // of the running image (/proc/PID/exe), empty when unreadable
   std::string family = "unknown";
   std::string family_source;  // what named the family: name | user_agent | content | memory | flag | config | drop_path
   std::optional<std::string> version;

@@ -53,8 +53,10 @@ MinerArgs parse_miner_args(const std::vector<std::string>& argv, const Indicator
     if (!opt) continue;
     if (opt->role == "tls") {
       if (opt->value) continue;  // "--tls=..." is not the switch
-      if (current) current->tls = true;
-      else pending.tls = true;
+      if (current)
+        current->tls = true;
+      else
+        pending.tls = true;
       continue;
     }
     std::string value;
@@ -76,8 +78,10 @@ MinerArgs parse_miner_args(const std::vector<std::string>& argv, const Indicator
     } else if (opt->role == "user") {
       // "-O user:pass" (cpuminer) carries the password after the colon.
       auto user = opt->name == "-O" || opt->name == "--userpass" ? value.substr(0, value.find(':')) : value;
-      if (current) current->user = user;
-      else pending.user = user;
+      if (current)
+        current->user = user;
+      else
+        pending.user = user;
       if (!current) out.user_without_pool = user;
     } else if (opt->role == "algo") {
       if (!out.algorithm) out.algorithm = value;
@@ -104,9 +108,12 @@ std::vector<std::string> split_shell_words(std::string_view line) {
   for (size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
     if (quote) {
-      if (c == quote) quote = 0;
-      else if (c == '\\' && quote == '"' && i + 1 < line.size()) cur += line[++i];
-      else cur += c;
+      if (c == quote)
+        quote = 0;
+      else if (c == '\\' && quote == '"' && i + 1 < line.size())
+        cur += line[++i];
+      else
+        cur += c;
     } else if (c == '\'' || c == '"') {
       quote = c;
       in_word = true;

@@ -12,13 +12,13 @@
 namespace unmine {
 
 struct MinerArgs {
-  std::vector<PoolRef> pools;  // source "cmdline"; a pool option that is not a host:port is dropped
+  std::vector<PoolRef> pools;         // source "cmdline"; a pool option that is not a host:port is dropped
   std::vector<std::string> bad_urls;  // pool option values that did not parse (for evidence)
   std::optional<std::string> algorithm, coin, rig_id, config_path, proxy;
   std::optional<std::string> user_without_pool;  // -u given without any -o (the pool may be in a config)
-  std::vector<std::string> family_flags;  // options only one family takes ("--donate-level=1")
-  const MinerFamily* flag_family = nullptr;  // the family of the first of them
-  std::vector<std::string> common_flags;     // options many miners share ("-o", "--algo")
+  std::vector<std::string> family_flags;         // options only one family takes ("--donate-level=1")
+  const MinerFamily* flag_family = nullptr;      // the family of the first of them
+  std::vector<std::string> common_flags;         // options many miners share ("-o", "--algo")
 };
 
 // argv[0] is the program and is skipped. XMRig semantics: -u/-p/--tls/--rig-id apply to the pool of the

@@ -1,6 +1,5 @@
 #include "detect/miner_config.h"
 
-
 #include "detect/pool_url.h"
 
 namespace unmine {
@@ -106,8 +105,10 @@ void mine_text(std::string_view text, const Indicators& ind, MinerConfig& out) {
         pending_user.reset();
       }
     } else if (role == "user" && is_string) {
-      if (current && out.pools[*current].user.empty()) out.pools[*current].user = value;
-      else pending_user = value;
+      if (current && out.pools[*current].user.empty())
+        out.pools[*current].user = value;
+      else
+        pending_user = value;
     } else if (role == "tls" && value == "true" && current) {
       out.pools[*current].tls = true;
     } else if (role == "algo" && is_string && !out.algorithm) {

@@ -15,10 +15,10 @@ namespace unmine {
 
 struct MinerConfig {
   bool valid_json = false;
-  std::string parse_error;             // when not valid JSON
-  std::vector<std::string> top_keys;   // top-level keys (valid JSON only): what names the family
-  std::vector<PoolRef> pools;          // source "config"
-  std::vector<WalletMatch> wallets;    // in logins first, then anywhere in the text
+  std::string parse_error;            // when not valid JSON
+  std::vector<std::string> top_keys;  // top-level keys (valid JSON only): what names the family
+  std::vector<PoolRef> pools;         // source "config"
+  std::vector<WalletMatch> wallets;   // in logins first, then anywhere in the text
   std::optional<std::string> algorithm, coin, rig_id;
 };
 

@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <set>
@@ -145,8 +145,10 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
 void set_version(MinerInfo& m, const std::optional<UserAgentHit>& agent, const std::optional<ContentHit>& content) {
   if (agent && !m.user_agent) m.user_agent = agent->agent;
   if (m.version) return;
-  if (agent && !agent->version.empty()) m.version = agent->version;
-  else if (content && !content->version.empty()) m.version = content->version;
+  if (agent && !agent->version.empty())
+    m.version = agent->version;
+  else if (content && !content->version.empty())
+    m.version = content->version;
 }
 
 // What XMRig mines when no algorithm is named: its coin table, else the algorithm the wallet's coin takes.
@@ -191,7 +193,8 @@ std::optional<MemoryFacts> memory_facts(const HostRoot& host, const Indicators& 
   MemoryFacts f;
   f.agent = ind.find_user_agent(strings->text);
   f.content = ind.find_family_by_content(strings->text);
-  for (auto& u : find_pool_urls(strings->text, ind)) add_pool(f.pools, PoolRef{u.url, u.host, u.port, u.tls, u.user, "memory"});
+  for (auto& u : find_pool_urls(strings->text, ind))
+    add_pool(f.pools, PoolRef{u.url, u.host, u.port, u.tls, u.user, "memory"});
   for (auto& w : find_wallets(strings->text))
     if (w.checksum_valid) add_wallet(f.wallets, std::move(w));
   return f;
@@ -210,8 +213,11 @@ std::string_view to_string(FileType t) {
 
 nlohmann::json FileProfile::to_json() const {
   auto j = info.to_json();
-  nlohmann::json out = {{"path", printable(path)}, {"type", to_string(type)}, {"size", size},
-                        {"sha256", info.exe_sha256}, {"truncated", truncated}};
+  nlohmann::json out = {{"path", printable(path)},
+                        {"type", to_string(type)},
+                        {"size", size},
+                        {"sha256", info.exe_sha256},
+                        {"truncated", truncated}};
   for (auto key : {"family", "family_source", "version", "user_agent", "algorithm", "coin", "worker", "wallets",
                    "pools", "donation_pools", "packed", "config_valid"})
     if (j.contains(key)) out[key] = j[key];
@@ -344,15 +350,18 @@ MinerInfo MinerProfiler::profile(const Process& proc, std::vector<Finding>* find
     auto eq = kv.find('=');
     if (eq == std::string::npos) continue;
     auto key = kv.substr(0, eq), value = kv.substr(eq + 1);
-    bool wallet_key = std::find(ind.wallet_env_keys().begin(), ind.wallet_env_keys().end(), key) != ind.wallet_env_keys().end();
+    bool wallet_key =
+        std::find(ind.wallet_env_keys().begin(), ind.wallet_env_keys().end(), key) != ind.wallet_env_keys().end();
     bool pool_key = std::find(ind.pool_env_keys().begin(), ind.pool_env_keys().end(), key) != ind.pool_env_keys().end();
     for (auto& w : find_wallets(value))
       if (wallet_key || w.checksum_valid) add_wallet(env_wallets, std::move(w));
     if (wallet_key && !env_login) env_login = value;
     if (pool_key) {
-      if (auto u = parse_pool_url(value, ind)) add_pool(env_pools, PoolRef{value, u->host, u->port, u->tls, u->user, "environ"});
+      if (auto u = parse_pool_url(value, ind))
+        add_pool(env_pools, PoolRef{value, u->host, u->port, u->tls, u->user, "environ"});
     } else {
-      for (auto& u : find_pool_urls(value, ind)) add_pool(env_pools, PoolRef{u.url, u.host, u.port, u.tls, u.user, "environ"});
+      for (auto& u : find_pool_urls(value, ind))
+        add_pool(env_pools, PoolRef{u.url, u.host, u.port, u.tls, u.user, "environ"});
     }
   }
 
@@ -393,10 +402,10 @@ MinerInfo MinerProfiler::profile(const Process& proc, std::vector<Finding>* find
     auto f = host.read_as_process(proc.pid, path, kConfigMax);
     if (!f) {
       if (explicit_path && findings) {
-        auto fi = make_finding(Group::miner, "process.config", Severity::low,
-                               "pid " + std::to_string(proc.pid) + " names config " + printable(path) +
-                                   ", which is gone or unreadable",
-                               proc.exe + "\n" + path);
+        auto fi = make_finding(
+            Group::miner, "process.config", Severity::low,
+            "pid " + std::to_string(proc.pid) + " names config " + printable(path) + ", which is gone or unreadable",
+            proc.exe + "\n" + path);
         fi.pid = proc.pid;
         fi.path = printable(path);
         fi.evidence = {{"config", printable(path)}, {"readable", false}};
@@ -419,8 +428,11 @@ MinerInfo MinerProfiler::profile(const Process& proc, std::vector<Finding>* find
                              proc.exe + "\n" + path);
       fi.pid = proc.pid;
       fi.path = printable(path);
-      fi.evidence = {{"config", printable(path)}, {"valid_json", c.valid_json}, {"pools", pool_urls_json(c.pools)},
-                     {"wallets", wallets_json(c.wallets)}, {"explicit", explicit_path}};
+      fi.evidence = {{"config", printable(path)},
+                     {"valid_json", c.valid_json},
+                     {"pools", pool_urls_json(c.pools)},
+                     {"wallets", wallets_json(c.wallets)},
+                     {"explicit", explicit_path}};
       if (!c.valid_json) fi.evidence["parse_error"] = printable(c.parse_error);
       findings->push_back(std::move(fi));
     }
@@ -495,8 +507,8 @@ MinerInfo MinerProfiler::profile(const Process& proc, std::vector<Finding>* find
       where = "memory";
     }
     if (by_content) {
-      std::string what = agent ? "the user agent " + printable(agent->agent)
-                         : content ? "the strings " + printable(join(content->matched, ", "))
+      std::string what = agent           ? "the user agent " + printable(agent->agent)
+                         : content       ? "the strings " + printable(join(content->matched, ", "))
                          : memory->agent ? "the user agent " + printable(memory->agent->agent)
                                          : "the strings " + printable(join(memory->content->matched, ", "));
       auto fi = make_finding(Group::miner, "file.miner_binary", Severity::high,
@@ -505,7 +517,9 @@ MinerInfo MinerProfiler::profile(const Process& proc, std::vector<Finding>* find
                              m.exe_sha256.empty() ? proc.exe : m.exe_sha256);
       fi.pid = proc.pid;
       fi.path = printable(proc.exe);
-      fi.evidence = {{"sha256", m.exe_sha256}, {"family", by_content->name}, {"exe_deleted", proc.exe_deleted},
+      fi.evidence = {{"sha256", m.exe_sha256},
+                     {"family", by_content->name},
+                     {"exe_deleted", proc.exe_deleted},
                      {"read_from", where}};
       if (m.user_agent) fi.evidence["user_agent"] = printable(*m.user_agent);
       if (content || (memory && memory->content)) {
@@ -544,10 +558,13 @@ FileProfile MinerProfiler::profile_file(const std::string& path, std::vector<Fin
   m.exe_sha256 = image->sha256;
   const std::string& data = image->data;
   auto first = data.find_first_not_of(" \t\r\n");
-  if (data.starts_with("\x7f" "ELF")) fp.type = FileType::binary;
+  if (data.starts_with("\x7f"
+                       "ELF"))
+    fp.type = FileType::binary;
   else if ((first != std::string::npos && (data[first] == '{' || data[first] == '[')) || path.ends_with(".json"))
     fp.type = FileType::config;
-  else fp.type = FileType::script;
+  else
+    fp.type = FileType::script;
 
   const MinerFamily* family = nullptr;
   auto consider = [&](const MinerFamily* f, const char* source) {
@@ -569,7 +586,8 @@ FileProfile MinerProfiler::profile_file(const std::string& path, std::vector<Fin
   if (fp.type == FileType::binary) {
     m.proc.exe = path;
     // A binary's bytes are mostly not text: only wallets whose checksum holds count.
-    for (auto& u : find_pool_urls(data, ind)) add_pool(m.pools, PoolRef{u.url, u.host, u.port, u.tls, u.user, "binary"});
+    for (auto& u : find_pool_urls(data, ind))
+      add_pool(m.pools, PoolRef{u.url, u.host, u.port, u.tls, u.user, "binary"});
     for (auto& w : find_wallets(data))
       if (w.checksum_valid) add_wallet(m.wallets, std::move(w));
   } else {
@@ -616,19 +634,27 @@ FileProfile MinerProfiler::profile_file(const std::string& path, std::vector<Fin
     auto kind = std::string(kKinds[static_cast<int>(fp.type)]);
     std::string summary = printable(path) + ": " + std::string(to_string(fp.type));
     if (family) summary += " of " + family->name + (m.version ? " " + printable(*m.version) : "");
-    if (m.packed) summary += std::string(family ? "," : "") + " packed with " + *m.packed + (family ? "" : ": its strings show only when it runs");
+    if (m.packed)
+      summary += std::string(family ? "," : "") + " packed with " + *m.packed +
+                 (family ? "" : ": its strings show only when it runs");
     if (!m.pools.empty()) summary += ", pools " + printable(join_names(m.pools));
     if (parse_error) summary += " (not valid JSON, mined as text)";
-    bool strong = family || any_valid_wallet(m.wallets) ||
-                  std::any_of(m.pools.begin(), m.pools.end(), [&](auto& p) { return ind.is_pool_domain(p.host) || ind.is_stratum_port(p.port); });
+    bool strong = family || any_valid_wallet(m.wallets) || std::any_of(m.pools.begin(), m.pools.end(), [&](auto& p) {
+                    return ind.is_pool_domain(p.host) || ind.is_stratum_port(p.port);
+                  });
     // Packed alone is not a miner: packers serve honest programs too.
     bool packed_only = m.packed && !family && m.pools.empty() && !any_valid_wallet(m.wallets);
     auto fi = make_finding(Group::miner, packed_only ? std::string("file.packed") : kind,
-                           packed_only ? Severity::low : strong ? Severity::high : Severity::medium, summary,
-                           path + "\n" + m.exe_sha256);
+                           packed_only ? Severity::low
+                           : strong    ? Severity::high
+                                       : Severity::medium,
+                           summary, path + "\n" + m.exe_sha256);
     fi.path = printable(path);
-    fi.evidence = {{"sha256", m.exe_sha256}, {"type", to_string(fp.type)}, {"family", m.family},
-                   {"pools", pool_urls_json(m.pools)}, {"wallets", wallets_json(m.wallets)}};
+    fi.evidence = {{"sha256", m.exe_sha256},
+                   {"type", to_string(fp.type)},
+                   {"family", m.family},
+                   {"pools", pool_urls_json(m.pools)},
+                   {"wallets", wallets_json(m.wallets)}};
     if (m.user_agent) fi.evidence["user_agent"] = printable(*m.user_agent);
     if (content) {
       auto& strings = fi.evidence["strings"] = nlohmann::json::array();

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "model/finding.h"
 #include "detect/miner.h"
 #include "host/host_root.h"
 #include "host/process.h"
 #include "host/sockets.h"
+#include "model/finding.h"
 #include "playbook/indicators.h"
 
 namespace unmine {

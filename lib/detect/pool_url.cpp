@@ -8,18 +8,16 @@ namespace unmine {
 namespace {
 
 bool is_host_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-         c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
 }
 
 bool is_scheme_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
-         c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
 }
 
 bool is_url_char(char c) {
-  return c > 0x20 && c < 0x7f && c != '"' && c != '\'' && c != ',' && c != '<' && c != '>' && c != '`' &&
-         c != ';' && c != '\\';
+  return c > 0x20 && c < 0x7f && c != '"' && c != '\'' && c != ',' && c != '<' && c != '>' && c != '`' && c != ';' &&
+         c != '\\';
 }
 
 }  // namespace

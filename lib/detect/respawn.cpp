@@ -18,7 +18,6 @@ std::optional<std::string_view> scheduler_kind(std::string_view name) {
   return std::nullopt;
 }
 
-
 }  // namespace
 
 void RespawnPattern::add(const Process& killed, const std::string& sha256) {
@@ -42,7 +41,8 @@ std::optional<RespawnMatch> match_respawn(const RespawnPattern& pattern, const P
     return RespawnMatch{"indicator", "command line names the miner's " + hit->type + " " + printable(hit->value)};
   if (!pattern.sha256s.empty()) {
     auto sha = sha256_of();
-    if (!sha.empty() && pattern.sha256s.contains(sha)) return RespawnMatch{"sha256", "same executable image, sha256 " + sha};
+    if (!sha.empty() && pattern.sha256s.contains(sha))
+      return RespawnMatch{"sha256", "same executable image, sha256 " + sha};
   }
   return std::nullopt;
 }
@@ -112,7 +112,8 @@ std::vector<RespawnSource> respawn_sources(const Process& p, const std::vector<P
   }
   for (auto& a : artifacts) {
     if (!self.referenced_in(a.text)) continue;
-    RespawnSource s{"persistence", {}, {}, {}, a.unit, a.path, a.line, a.finding_id.empty() ? std::nullopt : std::optional(a.finding_id)};
+    RespawnSource s{"persistence", {},     {},     {},
+                    a.unit,        a.path, a.line, a.finding_id.empty() ? std::nullopt : std::optional(a.finding_id)};
     s.summary = a.kind + " " + (a.unit ? *a.unit : a.path + (a.line ? ":" + std::to_string(*a.line) : ""));
     out.push_back(std::move(s));
   }
@@ -120,9 +121,15 @@ std::vector<RespawnSource> respawn_sources(const Process& p, const std::vector<P
   for (auto& a : ancestors) {
     if (a.pid == 1) break;
     if (auto kind = scheduler_kind(program_name(a))) {
-      out.push_back({std::string(*kind), std::string(*kind) + " daemon PID " + std::to_string(a.pid) + " (" +
-                                             printable(a.exe.empty() ? a.comm : a.exe) + ")",
-                     a.pid, a.exe, {}, {}, {}, {}});
+      out.push_back({std::string(*kind),
+                     std::string(*kind) + " daemon PID " + std::to_string(a.pid) + " (" +
+                         printable(a.exe.empty() ? a.comm : a.exe) + ")",
+                     a.pid,
+                     a.exe,
+                     {},
+                     {},
+                     {},
+                     {}});
       break;
     }
   }
@@ -131,7 +138,12 @@ std::vector<RespawnSource> respawn_sources(const Process& p, const std::vector<P
     out.push_back({"parent",
                    "parent PID " + std::to_string(parent.pid) + " (" +
                        printable(parent.exe.empty() ? parent.comm : parent.exe) + ")",
-                   parent.pid, parent.exe, {}, {}, {}, {}});
+                   parent.pid,
+                   parent.exe,
+                   {},
+                   {},
+                   {},
+                   {}});
   }
   if (auto unit = service_unit_from_cgroup(p.cgroup))
     out.push_back({"systemd", "systemd unit " + printable(*unit), {}, {}, *unit, {}, {}, {}});
@@ -141,13 +153,16 @@ std::vector<RespawnSource> respawn_sources(const Process& p, const std::vector<P
 Finding respawn_finding(const Process& p, const RespawnMatch& match, const std::vector<RespawnSource>& sources) {
   std::string source = sources.empty() ? "no source found" : sources.front().summary;
   // The id names the executable and the kind of source, not pids: the same respawner gives the same id.
-  std::string key = p.exe + "|" + (sources.empty() ? "" : sources.front().kind + "|" +
-                                                                 sources.front().exe.value_or(sources.front().unit.value_or(
-                                                                     sources.front().path.value_or(""))));
-  auto f = make_finding(Group::miner, "process.respawn", Severity::high,
-                        "miner respawned as PID " + std::to_string(p.pid) + " (" + printable(p.exe) + "); source: " +
-                            printable(source),
-                        key);
+  std::string key =
+      p.exe + "|" +
+      (sources.empty()
+           ? ""
+           : sources.front().kind + "|" +
+                 sources.front().exe.value_or(sources.front().unit.value_or(sources.front().path.value_or(""))));
+  auto f = make_finding(
+      Group::miner, "process.respawn", Severity::high,
+      "miner respawned as PID " + std::to_string(p.pid) + " (" + printable(p.exe) + "); source: " + printable(source),
+      key);
   f.pid = p.pid;
   if (!p.exe.empty()) f.path = printable(p.exe);
   auto src = nlohmann::json::array();
@@ -192,7 +207,8 @@ std::vector<Respawn> watch_respawns(const ProcessSource& procs, const RespawnPat
         reported_pids.insert(p.pid);
         continue;
       }
-      if (auto m = match_respawn(pattern, p, [&procs, pid = p.pid] { return procs.exe_sha256(pid); })) report(p, std::move(*m));
+      if (auto m = match_respawn(pattern, p, [&procs, pid = p.pid] { return procs.exe_sha256(pid); }))
+        report(p, std::move(*m));
     }
     // A respawn under another name and path still connects to the pool.
     if (pool_connections && (!pattern.incident.ips.empty() || !pattern.incident.domains.empty())) {

@@ -13,11 +13,11 @@
 #include <utility>
 #include <vector>
 
-#include "model/finding.h"
-#include "model/incident.h"
 #include "host/host_root.h"
 #include "host/process.h"
 #include "host/process_source.h"
+#include "model/finding.h"
+#include "model/incident.h"
 #include "persist/persistence.h"
 
 namespace unmine {

@@ -40,7 +40,8 @@ bool to_pool_end(const SocketEntry& s, const PoolEnds& ends) {
 // the candidates' own sockets; the owners are written on the scan's sockets so the network detector need
 // not look again.
 std::set<int> pool_socket_owners(SocketScan& scan, const SocketReader& reader, const Indicators& ind,
-                                 const std::set<uint16_t>& listening_ports, const std::unordered_set<uint64_t>& candidate_inodes,
+                                 const std::set<uint16_t>& listening_ports,
+                                 const std::unordered_set<uint64_t>& candidate_inodes,
                                  const std::set<std::string>& pool_addrs, const PoolEnds& pool_ends) {
   std::vector<SocketEntry> wanted;
   for (auto& s : scan.sockets)
@@ -79,8 +80,10 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
     procs = reader.all(kProcEnviron);
   } else {
     for (int pid : options.pids) {
-      if (auto p = reader.read(pid, kProcEnviron)) procs.push_back(std::move(*p));
-      else r.notes.push_back("pid " + std::to_string(pid) + ": no such process");
+      if (auto p = reader.read(pid, kProcEnviron))
+        procs.push_back(std::move(*p));
+      else
+        r.notes.push_back("pid " + std::to_string(pid) + ": no such process");
     }
   }
   // unmine itself (its own argv may name a pool the responder is looking for), and other unmine commands

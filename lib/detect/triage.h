@@ -5,18 +5,18 @@
 #include <optional>
 #include <vector>
 
-#include "model/finding.h"
 #include "detect/miner.h"
 #include "detect/verdict.h"
 #include "host/host_root.h"
+#include "model/finding.h"
 #include "persist/persistence.h"
 #include "playbook/playbook.h"
 
 namespace unmine {
 
 struct TriageOptions {
-  std::vector<int> pids;  // only these processes (identify --pid); empty: all
-  bool persistence = true;  // also scan persistence tied to the miners (validate); identify skips it
+  std::vector<int> pids;         // only these processes (identify --pid); empty: all
+  bool persistence = true;       // also scan persistence tied to the miners (validate); identify skips it
   std::optional<int64_t> since;  // start of the compromise window (--since); else the miners' first start
   std::optional<std::pair<int64_t, std::string>> first_sign;  // the case's earliest sign, when it has one
   // Another case's indicators (validate --iocs): persistence naming them is tied too. Only those that

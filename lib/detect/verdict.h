@@ -11,9 +11,9 @@
 namespace unmine {
 
 struct Verdict {
-  std::string case_name;              // "Advanced Cryptomining Operation", ..., "No Mining Activity"
-  std::optional<Severity> severity;   // none when nothing was found
-  std::vector<Group> groups;          // groups present among findings, in contract order
+  std::string case_name;             // "Advanced Cryptomining Operation", ..., "No Mining Activity"
+  std::optional<Severity> severity;  // none when nothing was found
+  std::vector<Group> groups;         // groups present among findings, in contract order
 
   nlohmann::json to_json() const;  // {"case", "severity" ("none" when empty), "groups"}
 };

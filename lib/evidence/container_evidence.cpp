@@ -57,7 +57,10 @@ std::optional<std::string> parse_overlay_upperdir(std::string_view mountinfo) {
     }
     size_t dash = 0;
     for (size_t k = 6; k < f.size(); ++k)
-      if (f[k] == "-") { dash = k; break; }
+      if (f[k] == "-") {
+        dash = k;
+        break;
+      }
     if (dash == 0 || dash + 3 >= f.size() || f[4] != "/" || f[dash + 1] != "overlay") continue;
     std::string_view opts = f[dash + 3];
     for (size_t p = 0; p < opts.size();) {
@@ -102,7 +105,8 @@ std::optional<ImageRef> parse_storage_containers(std::string_view containers_jso
     r.image_id = c.value("image", "");
     if (c.contains("metadata") && c["metadata"].is_string()) {
       // podman keeps {"image-name": ...} as a JSON string inside the record
-      if (auto m = parse_json(c["metadata"].get<std::string>()); m && m->is_object()) r.image = m->value("image-name", "");
+      if (auto m = parse_json(c["metadata"].get<std::string>()); m && m->is_object())
+        r.image = m->value("image-name", "");
     }
     return r;
   }
@@ -120,7 +124,8 @@ void fill_from_storage_images(std::string_view images_json, ImageRef& ref) {
       name = img["names"][0].get<std::string>();
     if (ref.image.empty()) ref.image = name;
     if (!digest.empty()) {
-      auto base = name.substr(0, name.rfind(':') == std::string::npos || name.rfind(':') < name.rfind('/') ? name.size() : name.rfind(':'));
+      auto base = name.substr(
+          0, name.rfind(':') == std::string::npos || name.rfind(':') < name.rfind('/') ? name.size() : name.rfind(':'));
       ref.image_digest = base.empty() ? digest : base + "@" + digest;
     }
   }
@@ -131,7 +136,8 @@ std::optional<ImageRef> parse_oci_annotations(std::string_view config_json) {
   if (!j || !j->contains("annotations") || !(*j)["annotations"].is_object()) return std::nullopt;
   auto& a = (*j)["annotations"];
   ImageRef r;
-  for (const char* k : {"io.kubernetes.cri.image-name", "io.kubernetes.cri-o.ImageName", "org.opencontainers.image.ref.name"})
+  for (const char* k :
+       {"io.kubernetes.cri.image-name", "io.kubernetes.cri-o.ImageName", "org.opencontainers.image.ref.name"})
     if (r.image.empty() && a.contains(k) && a[k].is_string()) r.image = a[k].get<std::string>();
   for (const char* k : {"io.kubernetes.cri-o.ImageRef", "io.kubernetes.cri.image-ref"})
     if (r.image_id.empty() && a.contains(k) && a[k].is_string()) r.image_id = a[k].get<std::string>();
@@ -149,7 +155,8 @@ size_t write_tree_tar(const HostRoot& host, const std::string& dir, int fd, std:
   }
   size_t entries = 0;
   std::vector<char> buf(1 << 20);
-  std::function<void(const std::string&, const std::string&, int)> walk = [&](const std::string& abs, const std::string& rel, int depth) {
+  std::function<void(const std::string&, const std::string&, int)> walk = [&](const std::string& abs,
+                                                                              const std::string& rel, int depth) {
     if (depth > 64) {
       notes.push_back(printable(abs) + ": deeper than 64 folders, not descended");
       return;
@@ -248,7 +255,8 @@ ContainerEvidence preserve_container(EvidenceStore& es, const HostRoot& host, co
     }
   }
   // containerd (CRI): the task bundle's OCI config
-  for (const char* tasks : {"/run/containerd/io.containerd.runtime.v2.task", "/var/run/containerd/io.containerd.runtime.v2.task"}) {
+  for (const char* tasks :
+       {"/run/containerd/io.containerd.runtime.v2.task", "/var/run/containerd/io.containerd.runtime.v2.task"}) {
     for (auto& ns : host.list(tasks)) {
       std::string cfg = std::string(tasks) + "/" + ns.name + "/" + ref.id + "/config.json";
       if (!host.exists(cfg)) continue;
@@ -260,11 +268,15 @@ ContainerEvidence preserve_container(EvidenceStore& es, const HostRoot& host, co
     }
   }
 
-  ce.meta = {{"runtime", ref.runtime}, {"id", ref.id}, {"image", image.image.empty() ? nlohmann::json(nullptr) : nlohmann::json(printable(image.image))},
+  ce.meta = {{"runtime", ref.runtime},
+             {"id", ref.id},
+             {"image", image.image.empty() ? nlohmann::json(nullptr) : nlohmann::json(printable(image.image))},
              {"image_id", image.image_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(printable(image.image_id))},
-             {"image_digest", image.image_digest.empty() ? nlohmann::json(nullptr) : nlohmann::json(printable(image.image_digest))},
+             {"image_digest",
+              image.image_digest.empty() ? nlohmann::json(nullptr) : nlohmann::json(printable(image.image_digest))},
              {"metadata_files", files}};
-  if (image.image.empty() && image.image_id.empty()) ce.notes.push_back("container " + ref.id + ": no runtime metadata found under the root");
+  if (image.image.empty() && image.image_id.empty())
+    ce.notes.push_back("container " + ref.id + ": no runtime metadata found under the root");
 
   // The writable layer: everything the attacker changed inside the container.
   if (auto upper = parse_overlay_upperdir(mountinfo)) {

@@ -1,8 +1,8 @@
 #include "evidence/evidence_store.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,10 +10,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/error.h"
-#include "core/text.h"
 #include "case/case_reader.h"
 #include "case/evidence_log.h"
+#include "core/error.h"
+#include "core/text.h"
 #include "evidence/digests.h"
 #include "evidence/fanout.h"
 #include "evidence/run_archive.h"
@@ -105,8 +105,12 @@ nlohmann::json opt_json(const auto& o) { return o ? nlohmann::json(*o) : nlohman
 std::string stored_path_for(std::string_view sha256) { return CaseLayout::stored_copy(sha256); }
 
 nlohmann::json EvidenceItem::to_json() const {
-  nlohmann::json j = {{"id", id},         {"kind", kind},       {"source_path", source_path},
-                      {"pid", opt_json(pid)}, {"status", status}, {"collected_at", collected_at}};
+  nlohmann::json j = {{"id", id},
+                      {"kind", kind},
+                      {"source_path", source_path},
+                      {"pid", opt_json(pid)},
+                      {"status", status},
+                      {"collected_at", collected_at}};
   if (stored()) {
     j["sha256"] = digests.sha256;
     j["sha1"] = digests.sha1;
@@ -141,7 +145,8 @@ static void remove_stale_parts(const std::filesystem::path& evidence) {
       auto name = e.path().filename().string();
       if (!name.ends_with(".part")) continue;
       auto dash = name.find('-');
-      int pid = std::atoi(std::string(sub) == "tmp" || dash == std::string::npos ? name.c_str() : name.c_str() + dash + 1);
+      int pid =
+          std::atoi(std::string(sub) == "tmp" || dash == std::string::npos ? name.c_str() : name.c_str() + dash + 1);
       if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) std::filesystem::remove(e.path(), ec);
     }
   }
@@ -223,7 +228,8 @@ EvidenceItem EvidenceStore::finish_item(int64_t id, const ItemSource& src, const
 EvidenceItem EvidenceStore::mark_failed(int64_t id, const ItemSource& src, const std::string& why) {
   CaseStore::Transaction tx(store_);
   EvidenceLog(store_).item_failed(id, why);
-  store_.custody("evidence.failed", {{"evidence_id", id}, {"source_path", printable(src.source_path)}, {"reason", why}});
+  store_.custody("evidence.failed",
+                 {{"evidence_id", id}, {"source_path", printable(src.source_path)}, {"reason", why}});
   tx.commit();
   EvidenceItem item;
   item.id = id;
@@ -255,15 +261,17 @@ EvidenceItem EvidenceStore::record_unavailable(ItemSource src, const std::string
   row.status = status;
   row.note = reason;
   item.id = EvidenceLog(store_).insert_item(row);
-  store_.custody("evidence." + status, {{"evidence_id", item.id}, {"kind", item.kind}, {"source_path", item.source_path},
-                                        {"reason", reason}});
+  store_.custody(
+      "evidence." + status,
+      {{"evidence_id", item.id}, {"kind", item.kind}, {"source_path", item.source_path}, {"reason", reason}});
   tx.commit();
   items_.push_back(item);
   return item;
 }
 
 std::filesystem::path EvidenceStore::temp_path() {
-  auto tmp = store_.layout().evidence_scratch() / (std::to_string(::getpid()) + "-" + std::to_string(++tmp_counter_) + ".part");
+  auto tmp = store_.layout().evidence_scratch() /
+             (std::to_string(::getpid()) + "-" + std::to_string(++tmp_counter_) + ".part");
   std::error_code ec;
   std::filesystem::create_directories(tmp.parent_path(), ec);
   return tmp;
@@ -282,7 +290,8 @@ EvidenceItem EvidenceStore::preserve_fd(int fd, ItemSource src) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return record_unavailable(std::move(src), "failed", std::strerror(errno));
   if (!src.st) src.st = st;
-  if (!S_ISREG(st.st_mode)) return record_unavailable(std::move(src), "skipped", "not a regular file: never opened for reading");
+  if (!S_ISREG(st.st_mode))
+    return record_unavailable(std::move(src), "skipped", "not a regular file: never opened for reading");
   ensure_archive();
   const uint64_t declared = static_cast<uint64_t>(st.st_size);
   auto id = insert_pending(src);  // the row exists before the first byte is read
@@ -302,7 +311,8 @@ EvidenceItem EvidenceStore::preserve_fd(int fd, ItemSource src) {
     bytes_ += r.bytes;
     d = digests.finish();
     if (r.read_errno)
-      return mark_failed(id, src, "read failed after " + std::to_string(r.bytes) + " bytes: " + std::strerror(r.read_errno));
+      return mark_failed(id, src,
+                         "read failed after " + std::to_string(r.bytes) + " bytes: " + std::strerror(r.read_errno));
     copy.commit(store_.dir() / stored_path_for(d.sha256));
   } catch (const std::exception& e) {
     mark_failed(id, src, e.what());
@@ -348,8 +358,10 @@ EvidenceItem EvidenceStore::preserve_file(const HostRoot& host, std::string_view
     return preserve_bytes(target, std::move(src));
   }
   if (!S_ISREG(lst->st_mode)) {
-    const char* what = S_ISFIFO(lst->st_mode) ? "a FIFO" : S_ISSOCK(lst->st_mode) ? "a socket"
-                       : S_ISDIR(lst->st_mode) ? "a directory" : "a device";
+    const char* what = S_ISFIFO(lst->st_mode)   ? "a FIFO"
+                       : S_ISSOCK(lst->st_mode) ? "a socket"
+                       : S_ISDIR(lst->st_mode)  ? "a directory"
+                                                : "a device";
     return record_unavailable(std::move(src), "skipped", std::string(what) + ": never opened for reading");
   }
   auto fd = host.open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
@@ -377,14 +389,19 @@ std::optional<ArchiveRecord> EvidenceStore::finish() {
   ArchiveRecord rec{archive_id_, archive_rel_, digest.sha256, digest.size, count};
   CaseStore::Transaction tx(store_);
   EvidenceLog(store_).archive_stored(archive_id_, digest.sha256, digest.size, count);
-  store_.custody("archive.stored", {{"archive_id", archive_id_}, {"stored_path", archive_rel_},
-                                    {"sha256", digest.sha256}, {"size", digest.size}, {"items", count}});
+  store_.custody("archive.stored", {{"archive_id", archive_id_},
+                                    {"stored_path", archive_rel_},
+                                    {"sha256", digest.sha256},
+                                    {"size", digest.size},
+                                    {"items", count}});
   tx.commit();
   archive_.reset();
   return rec;
 }
 
-bool is_exe_preserved(const CaseStore& store, std::string_view sha256) { return EvidenceLog::has_stored_exe(store, sha256); }
+bool is_exe_preserved(const CaseStore& store, std::string_view sha256) {
+  return EvidenceLog::has_stored_exe(store, sha256);
+}
 
 std::optional<int64_t> stored_evidence_id(const CaseStore& store, std::string_view sha256) {
   return EvidenceLog::newest_stored(store, sha256);

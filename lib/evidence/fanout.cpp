@@ -151,9 +151,7 @@ class Ring {
 FanoutResult fanout_fd(int fd, const std::vector<ChunkSink>& sinks, const FanoutOptions& options) {
   FanoutResult result;
   const size_t chunk = options.chunk;
-  auto want = [&](uint64_t done) {
-    return static_cast<size_t>(std::min<uint64_t>(chunk, options.limit - done));
-  };
+  auto want = [&](uint64_t done) { return static_cast<size_t>(std::min<uint64_t>(chunk, options.limit - done)); };
 
   // The first chunk is read before any thread starts: most items (procfs texts, scripts, configs) fit in
   // one, and run inline.

@@ -13,7 +13,7 @@ namespace unmine {
 using ChunkSink = std::function<void(const char* data, size_t n)>;
 
 struct FanoutResult {
-  uint64_t bytes = 0;     // bytes read and given to every sink
+  uint64_t bytes = 0;      // bytes read and given to every sink
   bool hit_limit = false;  // stopped at `limit` with more data behind it (the source grew)
   int read_errno = 0;      // non-zero: the read failed after `bytes` (e.g. EIO, ESRCH)
 };

@@ -20,10 +20,14 @@ constexpr int kMaxDepth = 64;
 
 std::string human_bytes(uint64_t n) {
   char buf[32];
-  if (n >= (1ull << 30)) std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(n) / (1ull << 30));
-  else if (n >= (1ull << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(n) / (1ull << 20));
-  else if (n >= 1024) std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(n) / 1024);
-  else std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
+  if (n >= (1ull << 30))
+    std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(n) / (1ull << 30));
+  else if (n >= (1ull << 20))
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(n) / (1ull << 20));
+  else if (n >= 1024)
+    std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(n) / 1024);
+  else
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
   return buf;
 }
 
@@ -46,10 +50,11 @@ bool preserve_tree(EvidenceStore& es, const HostRoot& host, const std::string& p
   return whole;
 }
 
-PreserveRun run_preserve(CaseStore& store, const HostRoot& host, const Playbook& playbook, const PreserveOptions& options,
-                         PreserveProgress progress) {
+PreserveRun run_preserve(CaseStore& store, const HostRoot& host, const Playbook& playbook,
+                         const PreserveOptions& options, PreserveProgress progress) {
   for (auto& p : options.paths)
-    if (!p.starts_with('/')) throw UsageError("--path " + printable(p) + ": give the path as seen on the host (absolute)");
+    if (!p.starts_with('/'))
+      throw UsageError("--path " + printable(p) + ": give the path as seen on the host (absolute)");
 
   PreserveRun run;
   std::vector<std::string> notes;
@@ -96,7 +101,8 @@ PreserveRun run_preserve(CaseStore& store, const HostRoot& host, const Playbook&
     if (pe.exe && pe.exe->stored()) info.exe_sha256 = pe.exe->digests.sha256;
     indicators.merge(info.indicators());
     for (auto& i : pe.items)
-      if (i.stored() && (i.kind == "exe" || i.kind == "config" || i.kind == "script")) indicators.sha256s.insert(i.digests.sha256);
+      if (i.stored() && (i.kind == "exe" || i.kind == "config" || i.kind == "script"))
+        indicators.sha256s.insert(i.digests.sha256);
     miner_rows.emplace_back(info, info.exe_sha256);
   }
 
@@ -140,9 +146,12 @@ PreserveRun run_preserve(CaseStore& store, const HostRoot& host, const Playbook&
   nlohmann::json items = nlohmann::json::array();
   for (auto& i : es.items()) {
     items.push_back(i.to_json());
-    if (i.stored()) ++stored;
-    else if (i.status == "failed") ++failed;
-    else ++skipped;
+    if (i.stored())
+      ++stored;
+    else if (i.status == "failed")
+      ++failed;
+    else
+      ++skipped;
   }
   run.doc = {{"case", store.dir().string()},
              {"miners", miners},

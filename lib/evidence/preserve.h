@@ -18,13 +18,13 @@ struct PreserveOptions {
 };
 
 struct PreserveRun {
-  nlohmann::json doc;  // the --json document (schema evidence_schema/json/preserve.schema.json)
-  std::string outcome;  // one line for status and the report
+  nlohmann::json doc;    // the --json document (schema evidence_schema/json/preserve.schema.json)
+  std::string outcome;   // one line for status and the report
   bool complete = true;  // every asked-for process and path was preserved
 };
 
-PreserveRun run_preserve(CaseStore& store, const HostRoot& host, const Playbook& playbook, const PreserveOptions& options,
-                         PreserveProgress progress = {});
+PreserveRun run_preserve(CaseStore& store, const HostRoot& host, const Playbook& playbook,
+                         const PreserveOptions& options, PreserveProgress progress = {});
 
 // --path: a file, or a folder recursively. Symlinks are preserved as links, never followed; FIFOs,
 // sockets and devices are recorded as skipped, never opened. False when a folder was too deep to enter

@@ -6,8 +6,8 @@
 #include <set>
 
 #include "core/text.h"
-#include "model/incident.h"
 #include "evidence/container_evidence.h"
+#include "model/incident.h"
 
 namespace unmine {
 namespace {
@@ -39,8 +39,12 @@ nlohmann::json listing_of(int dirfd) {
     struct stat st {};
     nlohmann::json row = {{"name", printable(e.name)}};
     if (::fstatat(dirfd, e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-      row["type"] = S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" : S_ISLNK(st.st_mode) ? "symlink"
-                    : S_ISFIFO(st.st_mode) ? "fifo" : S_ISSOCK(st.st_mode) ? "socket" : "other";
+      row["type"] = S_ISREG(st.st_mode)    ? "file"
+                    : S_ISDIR(st.st_mode)  ? "dir"
+                    : S_ISLNK(st.st_mode)  ? "symlink"
+                    : S_ISFIFO(st.st_mode) ? "fifo"
+                    : S_ISSOCK(st.st_mode) ? "socket"
+                                           : "other";
       row["size"] = st.st_size;
       row["mode"] = st.st_mode & 07777;
       row["uid"] = st.st_uid;
@@ -64,8 +68,10 @@ std::vector<std::string> config_paths_in_cmdline(const std::vector<std::string>&
   std::vector<std::string> out;
   for (size_t i = 1; i < cmdline.size(); ++i) {
     const auto& a = cmdline[i];
-    if ((a == "-c" || a == "--config") && i + 1 < cmdline.size()) out.push_back(cmdline[++i]);
-    else if (a.starts_with("--config=")) out.push_back(a.substr(9));
+    if ((a == "-c" || a == "--config") && i + 1 < cmdline.size())
+      out.push_back(cmdline[++i]);
+    else if (a.starts_with("--config="))
+      out.push_back(a.substr(9));
   }
   return out;
 }
@@ -90,10 +96,14 @@ ProcessEvidence preserve_process(EvidenceStore& es, const HostRoot& host, int pi
   // The image the kernel runs, read through the magic link: works when the file is deleted or a memfd.
   {
     ItemSource src{"exe", proc->exe, pid, std::nullopt, ""};
-    if (proc->exe_memfd) src.note = "memfd image (fileless), read through /proc/" + std::to_string(pid) + "/exe";
-    else if (proc->exe_deleted) src.note = "deleted from disk, read through /proc/" + std::to_string(pid) + "/exe";
-    if (auto fd = host.open_proc(dir + "exe", O_RDONLY)) pe.exe = add(es.preserve_fd(fd.get(), src));
-    else pe.exe = add(es.record_unavailable(src, "failed", "cannot open /proc/" + std::to_string(pid) + "/exe"));
+    if (proc->exe_memfd)
+      src.note = "memfd image (fileless), read through /proc/" + std::to_string(pid) + "/exe";
+    else if (proc->exe_deleted)
+      src.note = "deleted from disk, read through /proc/" + std::to_string(pid) + "/exe";
+    if (auto fd = host.open_proc(dir + "exe", O_RDONLY))
+      pe.exe = add(es.preserve_fd(fd.get(), src));
+    else
+      pe.exe = add(es.record_unavailable(src, "failed", "cannot open /proc/" + std::to_string(pid) + "/exe"));
   }
 
   // Volatile state, gone with the process.
@@ -105,18 +115,22 @@ ProcessEvidence preserve_process(EvidenceStore& es, const HostRoot& host, int pi
                             ProcText{"status", "status"}, ProcText{"stat", "proc"}, ProcText{"cgroup", "proc"},
                             ProcText{"mountinfo", "proc"}}) {
     ItemSource src{kind, "/proc/" + dir + file, pid, std::nullopt, ""};
-    if (auto text = host.read_proc(dir + file)) add(es.preserve_bytes(text->data, src));
-    else pe.notes.push_back("/proc/" + dir + file + ": unreadable");
+    if (auto text = host.read_proc(dir + file))
+      add(es.preserve_bytes(text->data, src));
+    else
+      pe.notes.push_back("/proc/" + dir + file + ": unreadable");
   }
   {
     nlohmann::json fds = nlohmann::json::array();
     for (auto& f : reader.fds(pid)) fds.push_back({{"fd", f.fd}, {"target", printable(f.target)}});
-    add(es.preserve_bytes(fds.dump(2) + "\n", {"fds", "/proc/" + dir + "fd", pid, std::nullopt, "fd -> target (JSON)"}));
+    add(es.preserve_bytes(fds.dump(2) + "\n",
+                          {"fds", "/proc/" + dir + "fd", pid, std::nullopt, "fd -> target (JSON)"}));
   }
   // A live procfs's cwd is the kernel's magic link; a fixture procfs's is a plain symlink naming a folder
   // of the root ("/"), which resolved inside the procfs tree would list the procfs itself.
-  auto cwd = host.proc_is_live() ? host.open_proc(dir + "cwd", O_RDONLY | O_DIRECTORY)
-             : proc->cwd.starts_with('/') ? host.open(proc->cwd, O_RDONLY | O_DIRECTORY) : UniqueFd();
+  auto cwd = host.proc_is_live()          ? host.open_proc(dir + "cwd", O_RDONLY | O_DIRECTORY)
+             : proc->cwd.starts_with('/') ? host.open(proc->cwd, O_RDONLY | O_DIRECTORY)
+                                          : UniqueFd();
   if (cwd) {
     add(es.preserve_bytes(listing_of(cwd.get()).dump(2) + "\n",
                           {"cwd_listing", proc->cwd, pid, std::nullopt, "listing of the working folder (JSON)"}));
@@ -141,9 +155,11 @@ ProcessEvidence preserve_process(EvidenceStore& es, const HostRoot& host, int pi
       if (done.count(path)) continue;
       auto st = host.lstat(path);
       if (!st || S_ISDIR(st->st_mode)) continue;
-      if (S_ISREG(st->st_mode) && st->st_dev == proc->exe_dev && st->st_ino == proc->exe_ino) continue;  // the exe itself
+      if (S_ISREG(st->st_mode) && st->st_dev == proc->exe_dev && st->st_ino == proc->exe_ino)
+        continue;  // the exe itself
       if (++count > kMaxFolderFiles) {
-        pe.notes.push_back(printable(folder) + ": more than " + std::to_string(kMaxFolderFiles) + " files, the rest not preserved");
+        pe.notes.push_back(printable(folder) + ": more than " + std::to_string(kMaxFolderFiles) +
+                           " files, the rest not preserved");
         break;
       }
       done.insert(path);

@@ -12,9 +12,7 @@
 #include "core/hex.h"
 
 namespace unmine {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 RunArchive::RunArchive(std::filesystem::path final_path, int zstd_level)
     : final_path_(std::move(final_path)), part_path_(final_path_.string() + ".part") {

@@ -27,7 +27,8 @@ struct FileDigest {
   Digests d;
 };
 
-FileDigest digest_file(const std::filesystem::path& p, const PreserveProgress& progress, uint64_t before, uint64_t items) {
+FileDigest digest_file(const std::filesystem::path& p, const PreserveProgress& progress, uint64_t before,
+                       uint64_t items) {
   FileDigest out;
   UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd) {
@@ -66,8 +67,9 @@ FileDigest digest_file(const std::filesystem::path& p, const PreserveProgress& p
 }
 
 // Re-hashes one stored file (an item's copy or an archive) and names each way it differs from its row.
-void recheck_stored_file(IntegrityReport& rep, const CaseStore& store, const char* target, int64_t id, const std::string& path,
-                         const nlohmann::json& row, std::initializer_list<const char*> digests, const PreserveProgress& progress) {
+void recheck_stored_file(IntegrityReport& rep, const CaseStore& store, const char* target, int64_t id,
+                         const std::string& path, const nlohmann::json& row, std::initializer_list<const char*> digests,
+                         const PreserveProgress& progress) {
   auto fd = digest_file(store.layout().resolve(path), progress, rep.bytes, rep.items);
   if (!fd.ok) {
     rep.problems.push_back({target, id, path, "stored file unreadable: " + fd.error});
@@ -80,7 +82,8 @@ void recheck_stored_file(IntegrityReport& rep, const CaseStore& store, const cha
       rep.problems.push_back({target, id, path, std::string(k) + " mismatch: the stored file hashes to " + got});
   }
   if (!row["size"].is_number_integer() || fd.d.size != row["size"].get<uint64_t>())
-    rep.problems.push_back({target, id, path, "size mismatch: the stored file has " + std::to_string(fd.d.size) + " bytes"});
+    rep.problems.push_back(
+        {target, id, path, "size mismatch: the stored file has " + std::to_string(fd.d.size) + " bytes"});
 }
 
 }  // namespace
@@ -96,7 +99,8 @@ nlohmann::json IntegrityReport::to_json() const {
   nlohmann::json p = nlohmann::json::array();
   for (auto& x : problems) p.push_back(x.to_json());
   return {{"intact", intact()},
-          {"checked", {{"items", items}, {"archives", archives}, {"custody", custody_rows}, {"bytes", bytes}, {"hosts", hosts}}},
+          {"checked",
+           {{"items", items}, {"archives", archives}, {"custody", custody_rows}, {"bytes", bytes}, {"hosts", hosts}}},
           {"incomplete", incomplete},
           {"custody_head", custody_head.empty() ? nlohmann::json(nullptr) : nlohmann::json(custody_head)},
           {"problems", p}};
@@ -114,12 +118,15 @@ std::vector<IntegrityProblem> check_chain(const CaseStore& store, std::optional<
     ++n;
     int64_t seq = r["seq"].is_number_integer() ? r["seq"].get<int64_t>() : 0;
     if (seq != expect)
-      out.push_back({"custody", seq, "", "sequence gap: expected record " + std::to_string(expect) + ", found " + std::to_string(seq)});
+      out.push_back({"custody", seq, "",
+                     "sequence gap: expected record " + std::to_string(expect) + ", found " + std::to_string(seq)});
     if (string_at(r, "prev_hash") != prev)
       out.push_back({"custody", seq, "", "prev_hash does not match the hash of the record before it"});
-    auto want = custody_hash(string_at(r, "prev_hash"), seq, string_at(r, "at"), string_at(r, "actor"), string_at(r, "event"), string_at(r, "details"));
+    auto want = custody_hash(string_at(r, "prev_hash"), seq, string_at(r, "at"), string_at(r, "actor"),
+                             string_at(r, "event"), string_at(r, "details"));
     if (string_at(r, "hash") != want)
-      out.push_back({"custody", seq, "", "hash does not match the record's contents (edited: " + string_at(r, "event") + ")"});
+      out.push_back(
+          {"custody", seq, "", "hash does not match the record's contents (edited: " + string_at(r, "event") + ")"});
     prev = string_at(r, "hash");
     expect = seq + 1;
   });
@@ -142,7 +149,8 @@ struct StoredRecord {
 };
 
 StoredRecord stored_record(const nlohmann::json& d) {
-  StoredRecord r{string_at(d, "sha256"), string_at(d, "sha1"), string_at(d, "md5"), string_at(d, "stored_path"), std::nullopt};
+  StoredRecord r{string_at(d, "sha256"), string_at(d, "sha1"), string_at(d, "md5"), string_at(d, "stored_path"),
+                 std::nullopt};
   if (d.contains("size") && d["size"].is_number_integer()) r.size = d["size"].get<int64_t>();
   return r;
 }

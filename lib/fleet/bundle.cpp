@@ -46,7 +46,8 @@ std::string sha256_of_file(const fs::path& p) {
 BundleFile add_file(RunArchive& bundle, const fs::path& src, const std::string& name) {
   UniqueFd fd(::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   struct stat st {};
-  if (!fd || ::fstat(fd.get(), &st) != 0) throw RuntimeError("cannot read " + src.string() + ": " + std::strerror(errno));
+  if (!fd || ::fstat(fd.get(), &st) != 0)
+    throw RuntimeError("cannot read " + src.string() + ": " + std::strerror(errno));
   auto size = static_cast<uint64_t>(st.st_size);
   bundle.begin_entry(name, size, st.st_mtime);
   MultiHasher h;
@@ -119,14 +120,20 @@ bool valid_host_name(std::string_view name) {
 nlohmann::json BundleManifest::to_json() const {
   nlohmann::json list = nlohmann::json::array();
   for (auto& f : files) list.push_back({{"path", f.path}, {"sha256", f.sha256}, {"size", f.size}});
-  return {{"format", "unmine-case-bundle"}, {"version", kBundleFormatVersion}, {"host", host},
-          {"case_uuid", case_uuid},        {"schema_version", schema_version}, {"unmine_version", unmine_version},
-          {"created_at", created_at},      {"files", list}};
+  return {{"format", "unmine-case-bundle"},
+          {"version", kBundleFormatVersion},
+          {"host", host},
+          {"case_uuid", case_uuid},
+          {"schema_version", schema_version},
+          {"unmine_version", unmine_version},
+          {"created_at", created_at},
+          {"files", list}};
 }
 
 ExportResult export_case(const CaseStore& store, const std::string& host, const fs::path& out) {
   if (!valid_host_name(host))
-    throw UsageError("host name '" + printable(host) + "' is not usable in a bundle (letters, digits, '.', '-', '_'); give --host NAME");
+    throw UsageError("host name '" + printable(host) +
+                     "' is not usable in a bundle (letters, digits, '.', '-', '_'); give --host NAME");
   if (is_fleet_case(store))
     throw RuntimeError("this is a fleet case (merged hosts): export each host's case instead", "bundle");
   TempDir staging(fs::path(out.string() + ".staging"));
@@ -220,32 +227,40 @@ ReadBundle read_bundle(const fs::path& bundle, const fs::path& into) {
       }
       size += static_cast<uint64_t>(n);
     }
-    if (n < 0) throw bundle_error(bundle, "reading '" + printable(name) + "': " + printable(archive_error_string(a.get())));
+    if (n < 0)
+      throw bundle_error(bundle, "reading '" + printable(name) + "': " + printable(archive_error_string(a.get())));
     got[name] = {name, h.finish().sha256, size};
   }
-  if (rc != ARCHIVE_EOF) throw bundle_error(bundle, "damaged: " + printable(archive_error_string(a.get()) ? archive_error_string(a.get()) : "unreadable"));
+  if (rc != ARCHIVE_EOF)
+    throw bundle_error(
+        bundle, "damaged: " + printable(archive_error_string(a.get()) ? archive_error_string(a.get()) : "unreadable"));
   if (manifest_text.empty()) throw bundle_error(bundle, "no manifest.json (not a bundle made by `unmine case export`)");
 
   ReadBundle r;
   r.manifest = parse_manifest(bundle, manifest_text);
   for (auto& f : r.manifest.files) {
     auto it = got.find(f.path);
-    if (it == got.end()) throw bundle_error(bundle, "'" + printable(f.path) + "' is in the manifest but not in the bundle");
+    if (it == got.end())
+      throw bundle_error(bundle, "'" + printable(f.path) + "' is in the manifest but not in the bundle");
     if (it->second.sha256 != f.sha256 || it->second.size != f.size)
-      throw bundle_error(bundle, "'" + printable(f.path) + "' does not match the manifest (sha256 " + it->second.sha256 +
-                                     ", manifest says " + printable(f.sha256) + ")");
+      throw bundle_error(bundle, "'" + printable(f.path) + "' does not match the manifest (sha256 " +
+                                     it->second.sha256 + ", manifest says " + printable(f.sha256) + ")");
     got.erase(it);
   }
-  if (!got.empty()) throw bundle_error(bundle, "'" + printable(got.begin()->first) + "' is in the bundle but not in the manifest");
+  if (!got.empty())
+    throw bundle_error(bundle, "'" + printable(got.begin()->first) + "' is in the bundle but not in the manifest");
   if (!fs::exists(into / "case.db")) throw bundle_error(bundle, "holds no case.db");
   int version = case_file_schema_version(into / "case.db");
   if (version < 0) throw bundle_error(bundle, "case.db is not a readable SQLite database");
   if (version != r.manifest.schema_version)
-    throw bundle_error(bundle, "case.db is schema " + std::to_string(version) + " but the manifest says " + std::to_string(r.manifest.schema_version));
+    throw bundle_error(bundle, "case.db is schema " + std::to_string(version) + " but the manifest says " +
+                                   std::to_string(r.manifest.schema_version));
   if (version > latest_schema_version())
-    throw bundle_error(bundle, "the case is schema version " + std::to_string(version) + ", newer than this unmine knows (" +
-                                   std::to_string(latest_schema_version()) + "): use a newer unmine");
-  if (!valid_host_name(r.manifest.host)) throw bundle_error(bundle, "manifest names an unusable host '" + printable(r.manifest.host) + "'");
+    throw bundle_error(bundle, "the case is schema version " + std::to_string(version) +
+                                   ", newer than this unmine knows (" + std::to_string(latest_schema_version()) +
+                                   "): use a newer unmine");
+  if (!valid_host_name(r.manifest.host))
+    throw bundle_error(bundle, "manifest names an unusable host '" + printable(r.manifest.host) + "'");
   r.dir = into;
   r.sha256 = sha256_of_file(bundle);
   cleanup.release();
@@ -254,8 +269,12 @@ ReadBundle read_bundle(const fs::path& bundle, const fs::path& into) {
 
 ReadBundle import_bundle(const fs::path& bundle, const fs::path& dir) {
   if (CaseLayout(dir).exists())
-    throw RuntimeError(dir.string() + " already holds a case: import into a new folder (--case DIR), or fold bundles together with `case merge`", "case");
-  if (fs::exists(dir) && !fs::is_empty(dir)) throw RuntimeError(dir.string() + " is not empty: import into a new folder (--case DIR)", "case");
+    throw RuntimeError(
+        dir.string() +
+            " already holds a case: import into a new folder (--case DIR), or fold bundles together with `case merge`",
+        "case");
+  if (fs::exists(dir) && !fs::is_empty(dir))
+    throw RuntimeError(dir.string() + " is not empty: import into a new folder (--case DIR)", "case");
   auto parent = fs::absolute(dir).parent_path();
   fs::create_directories(parent);
   auto staging = parent / ("." + fs::absolute(dir).filename().string() + ".import-" + std::to_string(::getpid()));

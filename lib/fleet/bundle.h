@@ -21,7 +21,7 @@ struct BundleFile {
 };
 
 struct BundleManifest {
-  std::string host;       // the host the case is about (export --host, default the case's hostname)
+  std::string host;  // the host the case is about (export --host, default the case's hostname)
   std::string case_uuid;
   int schema_version = 0;
   std::string unmine_version;

@@ -6,11 +6,11 @@
 #include <map>
 #include <set>
 
+#include "case/case_reader.h"
+#include "case/fleet_store.h"
 #include "core/error.h"
 #include "core/fd.h"
 #include "core/text.h"
-#include "case/case_reader.h"
-#include "case/fleet_store.h"
 #include "fleet/bundle.h"
 
 namespace unmine {
@@ -53,8 +53,12 @@ void copy_into_place(const fs::path& from, const fs::path& to) {
 }  // namespace
 
 nlohmann::json MergedHost::to_json() const {
-  return {{"host", host},         {"case_uuid", case_uuid}, {"bundle", bundle},
-          {"status", status},     {"findings", findings},   {"evidence", evidence},
+  return {{"host", host},
+          {"case_uuid", case_uuid},
+          {"bundle", bundle},
+          {"status", status},
+          {"findings", findings},
+          {"evidence", evidence},
           {"files_copied", files_copied}};
 }
 
@@ -77,16 +81,20 @@ std::vector<MergedHost> merge_bundles(CaseStore& fleet, const std::vector<fs::pa
     if (auto h = by_host.find(m.host); h != by_host.end()) {
       auto& other = staged[h->second];
       if (other.bundle.manifest.case_uuid != m.case_uuid)
-        throw RuntimeError("two bundles name host " + m.host + " with different cases (" + other.source.string() + ": " +
-                               other.bundle.manifest.case_uuid + ", " + f.string() + ": " + m.case_uuid + "): rename one host or merge them apart",
+        throw RuntimeError("two bundles name host " + m.host + " with different cases (" + other.source.string() +
+                               ": " + other.bundle.manifest.case_uuid + ", " + f.string() + ": " + m.case_uuid +
+                               "): rename one host or merge them apart",
                            "bundle");
       if (other.bundle.sha256 != b.sha256)
-        throw RuntimeError("two different bundles of host " + m.host + "'s case (" + other.source.string() + ", " + f.string() + ")", "bundle");
+        throw RuntimeError(
+            "two different bundles of host " + m.host + "'s case (" + other.source.string() + ", " + f.string() + ")",
+            "bundle");
       continue;  // the same bundle given twice
     }
     if (auto u = by_uuid.find(m.case_uuid); u != by_uuid.end())
-      throw RuntimeError("case " + m.case_uuid + " is in two bundles under two host names (" + staged[u->second].bundle.manifest.host +
-                             ", " + m.host + ")", "bundle");
+      throw RuntimeError("case " + m.case_uuid + " is in two bundles under two host names (" +
+                             staged[u->second].bundle.manifest.host + ", " + m.host + ")",
+                         "bundle");
     by_host[m.host] = staged.size();
     by_uuid[m.case_uuid] = staged.size();
     staged.push_back({std::move(b), f, std::move(holder)});
@@ -111,14 +119,18 @@ std::vector<MergedHost> merge_bundles(CaseStore& fleet, const std::vector<fs::pa
     auto u = by_case.find(m.case_uuid);
     if (h != by_name.end() && h->second.case_uuid != m.case_uuid)
       throw RuntimeError("host " + m.host + " is already in the fleet case with another case (" + h->second.case_uuid +
-                             "); " + s.source.string() + " holds case " + m.case_uuid, "bundle");
+                             "); " + s.source.string() + " holds case " + m.case_uuid,
+                         "bundle");
     if (u != by_case.end() && u->second.name != m.host)
       throw RuntimeError("case " + m.case_uuid + " is already in the fleet case as host " + u->second.name + "; " +
-                             s.source.string() + " names it " + m.host, "bundle");
+                             s.source.string() + " names it " + m.host,
+                         "bundle");
     if (h != by_name.end()) {
       if (h->second.bundle_sha256 != s.bundle.sha256)
-        throw RuntimeError("host " + m.host + " is already merged from another bundle of its case (" + h->second.bundle_sha256.substr(0, 16) +
-                               "…); merge the newer bundle into a new fleet case", "bundle");
+        throw RuntimeError("host " + m.host + " is already merged from another bundle of its case (" +
+                               h->second.bundle_sha256.substr(0, 16) +
+                               "…); merge the newer bundle into a new fleet case",
+                           "bundle");
       mh.status = "unchanged";
     } else {
       todo.push_back(&s);
@@ -131,7 +143,8 @@ std::vector<MergedHost> merge_bundles(CaseStore& fleet, const std::vector<fs::pa
   for (auto* s : todo) {
     auto staged_case = CaseStore::open(s->bundle.dir, "cryptomining", "/");
     if (!is_single_host_case(*staged_case))
-      throw RuntimeError(s->source.string() + ": a fleet case; merge the host bundles it was made from instead", "bundle");
+      throw RuntimeError(s->source.string() + ": a fleet case; merge the host bundles it was made from instead",
+                         "bundle");
   }
 
   // Evidence files first (content-addressed: a copy already there is the same bytes); removed again if the
@@ -139,7 +152,8 @@ std::vector<MergedHost> merge_bundles(CaseStore& fleet, const std::vector<fs::pa
   std::vector<fs::path> added;
   try {
     for (auto* s : todo) {
-      auto& res = *std::find_if(result.begin(), result.end(), [&](auto& r) { return r.host == s->bundle.manifest.host; });
+      auto& res =
+          *std::find_if(result.begin(), result.end(), [&](auto& r) { return r.host == s->bundle.manifest.host; });
       for (auto& f : s->bundle.manifest.files) {
         if (!f.path.starts_with("evidence/")) continue;
         auto to = fleet.dir() / merged_evidence_path(s->bundle.manifest.host, f.path);
@@ -158,8 +172,12 @@ std::vector<MergedHost> merge_bundles(CaseStore& fleet, const std::vector<fs::pa
       auto copy = copy_host_case(fleet, s->bundle.dir / "case.db", m.host, s->bundle.sha256, m.schema_version);
       res.findings = copy.rows["findings"];
       res.evidence = copy.rows["evidence"];
-      fleet.custody("case.merged", {{"host", m.host}, {"case_uuid", m.case_uuid}, {"bundle_sha256", s->bundle.sha256},
-                                    {"schema_version", m.schema_version}, {"rows", copy.rows}, {"files_copied", res.files_copied}});
+      fleet.custody("case.merged", {{"host", m.host},
+                                    {"case_uuid", m.case_uuid},
+                                    {"bundle_sha256", s->bundle.sha256},
+                                    {"schema_version", m.schema_version},
+                                    {"rows", copy.rows},
+                                    {"files_copied", res.files_copied}});
     }
     tx.commit();
   } catch (...) {

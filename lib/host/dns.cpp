@@ -24,8 +24,7 @@ bool is_sinkhole(std::string_view address) {
     return host == 0 || (host >> 24) == 127;
   }
   in6_addr v6{};
-  if (::inet_pton(AF_INET6, a.c_str(), &v6) == 1)
-    return IN6_IS_ADDR_UNSPECIFIED(&v6) || IN6_IS_ADDR_LOOPBACK(&v6);
+  if (::inet_pton(AF_INET6, a.c_str(), &v6) == 1) return IN6_IS_ADDR_UNSPECIFIED(&v6) || IN6_IS_ADDR_LOOPBACK(&v6);
   return false;
 }
 
@@ -108,8 +107,10 @@ ResolvConf parse_resolv_conf(std::string_view text) {
                             printable(line.substr(0, 200)));
     };
     if (w[0] == "nameserver") {
-      if (w.size() < 2 || !is_ip_address(w[1])) bad("nameserver without an address");
-      else r.nameservers.emplace_back(w[1]);
+      if (w.size() < 2 || !is_ip_address(w[1]))
+        bad("nameserver without an address");
+      else
+        r.nameservers.emplace_back(w[1]);
     } else if (w[0] == "search" || w[0] == "domain") {
       for (size_t i = 1; i < w.size(); ++i) r.search.push_back(normalise_name(w[i]));
     } else if (w[0] == "options") {
@@ -133,8 +134,8 @@ std::vector<std::string> extract_cached_host_names(std::string_view blob) {
     size_t start = run.size();
     while (start > 0) {
       char c = run[start - 1];
-      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                c == '_' || c == '.';
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                c == '.';
       if (!ok) break;
       --start;
     }

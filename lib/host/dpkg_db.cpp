@@ -12,7 +12,8 @@ namespace unmine {
 namespace {
 
 bool is_hex32(std::string_view s) {
-  return s.size() == 32 && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return s.size() == 32 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 bool under(std::string_view path, std::string_view dir) {
@@ -34,7 +35,7 @@ const char* to_string(PackageFileState s) {
 std::vector<std::string_view> parse_dpkg_list(std::string_view text) {
   std::vector<std::string_view> out;
   for (auto line : lines(text))
-    if (!line.empty() && line.front() == '/' && line != "/." ) out.push_back(line);
+    if (!line.empty() && line.front() == '/' && line != "/.") out.push_back(line);
   return out;
 }
 
@@ -97,7 +98,8 @@ DpkgDatabase DpkgDatabase::load(const HostRoot& host) {
   const std::string info = "/var/lib/dpkg/info";
   auto entries = host.list(info);
   // Sized once for a typical package's ~90 paths: no rehashing while they fill.
-  auto lists = static_cast<size_t>(std::count_if(entries.begin(), entries.end(), [](auto& e) { return e.name.ends_with(".list"); }));
+  auto lists = static_cast<size_t>(
+      std::count_if(entries.begin(), entries.end(), [](auto& e) { return e.name.ends_with(".list"); }));
   db.owner_.reserve(lists * 96);
   db.md5_.reserve(lists * 96);
   db.base_names_.reserve(lists * 64);
@@ -130,7 +132,9 @@ std::string DpkgDatabase::canonical(std::string_view path) const {
   return std::string(path);
 }
 
-void DpkgDatabase::add_alias(std::string from, std::string to) { aliases_.emplace_back(std::move(from), std::move(to)); }
+void DpkgDatabase::add_alias(std::string from, std::string to) {
+  aliases_.emplace_back(std::move(from), std::move(to));
+}
 
 uint32_t DpkgDatabase::package_index(std::string_view package) {
   auto it = std::find(package_names_.begin(), package_names_.end(), package);
@@ -195,8 +199,8 @@ PackageFile DpkgDatabase::lookup(const HostRoot& host, std::string_view path) co
     if (!st || !S_ISLNK(st->st_mode)) return {};
     auto target = host.readlink(p);
     if (!target || target->empty()) return {};
-    auto next = target->front() == '/' ? std::filesystem::path(*target)
-                                       : std::filesystem::path(p).parent_path() / *target;
+    auto next =
+        target->front() == '/' ? std::filesystem::path(*target) : std::filesystem::path(p).parent_path() / *target;
     p = next.lexically_normal().string();
   }
   if (!owns(p)) return {};

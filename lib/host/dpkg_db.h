@@ -74,7 +74,7 @@ class DpkgDatabase {
   std::string canonical(std::string_view path) const;
 
   DpkgDatabase() = default;
-  DpkgDatabase(DpkgDatabase&&) = default;  // the texts and the arena move with the views and nodes in them
+  DpkgDatabase(DpkgDatabase&&) = default;            // the texts and the arena move with the views and nodes in them
   DpkgDatabase& operator=(DpkgDatabase&&) = delete;  // would free the arena under the tables
   DpkgDatabase(const DpkgDatabase&) = delete;
   DpkgDatabase& operator=(const DpkgDatabase&) = delete;
@@ -88,16 +88,18 @@ class DpkgDatabase {
   // A host's database is ~150,000 paths: the tables hold views into the files' texts, kept here whole,
   // rather than a string each, and their nodes come from one arena, freed at once (allocating and freeing
   // them one by one was most of validate's time). The arena is behind a pointer so a move keeps it in place.
-  std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_ = std::make_unique<std::pmr::monotonic_buffer_resource>(1 << 20);
+  std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_ =
+      std::make_unique<std::pmr::monotonic_buffer_resource>(1 << 20);
   std::deque<std::string> texts_;
   std::vector<std::string> package_names_;
-  std::pmr::unordered_map<std::string_view, uint32_t> owner_{arena_.get()};  // canonical path -> index in package_names_
+  std::pmr::unordered_map<std::string_view, uint32_t> owner_{
+      arena_.get()};  // canonical path -> index in package_names_
   std::pmr::unordered_map<std::string_view, std::string_view> md5_{arena_.get()};  // canonical path -> hex
   std::pmr::unordered_set<std::string_view> base_names_{arena_.get()};
   std::vector<std::pair<std::string, std::string>> aliases_;  // ("/bin", "/usr/bin")
   size_t packages_ = 0;
   uint32_t package_index(std::string_view package);
-  std::string_view keep(std::string text);  // into texts_; the view stays valid while the database lives
+  std::string_view keep(std::string text);                 // into texts_; the view stays valid while the database lives
   std::string_view canonical_kept(std::string_view path);  // canonical(path), kept when it is a new spelling
   void insert_path(std::string_view path, uint32_t pkg);
   void add_kept(uint32_t pkg, std::string list_text, std::string md5sums_text);

@@ -3,9 +3,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <sys/ioctl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <sys/ioctl.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -41,9 +41,7 @@ std::string join(std::string_view a, std::string_view b) {
   return out;
 }
 
-UniqueFd open_dir(const std::string& path) {
-  return UniqueFd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-}
+UniqueFd open_dir(const std::string& path) { return UniqueFd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)); }
 
 // Splits "/a/b/c" into the parent ("/a/b") and the last component ("c").
 std::pair<std::string, std::string> split_last(std::string_view path) {
@@ -133,7 +131,8 @@ std::optional<FileContent> HostRoot::read_as_process(int pid, std::string_view p
   if (proc_live_) {
     if (auto proc_root = open_proc(std::to_string(pid) + "/root", O_PATH | O_DIRECTORY)) {
       auto rel = relative(path);
-      UniqueFd fd(sys_openat2(proc_root.get(), rel.c_str(), O_RDONLY | O_NONBLOCK, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
+      UniqueFd fd(
+          sys_openat2(proc_root.get(), rel.c_str(), O_RDONLY | O_NONBLOCK, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
       if (!fd) return std::nullopt;  // absent in the process's view: the host's file of that name is another
       return read_fd(fd.get(), max_bytes);
     }
@@ -144,7 +143,8 @@ std::optional<FileContent> HostRoot::read_as_process(int pid, std::string_view p
                                    RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS));
     if (proc_root) {
       auto rel = relative(path);
-      UniqueFd fd(sys_openat2(proc_root.get(), rel.c_str(), O_RDONLY | O_NONBLOCK, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
+      UniqueFd fd(
+          sys_openat2(proc_root.get(), rel.c_str(), O_RDONLY | O_NONBLOCK, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
       if (!fd) return std::nullopt;
       return read_fd(fd.get(), max_bytes);
     }

@@ -27,7 +27,7 @@ struct FileContent {
 };
 
 struct DirEntry {
-  std::string name;  // raw bytes, may hold newlines or invalid UTF-8
+  std::string name;        // raw bytes, may hold newlines or invalid UTF-8
   unsigned char type = 0;  // DT_* from readdir (DT_UNKNOWN on some filesystems)
 };
 

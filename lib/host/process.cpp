@@ -67,9 +67,12 @@ std::optional<StatusFields> parse_proc_status(std::string_view text) {
     if (colon == std::string_view::npos) continue;
     auto key = line.substr(0, colon);
     auto val = trim(line.substr(colon + 1));
-    if (key == "Name") f.name = std::string(val), any = true;
-    else if (key == "Tgid") to_num(val, f.tgid);
-    else if (key == "PPid") to_num(val, f.ppid);
+    if (key == "Name")
+      f.name = std::string(val), any = true;
+    else if (key == "Tgid")
+      to_num(val, f.tgid);
+    else if (key == "PPid")
+      to_num(val, f.ppid);
     else if (key == "Uid") {
       uid_t uid;
       if (to_num(val.substr(0, val.find_first_of(" \t")), uid)) f.uid = uid;
@@ -87,9 +90,9 @@ std::optional<ContainerRef> parse_cgroup_container(std::string_view text) {
   static const std::regex podman(R"(libpod-(?:conmon-)?([0-9a-f]{64}))");
   static const std::regex kube(R"(/kubepods[^\n]*/([0-9a-f]{64}))");
   static const std::regex lxc(R"((?:/lxc/|/lxc\.payload\.)([^/\n]+))");
-  const std::pair<const std::regex*, const char*> rules[] = {
-      {&docker, "docker"}, {&crio, "cri-o"}, {&containerd, "containerd"},
-      {&podman, "podman"}, {&kube, "kubepods"}, {&lxc, "lxc"}};
+  const std::pair<const std::regex*, const char*> rules[] = {{&docker, "docker"},         {&crio, "cri-o"},
+                                                             {&containerd, "containerd"}, {&podman, "podman"},
+                                                             {&kube, "kubepods"},         {&lxc, "lxc"}};
   for (auto line : lines(text)) {
     std::string l(line);
     std::smatch m;
@@ -211,7 +214,8 @@ std::vector<Process> ProcReader::all(unsigned fields) const {
       next = pids.size();
     }
   };
-  const size_t threads = std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 4, (pids.size() + kBlock - 1) / kBlock});
+  const size_t threads =
+      std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 4, (pids.size() + kBlock - 1) / kBlock});
   std::vector<std::thread> helpers;
   for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
   work();

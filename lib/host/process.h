@@ -40,10 +40,10 @@ struct Process {
   dev_t exe_dev = 0;       // stat through /proc/PID/exe (live procfs only)
   ino_t exe_ino = 0;
   std::string cwd;
-  uint64_t start_ticks = 0;   // field 22 of stat, clock ticks after boot
-  int64_t started_at = 0;     // unix seconds; 0 when unknown
-  double cpu_seconds = 0;     // utime + stime
-  double cpu_share = 0;       // cpu_seconds / seconds alive (1.0 = one core all the time)
+  uint64_t start_ticks = 0;  // field 22 of stat, clock ticks after boot
+  int64_t started_at = 0;    // unix seconds; 0 when unknown
+  double cpu_seconds = 0;    // utime + stime
+  double cpu_share = 0;      // cpu_seconds / seconds alive (1.0 = one core all the time)
   bool kernel_thread = false;
   std::string cgroup;  // raw /proc/PID/cgroup
   std::optional<ContainerRef> container;
@@ -90,7 +90,7 @@ ExeLink parse_exe_link(std::string_view link);
 // --- reader --------------------------------------------------------------------------------------------
 
 enum ProcFields : unsigned {
-  kProcBasic = 0,        // stat, status, cmdline, exe, cwd (always read)
+  kProcBasic = 0,  // stat, status, cmdline, exe, cwd (always read)
   kProcEnviron = 1u << 0,
   kProcCgroup = 1u << 1,
 };

@@ -83,8 +83,10 @@ std::optional<MemoryStrings> read_memory_strings(const HostRoot& host, int pid, 
       out.bytes_read += static_cast<uint64_t>(n);
       for (ssize_t i = 0; i < n; ++i) {
         auto c = static_cast<unsigned char>(buf[static_cast<size_t>(i)]);
-        if (printable_byte(c) && run.size() < 4096) run += static_cast<char>(c);
-        else keep_run();
+        if (printable_byte(c) && run.size() < 4096)
+          run += static_cast<char>(c);
+        else
+          keep_run();
       }
       at += static_cast<uint64_t>(n);
     }

@@ -22,7 +22,8 @@ class ProcessSource {
 
 class LiveProcesses : public ProcessSource {
  public:
-  explicit LiveProcesses(const HostRoot& host, unsigned fields = kProcBasic) : host_(host), reader_(host), fields_(fields) {}
+  explicit LiveProcesses(const HostRoot& host, unsigned fields = kProcBasic)
+      : host_(host), reader_(host), fields_(fields) {}
   std::optional<Process> read(int pid) const override { return reader_.read(pid, fields_); }
   std::vector<Process> all() const override { return reader_.all(fields_); }
   std::string exe_sha256(int pid) const override;

@@ -20,9 +20,9 @@
 namespace unmine {
 namespace {
 
-constexpr std::string_view kTcpStates[] = {"UNKNOWN",    "ESTABLISHED", "SYN_SENT",   "SYN_RECV", "FIN_WAIT1",
-                                           "FIN_WAIT2",  "TIME_WAIT",   "CLOSE",      "CLOSE_WAIT", "LAST_ACK",
-                                           "LISTEN",     "CLOSING",     "NEW_SYN_RECV"};
+constexpr std::string_view kTcpStates[] = {"UNKNOWN",   "ESTABLISHED", "SYN_SENT",    "SYN_RECV",   "FIN_WAIT1",
+                                           "FIN_WAIT2", "TIME_WAIT",   "CLOSE",       "CLOSE_WAIT", "LAST_ACK",
+                                           "LISTEN",    "CLOSING",     "NEW_SYN_RECV"};
 constexpr unsigned kEstablished = 1, kTimeWait = 6, kClose = 7, kListen = 10;
 
 // UDP reuses the TCP numbers: 7 (CLOSE) is an unconnected socket, 1 a connected one.

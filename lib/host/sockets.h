@@ -14,8 +14,8 @@
 namespace unmine {
 
 struct SocketEntry {
-  std::string proto;  // "tcp" | "udp"
-  int family = 0;     // AF_INET | AF_INET6
+  std::string proto;       // "tcp" | "udp"
+  int family = 0;          // AF_INET | AF_INET6
   std::string local_addr;  // textual address ("127.0.0.1", "::1"; v4-mapped v6 shown as v4)
   uint16_t local_port = 0;
   std::string remote_addr;
@@ -38,8 +38,8 @@ struct SocketScan {
 struct SocketQuery {
   bool tcp = true;
   bool udp = true;
-  bool listening = true;  // TCP LISTEN and unconnected UDP sockets
-  bool time_wait = true;  // TCP TIME_WAIT (no owner, but shows recent peers)
+  bool listening = true;        // TCP LISTEN and unconnected UDP sockets
+  bool time_wait = true;        // TCP TIME_WAIT (no owner, but shows recent peers)
   bool only_listening = false;  // TCP LISTEN sockets alone (which local ports serve: inbound connections)
   // Keeps only the sockets it accepts (empty: all). On a busy host most sockets are of no interest:
   // filtering while reading keeps memory to what is kept.

@@ -15,7 +15,8 @@ namespace unmine {
 
 RunResult run_system_tool(const std::vector<std::string>& argv, const std::string& stdin_data) {
   RunResult r;
-  if (argv.empty() || argv[0].empty() || argv[0][0] != '/') throw RuntimeError("refusing to run a non-absolute program");
+  if (argv.empty() || argv[0].empty() || argv[0][0] != '/')
+    throw RuntimeError("refusing to run a non-absolute program");
   int in[2], out[2], err[2];
   if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC))
     throw RuntimeError(std::string("pipe: ") + std::strerror(errno));
@@ -59,7 +60,8 @@ RunResult run_system_tool(const std::vector<std::string>& argv, const std::strin
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       auto n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
+      if (n > 0)
+        (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
       else if (n == 0 || errno != EINTR) {
         ::close(fds[i].fd);
         fds[i].fd = -1;
@@ -76,8 +78,7 @@ RunResult run_system_tool(const std::vector<std::string>& argv, const std::strin
     }
   }
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
 }

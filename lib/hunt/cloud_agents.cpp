@@ -20,7 +20,9 @@ bool has_elf(const HostRoot& host, const std::string& dir) {
     int fd = open_noatime(f.dirfd, f.name.data());
     if (fd < 0) return;
     char head[4] = {};
-    found = ::pread(fd, head, 4, 0) == 4 && std::string_view(head, 4) == "\x7f" "ELF";
+    found = ::pread(fd, head, 4, 0) == 4 && std::string_view(head, 4) ==
+                                                "\x7f"
+                                                "ELF";
     ::close(fd);
   });
   return found;
@@ -57,7 +59,8 @@ std::vector<Finding> check_cloud_agents(HuntContext& ctx) {
                               (recent ? " (changed in the compromise window)" : ""),
                           "agent:" + dir);
     f.path = dir;
-    f.evidence = {{"agent", name}, {"folder", dir}, {"changed_in_window", recent}, {"folder_ctime", iso8601(st->st_ctime)}};
+    f.evidence = {
+        {"agent", name}, {"folder", dir}, {"changed_in_window", recent}, {"folder_ctime", iso8601(st->st_ctime)}};
     if (!expected.empty()) f.evidence["expected_binaries"] = expected;
     out.push_back(std::move(f));
   }

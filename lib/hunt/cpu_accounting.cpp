@@ -17,8 +17,10 @@ std::vector<uint64_t> numbers(std::string_view s) {
     size_t j = i;
     while (j < s.size() && s[j] != ' ') ++j;
     uint64_t v = 0;
-    if (j > i && std::from_chars(s.data() + i, s.data() + j, v).ec == std::errc{}) out.push_back(v);
-    else if (j > i) out.push_back(0);
+    if (j > i && std::from_chars(s.data() + i, s.data() + j, v).ec == std::errc{})
+      out.push_back(v);
+    else if (j > i)
+      out.push_back(0);
     i = j;
   }
   return out;
@@ -39,7 +41,8 @@ std::optional<uint64_t> parse_cpu_busy_ticks(std::string_view proc_stat) {
 std::optional<uint64_t> parse_process_ticks(std::string_view pid_stat) {
   auto close = pid_stat.rfind(')');
   if (close == std::string_view::npos) return std::nullopt;
-  // After "pid (comm) ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
+  // After "pid (comm) ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime
+  // cstime
   auto v = numbers(pid_stat.substr(close + 1));
   if (v.size() < 15) return std::nullopt;
   return v[11] + v[12] + v[13] + v[14];

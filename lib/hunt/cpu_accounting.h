@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "model/finding.h"
 #include "hunt/hunt_context.h"
+#include "model/finding.h"
 
 namespace unmine {
 

@@ -4,8 +4,8 @@
 
 #include <set>
 
-#include "core/hashing.h"
 #include "case/case_store.h"
+#include "core/hashing.h"
 #include "core/text.h"
 #include "host/passwd.h"
 
@@ -61,8 +61,9 @@ AtimeTrust atime_trust(std::string_view options) {
   } else if (has("relatime")) {
     t.mode = "relatime";
     t.usable = true;
-    t.caveat = "the mount is relatime: a read updates the access time only when it was older than the last change or "
-               "than 24 hours, so a second read within a day is not seen";
+    t.caveat =
+        "the mount is relatime: a read updates the access time only when it was older than the last change or "
+        "than 24 hours, so a second read within a day is not seen";
   } else if (has("strictatime")) {
     t.mode = "strictatime";
     t.usable = true;
@@ -132,9 +133,10 @@ std::vector<Finding> check_credentials(HuntContext& ctx) {
     int64_t atime = st->st_atime, mtime = st->st_mtime;
     bool read_in_window = trust.usable && ctx.window.contains(atime) && atime > mtime + 1;
     auto sev = read_in_window ? Severity::high : Severity::info;
-    auto f = make_finding(Group::entry_vector, "credential.exposed", sev,
-                          what + " credential " + printable(path) + (read_in_window ? " was read in the compromise window" : ""),
-                          "cred:" + path);
+    auto f = make_finding(
+        Group::entry_vector, "credential.exposed", sev,
+        what + " credential " + printable(path) + (read_in_window ? " was read in the compromise window" : ""),
+        "cred:" + path);
     f.path = printable(path);
     f.evidence = {{"type", what},
                   {"sha256", sha256_hex(content->data)},

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "model/finding.h"
 #include "hunt/hunt_context.h"
 #include "hunt/proc_mounts.h"
+#include "model/finding.h"
 
 namespace unmine {
 

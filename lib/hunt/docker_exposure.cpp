@@ -19,8 +19,10 @@ std::vector<std::string> shell_words(std::string_view s) {
   char quote = 0;
   for (char c : s) {
     if (quote) {
-      if (c == quote) quote = 0;
-      else cur += c;
+      if (c == quote)
+        quote = 0;
+      else
+        cur += c;
     } else if (c == '"' || c == '\'') {
       quote = c;
     } else if (c == ' ' || c == '\t' || c == '\n') {
@@ -36,10 +38,11 @@ std::vector<std::string> shell_words(std::string_view s) {
 Finding host_finding(const std::string& host, bool tls, const std::string& source, std::optional<int> line) {
   bool loop = loopback_host(host);
   auto sev = loop ? Severity::low : (tls ? Severity::medium : Severity::critical);
-  auto f = make_finding(Group::entry_vector, "exposed.service", sev,
-                        "Docker API on " + printable(host) + (tls ? " (TLS verified)" : " without TLS client verification") +
-                            " (" + printable(source) + ")",
-                        "docker:" + source + '\0' + host);
+  auto f =
+      make_finding(Group::entry_vector, "exposed.service", sev,
+                   "Docker API on " + printable(host) + (tls ? " (TLS verified)" : " without TLS client verification") +
+                       " (" + printable(source) + ")",
+                   "docker:" + source + '\0' + host);
   f.path = printable(source);
   f.line = line;
   f.evidence = {{"service", "docker"}, {"host", printable(host)}, {"tlsverify", tls}, {"loopback", loop}};
@@ -64,9 +67,12 @@ std::vector<std::string> docker_hosts_from_args(std::string_view command_line, b
   auto w = shell_words(command_line);
   for (size_t i = 0; i < w.size(); ++i) {
     std::string v;
-    if ((w[i] == "-H" || w[i] == "--host") && i + 1 < w.size()) v = w[++i];
-    else if (w[i].starts_with("-H=") || w[i].starts_with("--host=")) v = w[i].substr(w[i].find('=') + 1);
-    else if (w[i].starts_with("-Htcp://")) v = w[i].substr(2);
+    if ((w[i] == "-H" || w[i] == "--host") && i + 1 < w.size())
+      v = w[++i];
+    else if (w[i].starts_with("-H=") || w[i].starts_with("--host="))
+      v = w[i].substr(w[i].find('=') + 1);
+    else if (w[i].starts_with("-Htcp://"))
+      v = w[i].substr(2);
     if (tls && (w[i] == "--tlsverify" || w[i] == "--tlsverify=true")) *tls = true;
     if (v.starts_with("tcp://")) out.push_back(v);
   }
@@ -78,10 +84,12 @@ std::vector<Finding> check_docker_api(HuntContext& ctx) {
   auto& host = ctx.host;
   if (auto j = host.read("/etc/docker/daemon.json", 1 << 20)) {
     bool tls = false;
-    for (auto& h : docker_hosts_from_json(j->data, &tls)) out.push_back(host_finding(h, tls, "/etc/docker/daemon.json", std::nullopt));
+    for (auto& h : docker_hosts_from_json(j->data, &tls))
+      out.push_back(host_finding(h, tls, "/etc/docker/daemon.json", std::nullopt));
   }
   std::vector<std::string> unit_files = {"/lib/systemd/system/docker.service", "/usr/lib/systemd/system/docker.service",
-                                         "/etc/systemd/system/docker.service", "/etc/default/docker", "/etc/sysconfig/docker"};
+                                         "/etc/systemd/system/docker.service", "/etc/default/docker",
+                                         "/etc/sysconfig/docker"};
   for (auto& e : host.list("/etc/systemd/system/docker.service.d"))
     unit_files.push_back("/etc/systemd/system/docker.service.d/" + e.name);
   for (auto& path : unit_files) {
@@ -114,18 +122,21 @@ std::vector<Finding> check_docker_api(HuntContext& ctx) {
   for (auto& s : ctx.listening) {
     if (s.local_port != 2375 && s.local_port != 2376) continue;
     if (s.local_addr.starts_with("127.") || s.local_addr == "::1") continue;
-    auto f = make_finding(Group::entry_vector, "exposed.service", s.local_port == 2375 ? Severity::critical : Severity::medium,
-                          "Docker API port " + std::to_string(s.local_port) + " listening on " + printable(s.local_addr),
-                          "docker-listen:" + std::to_string(s.local_port));
-    f.evidence = {{"service", "docker"}, {"address", printable(s.local_addr)}, {"port", s.local_port}, {"pids", s.pids}};
+    auto f = make_finding(
+        Group::entry_vector, "exposed.service", s.local_port == 2375 ? Severity::critical : Severity::medium,
+        "Docker API port " + std::to_string(s.local_port) + " listening on " + printable(s.local_addr),
+        "docker-listen:" + std::to_string(s.local_port));
+    f.evidence = {
+        {"service", "docker"}, {"address", printable(s.local_addr)}, {"port", s.local_port}, {"pids", s.pids}};
     out.push_back(std::move(f));
   }
   for (auto* sock : {"/run/docker.sock", "/var/run/docker.sock"}) {
     auto st = host.lstat(sock);
     if (!st || !S_ISSOCK(st->st_mode) || !(st->st_mode & S_IWOTH)) continue;
-    auto f = make_finding(Group::entry_vector, "exposed.service", Severity::high,
-                          std::string("docker.sock is world-writable: any local user or container that sees it is root: ") + sock,
-                          std::string("docker-sock:") + sock);
+    auto f = make_finding(
+        Group::entry_vector, "exposed.service", Severity::high,
+        std::string("docker.sock is world-writable: any local user or container that sees it is root: ") + sock,
+        std::string("docker-sock:") + sock);
     f.path = sock;
     f.evidence = {{"service", "docker"}, {"mode", st->st_mode & 07777}};
     out.push_back(std::move(f));

@@ -5,9 +5,9 @@
 // the root and, on a live host, the listening sockets.
 #include <vector>
 
-#include "model/finding.h"
 #include "host/sockets.h"
 #include "hunt/hunt_context.h"
+#include "model/finding.h"
 
 namespace unmine {
 

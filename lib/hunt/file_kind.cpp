@@ -20,7 +20,7 @@ std::optional<std::string> build_id_in_notes(std::string_view image, uint64_t of
   if (off > image.size() || size > image.size() - off) return std::nullopt;
   uint64_t end = off + size;
   while (off + sizeof(Elf64_Nhdr) <= end) {
-    Elf64_Nhdr n {};
+    Elf64_Nhdr n{};
     if (!load(image, off, n)) return std::nullopt;
     uint64_t name_at = off + sizeof n;
     uint64_t desc_at = name_at + ((n.n_namesz + 3u) & ~3u);
@@ -44,10 +44,10 @@ std::optional<std::string> build_id_in_notes(std::string_view image, uint64_t of
 
 template <typename Ehdr, typename Phdr>
 std::optional<std::string> build_id(std::string_view image) {
-  Ehdr eh {};
+  Ehdr eh{};
   if (!load(image, 0, eh) || eh.e_phentsize != sizeof(Phdr) || eh.e_phnum > 256) return std::nullopt;
   for (unsigned i = 0; i < eh.e_phnum; ++i) {
-    Phdr ph {};
+    Phdr ph{};
     if (!load(image, eh.e_phoff + uint64_t{i} * sizeof(Phdr), ph)) return std::nullopt;
     if (ph.p_type != PT_NOTE) continue;
     if (auto id = build_id_in_notes(image, ph.p_offset, ph.p_filesz)) return id;
@@ -59,11 +59,14 @@ std::optional<std::string> build_id(std::string_view image) {
 
 FileClass classify_file(std::string_view head) {
   FileClass c;
-  if (head.size() >= 4 && head.substr(0, 4) == "\x7f" "ELF") {
+  if (head.size() >= 4 && head.substr(0, 4) ==
+                              "\x7f"
+                              "ELF") {
     c.kind = FileKind::elf;
   } else if (head.size() >= 3 && head.substr(0, 2) == "#!") {
     c.kind = FileKind::script;
-    auto line = head.substr(2, std::min<size_t>(head.find('\n') == std::string_view::npos ? head.size() : head.find('\n'), 130) - 2);
+    auto line = head.substr(
+        2, std::min<size_t>(head.find('\n') == std::string_view::npos ? head.size() : head.find('\n'), 130) - 2);
     c.interpreter = printable(trim(line));
   }
   return c;
@@ -78,7 +81,12 @@ std::string_view to_string(FileKind k) {
 }
 
 std::optional<std::string> elf_build_id(std::string_view image) {
-  if (image.size() < EI_NIDENT || image.substr(0, 4) != "\x7f" "ELF" || image[EI_DATA] != ELFDATA2LSB) return std::nullopt;
+  if (image.size() < EI_NIDENT ||
+      image.substr(0, 4) !=
+          "\x7f"
+          "ELF" ||
+      image[EI_DATA] != ELFDATA2LSB)
+    return std::nullopt;
   if (image[EI_CLASS] == ELFCLASS64) return build_id<Elf64_Ehdr, Elf64_Phdr>(image);
   if (image[EI_CLASS] == ELFCLASS32) return build_id<Elf32_Ehdr, Elf32_Phdr>(image);
   return std::nullopt;

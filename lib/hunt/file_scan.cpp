@@ -130,9 +130,11 @@ class FileScanner {
       result_.notes.push_back(std::to_string(result_.stats.too_large) + " file(s) larger than " +
                               std::to_string(c_.max_scan_bytes >> 20) + " MiB: only their first bytes were checked");
     for (auto& f : result_.stats.walk.case_folders)
-      result_.notes.push_back("not entered: " + printable(f) + " holds an unmine case (its evidence holds what it preserved)");
+      result_.notes.push_back("not entered: " + printable(f) +
+                              " holds an unmine case (its evidence holds what it preserved)");
     for (auto& f : result_.stats.walk.unregistered_case_folders)
-      result_.notes.push_back("scanned: " + printable(f) + " holds an unmine case database that no case of this machine "
+      result_.notes.push_back("scanned: " + printable(f) +
+                              " holds an unmine case database that no case of this machine "
                               "registered (a planted one must not hide its folder)");
     if (result_.stats.walk.too_deep) {
       std::string named;
@@ -200,8 +202,8 @@ class FileScanner {
     std::string path(f.path);
     auto sev = managed ? Severity::low : Severity::high;
     auto fi = make_finding(Group::tooling, "tool.scanner", sev,
-                           "network scanner " + printable(lower) + (managed ? " installed from a package: " : " (not from a package): ") +
-                               printable(path),
+                           "network scanner " + printable(lower) +
+                               (managed ? " installed from a package: " : " (not from a package): ") + printable(path),
                            path + '\0' + "name");
     fi.path = printable(path);
     fi.evidence = {{"matched", "name"}, {"name", lower}, {"file", file_times(*f.st)}};
@@ -270,8 +272,8 @@ class FileScanner {
         f.path = shown;
         nlohmann::json strings = nlohmann::json::array();
         for (auto& h : m.hits) strings.push_back({{"id", h.id}, {"offset", h.offset}, {"data", h.data}});
-        f.evidence = {{"rule", m.rule}, {"rules_file", m.ns}, {"strings", strings}, {"sha256", digest()},
-                      {"file", file_times(j.st)}, {"in_window", j.in_window}};
+        f.evidence = {{"rule", m.rule},     {"rules_file", m.ns},       {"strings", strings},
+                      {"sha256", digest()}, {"file", file_times(j.st)}, {"in_window", j.in_window}};
         if (!m.tags.empty()) f.evidence["tags"] = m.tags;
         if (incident) f.evidence["incident_file"] = true;
         out.push_back(std::move(f));
@@ -290,7 +292,10 @@ class FileScanner {
         auto f = make_finding(Group::tooling, "tool.renamed_system_tool", Severity::high,
                               "copy of " + t->path + " at another path: " + shown, j.path + '\0' + t->name);
         f.path = shown;
-        f.evidence = {{"tool", t->name}, {"tool_path", t->path}, {"sha256", digest()}, {"file", file_times(j.st)},
+        f.evidence = {{"tool", t->name},
+                      {"tool_path", t->path},
+                      {"sha256", digest()},
+                      {"file", file_times(j.st)},
                       {"matched", build_id && t->build_id && *build_id == *t->build_id ? "build_id" : "sha256"}};
         if (build_id) f.evidence["build_id"] = *build_id;
         out.push_back(std::move(f));
@@ -299,7 +304,8 @@ class FileScanner {
     if (!digest().empty()) {
       if (auto it = c_.tool_hashes.find(digest()); it != c_.tool_hashes.end()) {
         auto f = make_finding(Group::tooling, "tool.scanner", Severity::high,
-                              "known attacker tool " + printable(it->second) + " (by hash): " + shown, j.path + '\0' + "sha256");
+                              "known attacker tool " + printable(it->second) + " (by hash): " + shown,
+                              j.path + '\0' + "sha256");
         f.path = shown;
         f.evidence = {{"matched", "sha256"}, {"tool", it->second}, {"sha256", digest()}, {"file", file_times(j.st)}};
         out.push_back(std::move(f));
@@ -315,7 +321,9 @@ class FileScanner {
                                 " in the compromise window, not from a package: " + shown,
                             j.path);
       f.path = shown;
-      f.evidence = {{"type", to_string(cls.kind)}, {"file", file_times(j.st)}, {"created_in_window", created},
+      f.evidence = {{"type", to_string(cls.kind)},
+                    {"file", file_times(j.st)},
+                    {"created_in_window", created},
                     {"time_source", birth ? "birth" : "ctime/mtime"}};
       if (!sha256.empty() || !head_only) f.evidence["sha256"] = digest();
       if (!cls.interpreter.empty()) f.evidence["interpreter"] = cls.interpreter;
@@ -336,8 +344,12 @@ class FileScanner {
                               " installed (MD5 mismatch): " + printable(j.path),
                           j.path);
     f.path = printable(j.path);
-    f.evidence = {{"package", std::string(c_.dpkg->package_of(j.path))}, {"md5_expected", std::string(want)},
-                  {"md5_actual", got}, {"sha256", sha256_hex(data)}, {"type", to_string(cls.kind)}, {"file", file_times(j.st)}};
+    f.evidence = {{"package", std::string(c_.dpkg->package_of(j.path))},
+                  {"md5_expected", std::string(want)},
+                  {"md5_actual", got},
+                  {"sha256", sha256_hex(data)},
+                  {"type", to_string(cls.kind)},
+                  {"file", file_times(j.st)}};
     out.push_back(std::move(f));
   }
 
@@ -364,12 +376,21 @@ class FileScanner {
 }  // namespace
 
 nlohmann::json FileScanStats::to_json() const {
-  return {{"dirs", walk.dirs},           {"files_walked", walk.files}, {"files_scanned", files_scanned},
-          {"bytes_scanned", bytes_scanned}, {"too_large", too_large},   {"unreadable", unreadable + walk.unreadable_dirs},
-          {"yara_errors", yara_errors},  {"seconds", seconds},          {"case_folders_skipped", walk.case_folders.size()},
-          {"unregistered_case_folders", walk.unregistered_case_folders.size()}, {"too_deep", walk.too_deep}};
+  return {{"dirs", walk.dirs},
+          {"files_walked", walk.files},
+          {"files_scanned", files_scanned},
+          {"bytes_scanned", bytes_scanned},
+          {"too_large", too_large},
+          {"unreadable", unreadable + walk.unreadable_dirs},
+          {"yara_errors", yara_errors},
+          {"seconds", seconds},
+          {"case_folders_skipped", walk.case_folders.size()},
+          {"unregistered_case_folders", walk.unregistered_case_folders.size()},
+          {"too_deep", walk.too_deep}};
 }
 
-FileScanResult scan_files(const HostRoot& host, const FileScanConfig& config) { return FileScanner(host, config).run(); }
+FileScanResult scan_files(const HostRoot& host, const FileScanConfig& config) {
+  return FileScanner(host, config).run();
+}
 
 }  // namespace unmine

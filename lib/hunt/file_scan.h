@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "model/finding.h"
-#include "host/host_root.h"
 #include "host/dpkg_db.h"
+#include "host/host_root.h"
 #include "hunt/system_tools.h"
 #include "hunt/tree_walk.h"
 #include "hunt/window.h"
 #include "hunt/yara_rules.h"
+#include "model/finding.h"
 
 namespace unmine {
 
@@ -29,10 +29,10 @@ struct FileScanConfig {
   const DpkgDatabase* dpkg = nullptr;
   std::shared_ptr<YaraRules> rules;  // null: no YARA
   const SystemTools* tools = nullptr;
-  std::set<std::string> scanner_names;            // lower-case file names of scanners ("masscan")
-  std::map<std::string, std::string> tool_hashes;  // sha256 -> tool name (playbook list)
-  std::set<std::string> always_verify;             // package files whose MD5 is checked whatever their times
-  std::set<std::string> incident_paths;            // the miners' own files: marked in evidence
+  std::set<std::string> scanner_names;                  // lower-case file names of scanners ("masscan")
+  std::map<std::string, std::string> tool_hashes;       // sha256 -> tool name (playbook list)
+  std::set<std::string> always_verify;                  // package files whose MD5 is checked whatever their times
+  std::set<std::string> incident_paths;                 // the miners' own files: marked in evidence
   std::set<std::pair<uint64_t, uint64_t>> skip_inodes;  // (dev, ino) never reported: unmine's own binary
   unsigned threads = 2;
   uint64_t max_scan_bytes = 64ull << 20;  // larger files: head only (classified, not YARA-scanned)

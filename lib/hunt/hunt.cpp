@@ -6,10 +6,10 @@
 #include <chrono>
 
 #include "core/text.h"
+#include "host/dpkg_db.h"
 #include "host/process.h"
 #include "host/sockets.h"
 #include "hunt/checks.h"
-#include "host/dpkg_db.h"
 #include "hunt/file_scan.h"
 #include "hunt/memory_scan.h"
 #include "hunt/pid_sweep.h"
@@ -27,7 +27,8 @@ void append(std::vector<Finding>& to, std::vector<Finding> from) {
 std::vector<Finding> hidden_pid_findings(const std::vector<HiddenPid>& hidden) {
   std::vector<Finding> out;
   for (auto& h : hidden) {
-    std::string what = h.comm.empty() ? "pid " + std::to_string(h.pid) : h.comm + " (pid " + std::to_string(h.pid) + ")";
+    std::string what =
+        h.comm.empty() ? "pid " + std::to_string(h.pid) : h.comm + " (pid " + std::to_string(h.pid) + ")";
     auto f = make_finding(Group::hiding, "process.hidden", Severity::critical,
                           "process hidden from the /proc listing answers the kernel: " + what,
                           "hidden:" + (h.exe.empty() ? h.comm : h.exe));
@@ -59,7 +60,8 @@ HuntResult run_hunt(const HostRoot& host, const Playbook& playbook, const HuntOp
   };
   auto t0 = std::chrono::steady_clock::now();
   auto dpkg = DpkgDatabase::load(host);
-  if (!dpkg.present()) r.notes.push_back("no dpkg database under the root: every executable in the window counts as new");
+  if (!dpkg.present())
+    r.notes.push_back("no dpkg database under the root: every executable in the window counts as new");
   HuntContext ctx{host, playbook, o.window, dpkg, o.run, {}, {}, {}};
 
   // Files: tooling, new binaries, YARA.
@@ -98,7 +100,8 @@ HuntResult run_hunt(const HostRoot& host, const Playbook& playbook, const HuntOp
   for (auto& n : files.notes) r.notes.push_back(n);
   r.complete = files.stats.walk.too_deep == 0;
   r.stats["files"] = files.stats.to_json();
-  r.stats["yara"] = {{"rules", rules ? rules->rule_count() : 0}, {"files", rules ? rules->files() : std::vector<std::string>{}}};
+  r.stats["yara"] = {{"rules", rules ? rules->rule_count() : 0},
+                     {"files", rules ? rules->files() : std::vector<std::string>{}}};
   r.stats["web_roots"] = web_roots;
 
   if (rules && o.memory && host.proc_is_live()) {
@@ -119,8 +122,11 @@ HuntResult run_hunt(const HostRoot& host, const Playbook& playbook, const HuntOp
     so.proc = host.proc_path();
     auto sweep = find_hidden_pids([&] { return list_proc_tasks(host.proc_path()); }, so);
     append(r.findings, hidden_pid_findings(sweep.hidden));
-    r.stats["pid_sweep"] = {{"last_pid", sweep.last_pid}, {"alive", sweep.alive}, {"listed", sweep.listed},
-                            {"seconds", sweep.sweep_seconds}, {"hidden", sweep.hidden.size()}};
+    r.stats["pid_sweep"] = {{"last_pid", sweep.last_pid},
+                            {"alive", sweep.alive},
+                            {"listed", sweep.listed},
+                            {"seconds", sweep.sweep_seconds},
+                            {"hidden", sweep.hidden.size()}};
   } else if (o.pid_sweep) {
     r.notes.push_back("hidden-PID sweep skipped: the procfs is not the live kernel's");
   }
@@ -153,7 +159,8 @@ nlohmann::json HuntResult::to_json() const {
   return {{"command", "hunt"},
           {"window", window.to_json()},
           {"findings", findings_json},
-          {"summary", {{"findings", findings.size()}, {"highest", h ? std::string(to_string(*h)) : "none"}, {"groups", by_group}}},
+          {"summary",
+           {{"findings", findings.size()}, {"highest", h ? std::string(to_string(*h)) : "none"}, {"groups", by_group}}},
           {"complete", complete},
           {"notes", notes},
           {"stats", stats}};

@@ -4,16 +4,16 @@
 // hidden processes and modules, entry vectors, security-tool tampering and exposed credentials.
 // Detection only: never changes the host.
 #include <functional>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "case/case_registry.h"
-#include "model/finding.h"
 #include "host/host_root.h"
 #include "hunt/hunt_context.h"
 #include "hunt/window.h"
+#include "model/finding.h"
 #include "playbook/playbook.h"
 
 namespace unmine {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "host/host_root.h"
 #include "host/dpkg_db.h"
+#include "host/host_root.h"
 #include "host/sockets.h"
 #include "host/system_tool.h"
 #include "hunt/window.h"
@@ -22,8 +22,8 @@ struct HuntContext {
   const DpkgDatabase& dpkg;
   ToolRunner run;  // empty: no tool is run
   std::vector<std::string> notes;
-  std::vector<int> listed_pids;          // as /proc lists them
-  std::vector<SocketEntry> listening;    // TCP sockets in LISTEN
+  std::vector<int> listed_pids;        // as /proc lists them
+  std::vector<SocketEntry> listening;  // TCP sockets in LISTEN
   void note(std::string s) { notes.push_back(std::move(s)); }
 };
 

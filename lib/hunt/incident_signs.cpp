@@ -17,7 +17,8 @@ std::vector<IncidentSign> incident_signs(const HostRoot& host, const std::vector
     if (auto s = m.find("started_at"); s != m.end() && s->is_number_integer() && s->get<int64_t>() > 0)
       out.push_back({s->get<int64_t>(), "miner pid " + std::to_string(m.value("pid", 0)) + " started"});
     for (auto* key : {"exe", "config_path"})
-      if (auto p = m.find(key); p != m.end() && p->is_string() && !p->get<std::string>().empty()) files.insert(p->get<std::string>());
+      if (auto p = m.find(key); p != m.end() && p->is_string() && !p->get<std::string>().empty())
+        files.insert(p->get<std::string>());
   }
   for (auto& path : files) {
     if (path.empty() || path.front() != '/') continue;

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "model/incident.h"
 #include "host/host_root.h"
 #include "hunt/window.h"
+#include "model/incident.h"
 
 namespace unmine {
 

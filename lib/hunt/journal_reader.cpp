@@ -68,8 +68,8 @@ std::vector<JournalEntry> read_journal(HuntContext& ctx, const std::vector<std::
   for (auto* dir : {"/var/log/journal", "/run/log/journal"}) {
     auto real = inside_root(ctx.host, dir);
     if (!real) continue;
-    std::vector<std::string> argv = {kJournalctl, "--directory=" + *real, "-o", "json", "--no-pager",
-                                     "-n", std::to_string(max_entries)};
+    std::vector<std::string> argv = {kJournalctl, "--directory=" + *real,     "-o", "json", "--no-pager",
+                                     "-n",        std::to_string(max_entries)};
     for (auto& m : match) argv.push_back(m);
     auto r = ctx.run(argv);
     if (r.exit_code != 0 && r.out.empty()) {

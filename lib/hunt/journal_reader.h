@@ -22,6 +22,7 @@ std::optional<JournalEntry> parse_journal_json(std::string_view line);
 
 // Entries matching every `match` ("SYSLOG_IDENTIFIER=sshd"); alternatives are separate calls.
 // Notes why nothing was read (no journalctl, no journal).
-std::vector<JournalEntry> read_journal(HuntContext& ctx, const std::vector<std::string>& match, size_t max_entries = 200000);
+std::vector<JournalEntry> read_journal(HuntContext& ctx, const std::vector<std::string>& match,
+                                       size_t max_entries = 200000);
 
 }  // namespace unmine

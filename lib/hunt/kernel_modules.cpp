@@ -24,7 +24,8 @@ std::vector<LoadedModule> parse_proc_modules(std::string_view text) {
     m.name = std::string(line.substr(0, sp));
     for (auto st : {"Live", "Loading", "Unloading"})
       if (line.find(std::string(" ") + st + " ") != std::string_view::npos) m.state = st;
-    if (auto paren = line.rfind('('); paren != std::string_view::npos && line.back() == ')') m.taint = std::string(line.substr(paren));
+    if (auto paren = line.rfind('('); paren != std::string_view::npos && line.back() == ')')
+      m.taint = std::string(line.substr(paren));
     out.push_back(std::move(m));
   }
   return out;
@@ -68,7 +69,8 @@ std::vector<Finding> check_kernel_modules(HuntContext& ctx) {
       }
   }
   if (!have_dep && !loaded.empty())
-    ctx.note("no modules.dep for kernel " + printable(release) + " under the root: loaded modules not compared with the kernel's own");
+    ctx.note("no modules.dep for kernel " + printable(release) +
+             " under the root: loaded modules not compared with the kernel's own");
 
   for (auto& m : loaded) {
     auto lower = to_lower(m.name);
@@ -101,7 +103,8 @@ std::vector<Finding> check_kernel_modules(HuntContext& ctx) {
       if (reread->count(e.name)) continue;
       auto shown = printable(e.name);
       auto f = make_finding(Group::hiding, "kernel.module_hidden", Severity::critical,
-                            "kernel module in /sys/module is missing from /proc/modules: " + shown, "module-hidden:" + e.name);
+                            "kernel module in /sys/module is missing from /proc/modules: " + shown,
+                            "module-hidden:" + e.name);
       f.evidence = {{"module", shown}, {"how", "listed in /sys/module with initstate, absent from /proc/modules"}};
       out.push_back(std::move(f));
     }

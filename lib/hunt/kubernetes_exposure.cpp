@@ -8,7 +8,8 @@ namespace unmine {
 namespace {
 
 Finding kube_finding(Severity sev, const std::string& what, const std::string& path, const std::string& setting) {
-  auto f = make_finding(Group::entry_vector, "exposed.service", sev, what + ": " + path, "kube:" + path + '\0' + setting);
+  auto f =
+      make_finding(Group::entry_vector, "exposed.service", sev, what + ": " + path, "kube:" + path + '\0' + setting);
   f.path = path;
   f.evidence = {{"service", "kubernetes"}, {"setting", printable(setting)}};
   return f;
@@ -18,7 +19,8 @@ Finding kube_finding(Severity sev, const std::string& what, const std::string& p
 
 std::vector<Finding> check_kubernetes(HuntContext& ctx) {
   std::vector<Finding> out;
-  for (auto* path : {"/var/lib/kubelet/config.yaml", "/etc/kubernetes/kubelet-config.yaml", "/etc/kubernetes/kubelet/config.yaml"}) {
+  for (auto* path :
+       {"/var/lib/kubelet/config.yaml", "/etc/kubernetes/kubelet-config.yaml", "/etc/kubernetes/kubelet/config.yaml"}) {
     auto t = ctx.host.read(path, 4 << 20);
     if (!t) continue;
     auto anon = yaml_value(t->data, "authentication.anonymous.enabled");
@@ -26,13 +28,15 @@ std::vector<Finding> check_kubernetes(HuntContext& ctx) {
     bool anonymous = anon && to_lower(*anon) == "true";
     bool always_allow = mode && *mode == "AlwaysAllow";
     if (anonymous && always_allow)
-      out.push_back(kube_finding(Severity::critical, "kubelet (10250) accepts anonymous requests and authorizes everything",
-                                 path, "authentication.anonymous.enabled: true, authorization.mode: AlwaysAllow"));
+      out.push_back(kube_finding(Severity::critical,
+                                 "kubelet (10250) accepts anonymous requests and authorizes everything", path,
+                                 "authentication.anonymous.enabled: true, authorization.mode: AlwaysAllow"));
     else if (anonymous)
       out.push_back(kube_finding(Severity::medium, "kubelet (10250) accepts anonymous requests", path,
                                  "authentication.anonymous.enabled: true"));
     else if (always_allow)
-      out.push_back(kube_finding(Severity::high, "kubelet authorizes every authenticated request", path, "authorization.mode: AlwaysAllow"));
+      out.push_back(kube_finding(Severity::high, "kubelet authorizes every authenticated request", path,
+                                 "authorization.mode: AlwaysAllow"));
   }
   std::vector<std::string> flag_files = {"/etc/kubernetes/manifests/kube-apiserver.yaml", "/etc/default/kubelet",
                                          "/etc/sysconfig/kubelet"};
@@ -44,8 +48,9 @@ std::vector<Finding> check_kubernetes(HuntContext& ctx) {
     const auto& x = t->data;
     bool api = path.find("kube-apiserver") != std::string::npos;
     if (x.find("--authorization-mode=AlwaysAllow") != std::string::npos)
-      out.push_back(kube_finding(Severity::critical, std::string(api ? "Kubernetes API" : "kubelet") + " authorizes every request",
-                                 path, "--authorization-mode=AlwaysAllow"));
+      out.push_back(kube_finding(Severity::critical,
+                                 std::string(api ? "Kubernetes API" : "kubelet") + " authorizes every request", path,
+                                 "--authorization-mode=AlwaysAllow"));
     if (x.find("--anonymous-auth=true") != std::string::npos)
       out.push_back(kube_finding(api ? Severity::low : Severity::medium,
                                  std::string(api ? "Kubernetes API" : "kubelet") + " accepts anonymous requests", path,
@@ -54,7 +59,8 @@ std::vector<Finding> check_kubernetes(HuntContext& ctx) {
     int port = 0;
     if (p != std::string::npos) std::from_chars(x.data() + p + 16, x.data() + x.size(), port);
     if (port > 0)
-      out.push_back(kube_finding(Severity::critical, "Kubernetes API serves an unauthenticated insecure port", path, "--insecure-port"));
+      out.push_back(kube_finding(Severity::critical, "Kubernetes API serves an unauthenticated insecure port", path,
+                                 "--insecure-port"));
   }
   return out;
 }

@@ -38,8 +38,10 @@ std::vector<Finding> check_ld_preload(HuntContext& ctx) {
       if (t.starts_with("export ")) t = trim(t.substr(7));
       if (!t.starts_with("LD_PRELOAD=")) continue;
       auto value = t.substr(11);
-      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) value = value.substr(1, value.size() - 2);
-      for (auto& e : parse_ld_so_preload(value)) out.push_back(library_finding(ctx, std::string(e.entry), "/etc/environment", n));
+      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\''))
+        value = value.substr(1, value.size() - 2);
+      for (auto& e : parse_ld_so_preload(value))
+        out.push_back(library_finding(ctx, std::string(e.entry), "/etc/environment", n));
     }
   }
   return out;

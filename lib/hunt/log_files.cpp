@@ -33,7 +33,8 @@ std::optional<std::string> gunzip(std::string_view data, size_t max_bytes, bool*
   return out;
 }
 
-std::vector<LogFile> read_rotated_logs(const HostRoot& host, const std::string& dir, const std::string& base, size_t max_bytes) {
+std::vector<LogFile> read_rotated_logs(const HostRoot& host, const std::string& dir, const std::string& base,
+                                       size_t max_bytes) {
   std::vector<LogFile> out;
   for (auto& e : host.list(dir)) {
     if (e.name != base && !e.name.starts_with(base + ".")) continue;

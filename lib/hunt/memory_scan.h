@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "model/finding.h"
-#include "host/host_root.h"
 #include "host/dpkg_db.h"
+#include "host/host_root.h"
 #include "host/process_memory.h"
 #include "hunt/yara_rules.h"
+#include "model/finding.h"
 
 namespace unmine {
 
@@ -21,16 +21,16 @@ struct MemoryTarget {
   std::string why;
 };
 
-std::vector<MemoryTarget> suspicious_processes(const HostRoot& host, const DpkgDatabase& dpkg, const std::vector<int>& incident_pids,
-                                               size_t max_targets = 32);
+std::vector<MemoryTarget> suspicious_processes(const HostRoot& host, const DpkgDatabase& dpkg,
+                                               const std::vector<int>& incident_pids, size_t max_targets = 32);
 
 struct MemoryScanLimits {
   uint64_t per_process = 256ull << 20;
   uint64_t total = 1ull << 30;
 };
 
-std::vector<Finding> scan_process_memory(const HostRoot& host, const DpkgDatabase& dpkg, std::shared_ptr<YaraRules> rules,
-                                         const std::vector<MemoryTarget>& targets, const MemoryScanLimits& limits,
-                                         std::vector<std::string>& notes);
+std::vector<Finding> scan_process_memory(const HostRoot& host, const DpkgDatabase& dpkg,
+                                         std::shared_ptr<YaraRules> rules, const std::vector<MemoryTarget>& targets,
+                                         const MemoryScanLimits& limits, std::vector<std::string>& notes);
 
 }  // namespace unmine

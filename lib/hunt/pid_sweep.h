@@ -20,10 +20,10 @@ std::vector<int> sweep_pids(int first, int last, unsigned threads);
 
 struct HiddenPid {
   int pid = 0;
-  std::string comm;  // printable, empty when /proc/PID cannot be read either
-  std::string exe;   // printable
-  int tgid = 0;      // 0 when unknown
-  bool proc_readable = false;  // /proc/PID opens by name although the listing omits it
+  std::string comm;                   // printable, empty when /proc/PID cannot be read either
+  std::string exe;                    // printable
+  int tgid = 0;                       // 0 when unknown
+  bool proc_readable = false;         // /proc/PID opens by name although the listing omits it
   std::vector<std::string> answered;  // which probes saw it: kill, getpgid, getsid
 };
 

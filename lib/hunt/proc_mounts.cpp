@@ -10,7 +10,8 @@ namespace {
 std::string unescape(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' && s[i + 2] <= '7' &&
+        s[i + 3] >= '0' && s[i + 3] <= '7') {
       out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
       i += 3;
     } else {
@@ -54,7 +55,8 @@ const MountRow* mount_of(const std::vector<MountRow>& mounts, std::string_view p
   const MountRow* best = nullptr;
   for (auto& m : mounts) {
     std::string_view mp = m.mount_point;
-    bool inside = mp == "/" || path == mp || (path.starts_with(mp) && path.size() > mp.size() && path[mp.size()] == '/');
+    bool inside =
+        mp == "/" || path == mp || (path.starts_with(mp) && path.size() > mp.size() && path[mp.size()] == '/');
     if (inside && (!best || mp.size() >= best->mount_point.size())) best = &m;
   }
   return best;
@@ -74,9 +76,12 @@ std::vector<Finding> check_proc_bind_mounts(HuntContext& ctx) {
     if (!is_proc_pid_path(m.mount_point)) continue;
     auto shown = printable(m.mount_point);
     auto f = make_finding(Group::hiding, "process.hidden", Severity::critical,
-                          "a mount over " + shown + " hides that process from ps and /proc readers", "mount:" + m.mount_point);
+                          "a mount over " + shown + " hides that process from ps and /proc readers",
+                          "mount:" + m.mount_point);
     f.path = shown;
-    f.evidence = {{"mount_point", shown}, {"source", printable(m.source)}, {"fs_type", printable(m.fs_type)},
+    f.evidence = {{"mount_point", shown},
+                  {"source", printable(m.source)},
+                  {"fs_type", printable(m.fs_type)},
                   {"how", "bind mount over /proc/PID"}};
     out.push_back(std::move(f));
   }

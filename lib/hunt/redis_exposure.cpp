@@ -25,7 +25,8 @@ std::vector<Finding> check_redis(HuntContext& ctx) {
   std::vector<std::string> files = {"/etc/redis/redis.conf", "/etc/redis.conf", "/usr/local/etc/redis.conf",
                                     "/etc/redis/redis-server.conf"};
   for (auto& e : ctx.host.list("/etc/redis"))
-    if (e.name.ends_with(".conf") && e.name != "redis.conf" && e.name != "redis-server.conf" && e.name != "sentinel.conf")
+    if (e.name.ends_with(".conf") && e.name != "redis.conf" && e.name != "redis-server.conf" &&
+        e.name != "sentinel.conf")
       files.push_back("/etc/redis/" + e.name);
   bool any_open = false;
   for (auto& path : files) {
@@ -33,9 +34,12 @@ std::vector<Finding> check_redis(HuntContext& ctx) {
     if (!t) continue;
     std::optional<Directive> bind, pass, protected_mode;
     for (auto& d : parse_directives(t->data)) {
-      if (d.key == "bind") bind = d;
-      else if (d.key == "requirepass") pass = d;
-      else if (d.key == "protected-mode") protected_mode = d;
+      if (d.key == "bind")
+        bind = d;
+      else if (d.key == "requirepass")
+        pass = d;
+      else if (d.key == "protected-mode")
+        protected_mode = d;
     }
     bool no_pass = !pass || first_word_lower(pass->value).empty() || first_word_lower(pass->value) == "\"\"";
     bool protection_off = protected_mode && first_word_lower(protected_mode->value) == "no";
@@ -62,7 +66,9 @@ std::vector<Finding> check_redis(HuntContext& ctx) {
     auto f = make_finding(Group::entry_vector, "exposed.service", sev, "Redis " + why + ": " + path, "redis:" + path);
     f.path = path;
     if (bind) f.line = bind->line;
-    f.evidence = {{"service", "redis"}, {"bind", bind ? bind->value : "(none)"}, {"requirepass", !no_pass},
+    f.evidence = {{"service", "redis"},
+                  {"bind", bind ? bind->value : "(none)"},
+                  {"requirepass", !no_pass},
                   {"protected_mode", protected_mode ? printable(protected_mode->value) : "yes (default)"}};
     out.push_back(std::move(f));
   }

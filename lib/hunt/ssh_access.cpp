@@ -1,10 +1,10 @@
 #include "hunt/ssh_access.h"
 
+#include <fnmatch.h>
 #include <algorithm>
 #include <ctime>
-#include <set>
-#include <fnmatch.h>
 #include <map>
+#include <set>
 
 #include "case/case_store.h"
 #include "core/text.h"
@@ -22,7 +22,8 @@ struct SshdState {
 };
 
 void apply(SshdState& st, std::string_view text, const std::string& file,
-           const std::function<std::vector<std::pair<std::string, std::string>>(std::string_view)>& include, int depth) {
+           const std::function<std::vector<std::pair<std::string, std::string>>(std::string_view)>& include,
+           int depth) {
   st.s.files.push_back(file);
   for (auto& d : parse_directives(text, " \t=")) {
     if (d.key == "match") st.in_match = true;
@@ -34,10 +35,14 @@ void apply(SshdState& st, std::string_view text, const std::string& file,
     }
     if (!st.seen.insert(d.key).second) continue;  // the first value wins
     auto v = first_word_lower(d.value);
-    if (d.key == "passwordauthentication") st.s.password_auth = v == "yes";
-    else if (d.key == "kbdinteractiveauthentication" || d.key == "challengeresponseauthentication") st.s.kbd_interactive = v == "yes";
-    else if (d.key == "permitrootlogin") st.s.permit_root_login = v;
-    else if (d.key == "permitemptypasswords") st.s.permit_empty_passwords = v == "yes";
+    if (d.key == "passwordauthentication")
+      st.s.password_auth = v == "yes";
+    else if (d.key == "kbdinteractiveauthentication" || d.key == "challengeresponseauthentication")
+      st.s.kbd_interactive = v == "yes";
+    else if (d.key == "permitrootlogin")
+      st.s.permit_root_login = v;
+    else if (d.key == "permitemptypasswords")
+      st.s.permit_empty_passwords = v == "yes";
   }
 }
 
@@ -66,8 +71,9 @@ std::vector<std::string> first_users(const std::set<std::string>& users, size_t 
 
 }  // namespace
 
-SshdSettings parse_sshd_config(std::string_view main_text,
-                               const std::function<std::vector<std::pair<std::string, std::string>>(std::string_view)>& include) {
+SshdSettings parse_sshd_config(
+    std::string_view main_text,
+    const std::function<std::vector<std::pair<std::string, std::string>>(std::string_view)>& include) {
   SshdState st;
   apply(st, main_text, "/etc/ssh/sshd_config", include, 0);
   return st.s;
@@ -113,7 +119,8 @@ std::optional<SyslogLine> parse_syslog_line(std::string_view line, int year_hint
   if (line.size() > 20 && line[4] == '-' && line[10] == 'T') {
     struct tm tm {};
     int y, mo, d, h, mi, s;
-    if (std::sscanf(std::string(line.substr(0, 19)).c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6) return std::nullopt;
+    if (std::sscanf(std::string(line.substr(0, 19)).c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6)
+      return std::nullopt;
     tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d, tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = s;
     out.at = ::timegm(&tm);
     auto sp = line.find(' ');
@@ -129,8 +136,8 @@ std::optional<SyslogLine> parse_syslog_line(std::string_view line, int year_hint
     struct tm tm {};
     int d, h, mi, s;
     if (std::sscanf(std::string(line.substr(4, 11)).c_str(), "%d %d:%d:%d", &d, &h, &mi, &s) != 4) return std::nullopt;
-    tm.tm_year = year_hint - 1900, tm.tm_mon = month_index(line.substr(0, 3)), tm.tm_mday = d, tm.tm_hour = h, tm.tm_min = mi,
-    tm.tm_sec = s;
+    tm.tm_year = year_hint - 1900, tm.tm_mon = month_index(line.substr(0, 3)), tm.tm_mday = d, tm.tm_hour = h,
+    tm.tm_min = mi, tm.tm_sec = s;
     out.at = ::timegm(&tm);
     rest = line.substr(16);
   } else {
@@ -181,8 +188,8 @@ std::vector<Finding> detect_bruteforce(const std::vector<AuthEvent>& events, siz
     if (s.success) {
       bool password = s.success->method == "password" || s.success->method.starts_with("keyboard-interactive");
       auto f = make_finding(Group::entry_vector, "auth.bruteforce", password ? Severity::critical : Severity::high,
-                            std::to_string(s.failures) + " failed SSH logins from " + ip + ", then " + s.success->method +
-                                " login as " + s.success->user + " at " + iso8601(s.success->at),
+                            std::to_string(s.failures) + " failed SSH logins from " + ip + ", then " +
+                                s.success->method + " login as " + s.success->user + " at " + iso8601(s.success->at),
                             "ssh-bruteforce:" + ip + '\0' + s.success->user);
       f.path = s.success->source;
       f.evidence = {{"source_ip", ip},
@@ -200,8 +207,11 @@ std::vector<Finding> detect_bruteforce(const std::vector<AuthEvent>& events, siz
                             std::to_string(s.failures) + " failed SSH logins from " + ip + " (no success seen)",
                             "ssh-bruteforce:" + ip);
       f.path = s.first_failure->source;
-      f.evidence = {{"source_ip", ip}, {"failures", s.failures}, {"first_failure_at", iso8601(s.first_failure->at)},
-                    {"log_line", s.first_failure->line}, {"log_source", s.first_failure->source}};
+      f.evidence = {{"source_ip", ip},
+                    {"failures", s.failures},
+                    {"first_failure_at", iso8601(s.first_failure->at)},
+                    {"log_line", s.first_failure->line},
+                    {"log_source", s.first_failure->source}};
       out.push_back(std::move(f));
     }
   }

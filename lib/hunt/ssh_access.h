@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "model/finding.h"
 #include "hunt/hunt_context.h"
+#include "model/finding.h"
 
 namespace unmine {
 
@@ -24,8 +24,9 @@ struct SshdSettings {
 
 // sshd semantics: the first value of a keyword wins; a Match block ends the global section.
 // include(pattern) returns the texts of the files an Include names (path, text).
-SshdSettings parse_sshd_config(std::string_view main_text,
-                               const std::function<std::vector<std::pair<std::string, std::string>>(std::string_view)>& include);
+SshdSettings parse_sshd_config(
+    std::string_view main_text,
+    const std::function<std::vector<std::pair<std::string, std::string>>(std::string_view)>& include);
 
 struct AuthEvent {
   int64_t at = 0;

@@ -28,7 +28,8 @@ SystemTools SystemTools::load(const HostRoot& host, const std::vector<std::strin
 }
 
 const ToolFingerprint* SystemTools::copy_of(std::string_view path, uint64_t size,
-                                            const std::optional<std::string>& build_id, const std::string& sha256) const {
+                                            const std::optional<std::string>& build_id,
+                                            const std::string& sha256) const {
   for (auto& t : tools_) {
     if (t.path == path) continue;
     if (build_id && t.build_id && *build_id == *t.build_id) return &t;

@@ -27,8 +27,8 @@ class SystemTools {
   void add(ToolFingerprint f) { tools_.push_back(std::move(f)); }
 
   // The tool this image is a copy of, when it is one and sits at another path than the tool itself.
-  const ToolFingerprint* copy_of(std::string_view path, uint64_t size,
-                                 const std::optional<std::string>& build_id, const std::string& sha256) const;
+  const ToolFingerprint* copy_of(std::string_view path, uint64_t size, const std::optional<std::string>& build_id,
+                                 const std::string& sha256) const;
   const std::vector<ToolFingerprint>& tools() const { return tools_; }
 
  private:

@@ -9,8 +9,10 @@
 namespace unmine {
 namespace {
 
-Finding tampered(Severity sev, const std::string& what, const std::string& path, std::optional<int> line, nlohmann::json ev) {
-  auto f = make_finding(Group::hiding, "security_tool.tampered", sev, what, "tamper:" + what.substr(0, 40) + '\0' + path);
+Finding tampered(Severity sev, const std::string& what, const std::string& path, std::optional<int> line,
+                 nlohmann::json ev) {
+  auto f =
+      make_finding(Group::hiding, "security_tool.tampered", sev, what, "tamper:" + what.substr(0, 40) + '\0' + path);
   if (!path.empty()) f.path = path;
   f.line = line;
   f.evidence = std::move(ev);
@@ -22,8 +24,8 @@ bool changed_in_window(HuntContext& ctx, const std::string& path) {
   return st && (ctx.window.contains(st->st_ctime) || ctx.window.contains(st->st_mtime));
 }
 
-std::vector<std::string> conf_texts(HuntContext& ctx, const std::string& main, const std::vector<std::string>& dropin_dirs,
-                                    std::vector<std::string>* paths) {
+std::vector<std::string> conf_texts(HuntContext& ctx, const std::string& main,
+                                    const std::vector<std::string>& dropin_dirs, std::vector<std::string>* paths) {
   std::vector<std::string> texts;
   if (auto t = ctx.host.read(main, 1 << 20)) texts.push_back(t->data), paths->push_back(main);
   for (auto& dir : dropin_dirs) {
@@ -39,12 +41,14 @@ std::vector<std::string> conf_texts(HuntContext& ctx, const std::string& main, c
 
 void journald(HuntContext& ctx, std::vector<Finding>& out) {
   std::vector<std::string> paths;
-  auto texts = conf_texts(ctx, "/etc/systemd/journald.conf",
-                          {"/usr/lib/systemd/journald.conf.d", "/etc/systemd/journald.conf.d", "/run/systemd/journald.conf.d"}, &paths);
+  auto texts = conf_texts(
+      ctx, "/etc/systemd/journald.conf",
+      {"/usr/lib/systemd/journald.conf.d", "/etc/systemd/journald.conf.d", "/run/systemd/journald.conf.d"}, &paths);
   auto storage = last_setting(texts, "Storage");
   if (storage && to_lower(*storage) == "none")
-    out.push_back(tampered(Severity::high, "journald stores nothing (Storage=none): logs are dropped", paths.empty() ? "" : paths.back(),
-                           std::nullopt, {{"setting", "Storage=none"}, {"files", paths}}));
+    out.push_back(tampered(Severity::high, "journald stores nothing (Storage=none): logs are dropped",
+                           paths.empty() ? "" : paths.back(), std::nullopt,
+                           {{"setting", "Storage=none"}, {"files", paths}}));
 }
 
 void auditd(HuntContext& ctx, std::vector<Finding>& out) {
@@ -73,7 +77,8 @@ void auditd(HuntContext& ctx, std::vector<Finding>& out) {
     }
   }
   if (!ctx.host.exists("/etc/audit/rules.d") && !ctx.host.exists("/etc/audit/audit.rules"))
-    out.push_back(tampered(Severity::medium, "auditd is installed but its rules are gone", "/etc/audit", std::nullopt, {}));
+    out.push_back(
+        tampered(Severity::medium, "auditd is installed but its rules are gone", "/etc/audit", std::nullopt, {}));
 }
 
 void selinux(HuntContext& ctx, std::vector<Finding>& out) {
@@ -85,8 +90,8 @@ void selinux(HuntContext& ctx, std::vector<Finding>& out) {
     if (v != "permissive" && v != "disabled") continue;
     bool recent = changed_in_window(ctx, "/etc/selinux/config");
     out.push_back(tampered(recent ? Severity::high : Severity::low,
-                           "SELinux is " + v + (recent ? " (set in the compromise window)" : ""), "/etc/selinux/config", d.line,
-                           {{"setting", d.text}, {"changed_in_window", recent}}));
+                           "SELinux is " + v + (recent ? " (set in the compromise window)" : ""), "/etc/selinux/config",
+                           d.line, {{"setting", d.text}, {"changed_in_window", recent}}));
   }
 }
 
@@ -98,8 +103,9 @@ void firewall(HuntContext& ctx, std::vector<Finding>& out) {
         auto rules = ctx.host.read("/etc/ufw/user.rules", 1 << 20);
         bool had_rules = rules && rules->data.find("### tuple ###") != std::string::npos;
         if (recent || had_rules)
-          out.push_back(tampered(recent ? Severity::high : Severity::medium, "ufw is disabled although rules are configured",
-                                 "/etc/ufw/ufw.conf", d.line, {{"changed_in_window", recent}, {"user_rules", had_rules}}));
+          out.push_back(tampered(recent ? Severity::high : Severity::medium,
+                                 "ufw is disabled although rules are configured", "/etc/ufw/ufw.conf", d.line,
+                                 {{"changed_in_window", recent}, {"user_rules", had_rules}}));
       }
   }
   // Saved iptables rules but no iptables table loaded in the running kernel: flushed (where readable).
@@ -107,8 +113,8 @@ void firewall(HuntContext& ctx, std::vector<Finding>& out) {
   if (saved && saved->data.find("\n-A ") != std::string::npos && ctx.host.proc_is_live()) {
     auto names = ctx.host.read_proc("net/ip_tables_names", 4096);
     if (names && trim(names->data).empty())
-      out.push_back(tampered(Severity::medium, "saved iptables rules are not loaded (flushed?)", "/etc/iptables/rules.v4", std::nullopt,
-                             {{"loaded_tables", ""}}));
+      out.push_back(tampered(Severity::medium, "saved iptables rules are not loaded (flushed?)",
+                             "/etc/iptables/rules.v4", std::nullopt, {{"loaded_tables", ""}}));
   }
 }
 
@@ -126,15 +132,15 @@ void nmi_watchdog(HuntContext& ctx, std::vector<Finding>& out) {
       std::replace(key.begin(), key.end(), '/', '.');
       if (key == "kernel.nmi_watchdog" && first_word_lower(d.value) == "0") {
         in_files = true;
-        out.push_back(tampered(Severity::medium, "sysctl file disables the NMI watchdog (kernel.nmi_watchdog=0)", path, d.line,
-                               {{"setting", d.text}}));
+        out.push_back(tampered(Severity::medium, "sysctl file disables the NMI watchdog (kernel.nmi_watchdog=0)", path,
+                               d.line, {{"setting", d.text}}));
       }
     }
   }
   if (!in_files && ctx.host.has_proc())
     if (auto v = ctx.host.read_proc("sys/kernel/nmi_watchdog", 64); v && trim(v->data) == "0")
-      out.push_back(tampered(Severity::info, "the NMI watchdog is off at runtime (many VMs run without it)", "", std::nullopt,
-                             {{"runtime", "kernel.nmi_watchdog = 0"}}));
+      out.push_back(tampered(Severity::info, "the NMI watchdog is off at runtime (many VMs run without it)", "",
+                             std::nullopt, {{"runtime", "kernel.nmi_watchdog = 0"}}));
 }
 
 }  // namespace

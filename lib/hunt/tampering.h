@@ -4,8 +4,8 @@
 // on disk but not loaded, kernel.nmi_watchdog=0, cloud security agents removed.
 #include <vector>
 
-#include "model/finding.h"
 #include "hunt/hunt_context.h"
+#include "model/finding.h"
 
 namespace unmine {
 

@@ -30,13 +30,22 @@ bool pseudo_filesystem(int fd) {
   struct statfs sf {};
   if (::fstatfs(fd, &sf) != 0) return true;
   switch (static_cast<unsigned long>(sf.f_type)) {
-    case PROC_SUPER_MAGIC: case SYSFS_MAGIC: case CGROUP_SUPER_MAGIC: case CGROUP2_SUPER_MAGIC:
-    case DEBUGFS_MAGIC: case TRACEFS_MAGIC: case SECURITYFS_MAGIC: case BPF_FS_MAGIC: case DEVPTS_SUPER_MAGIC:
-    case PSTOREFS_MAGIC: case 0x62656570 /* configfs */: case 0x65735543 /* fusectl */:
-    case 0x42494e4d /* binfmt_misc */: case 0x19800202 /* mqueue */: case 0x6e736673 /* nsfs */:
-      return true;
-    default:
-      return false;
+    case PROC_SUPER_MAGIC:
+    case SYSFS_MAGIC:
+    case CGROUP_SUPER_MAGIC:
+    case CGROUP2_SUPER_MAGIC:
+    case DEBUGFS_MAGIC:
+    case TRACEFS_MAGIC:
+    case SECURITYFS_MAGIC:
+    case BPF_FS_MAGIC:
+    case DEVPTS_SUPER_MAGIC:
+    case PSTOREFS_MAGIC:
+    case 0x62656570 /* configfs */:
+    case 0x65735543 /* fusectl */:
+    case 0x42494e4d /* binfmt_misc */:
+    case 0x19800202 /* mqueue */:
+    case 0x6e736673 /* nsfs */: return true;
+    default: return false;
   }
 }
 
@@ -94,7 +103,7 @@ class Walker {
     path += name;
     struct statx st {};
     if (type == DT_REG || type == DT_UNKNOWN) {
-      if (statx_at(fd, name.data(), st)  /* d_name is NUL-terminated */) {
+      if (statx_at(fd, name.data(), st) /* d_name is NUL-terminated */) {
         if (S_ISREG(st.stx_mode)) {
           ++stats.files;
           visit_(WalkedFile{path, name, fd, &st, hot});
@@ -179,8 +188,7 @@ WalkStats walk_tree(const HostRoot& host, std::string_view start, const WalkOpti
   std::string path(start.empty() ? "/" : start);
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   bool hot = false;
-  for (auto& p : options.hot_prefixes)
-    hot |= under(path, p);
+  for (auto& p : options.hot_prefixes) hot |= under(path, p);
   w.dir(fd.get(), path, st.st_dev, hot, 0);
   return w.stats;
 }

@@ -24,8 +24,8 @@ struct WalkedFile {
 };
 
 struct WalkOptions {
-  std::vector<std::string> skip;          // folders never entered ("/proc", "/sys")
-  std::vector<std::string> hot_prefixes;  // folders whose whole content is hot
+  std::vector<std::string> skip;             // folders never entered ("/proc", "/sys")
+  std::vector<std::string> hot_prefixes;     // folders whose whole content is hot
   std::vector<std::string> benign_dot_dirs;  // hidden folder names that do not make content hot (".cache")
   size_t max_depth = 96;
   const CaseRegistry* case_registry = nullptr;  // case folders this machine's unmine created: not entered
@@ -33,9 +33,9 @@ struct WalkOptions {
 
 struct WalkStats {
   uint64_t dirs = 0, files = 0, unreadable_dirs = 0, pseudo_fs_skipped = 0, too_deep = 0;
-  std::vector<std::string> case_folders;  // other unmine cases, not entered: their evidence holds miners
+  std::vector<std::string> case_folders;               // other unmine cases, not entered: their evidence holds miners
   std::vector<std::string> unregistered_case_folders;  // a case database no case of this machine: entered
-  std::vector<std::string> deep_folders;  // folders not entered for the depth limit (the first few)
+  std::vector<std::string> deep_folders;               // folders not entered for the depth limit (the first few)
 };
 
 // Calls visit for each regular file under `start` (a path inside the root).

@@ -29,7 +29,8 @@ std::vector<std::string> parse_web_roots(std::string_view text, std::string_view
       auto eq = line.find('=');
       if (eq == std::string_view::npos) continue;
       auto key = trim(line.substr(0, eq));
-      if (key == "chdir" || key == "php_admin_value[doc_root]" || key == "php_value[doc_root]") value = unquote(line.substr(eq + 1));
+      if (key == "chdir" || key == "php_admin_value[doc_root]" || key == "php_value[doc_root]")
+        value = unquote(line.substr(eq + 1));
     }
     // Variables ($document_root, ${APACHE_ROOT}) cannot be resolved here.
     if (!value.empty() && value.front() == '/' && value.find('$') == std::string::npos) {

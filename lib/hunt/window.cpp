@@ -70,9 +70,12 @@ nlohmann::json HuntWindow::to_json() const {
 
 std::string HuntWindow::describe() const {
   std::string s = "compromise window " + iso8601(start) + " .. " + iso8601(end);
-  if (basis == "since") s += " (from --since)";
-  else if (basis == "incident") s += " (from the incident's first sign: " + first_sign + ")";
-  else s += " (nothing known about the incident: default, the last 7 days)";
+  if (basis == "since")
+    s += " (from --since)";
+  else if (basis == "incident")
+    s += " (from the incident's first sign: " + first_sign + ")";
+  else
+    s += " (nothing known about the incident: default, the last 7 days)";
   return s;
 }
 

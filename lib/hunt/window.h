@@ -20,7 +20,7 @@ struct IncidentSign {
 struct HuntWindow {
   int64_t start = 0;
   int64_t end = 0;
-  std::string basis;  // "since" | "incident" | "default"
+  std::string basis;       // "since" | "incident" | "default"
   std::string first_sign;  // what set the start (basis incident), printable
 
   // A small slack after `end` keeps files written while hunt runs inside.

@@ -53,7 +53,8 @@ std::shared_ptr<YaraRules> YaraRules::compile_sources(const std::vector<std::pai
     errors.current_file = name;
     auto slash = name.rfind('/');
     std::string ns = name.substr(slash == std::string::npos ? 0 : slash + 1);
-    if (yr_compiler_add_string(compiler, text.c_str(), ns.c_str()) != 0) break;  // the compiler is unusable after an error
+    if (yr_compiler_add_string(compiler, text.c_str(), ns.c_str()) != 0)
+      break;  // the compiler is unusable after an error
     out->files_.push_back(name);
   }
   if (!errors.messages.empty()) {
@@ -77,7 +78,8 @@ YaraRules::~YaraRules() {
 }
 
 YaraScanner::YaraScanner(std::shared_ptr<YaraRules> rules, int timeout_seconds) : rules_(std::move(rules)) {
-  if (yr_scanner_create(rules_->get(), &scanner_) != ERROR_SUCCESS) throw RuntimeError("libyara: cannot create a scanner");
+  if (yr_scanner_create(rules_->get(), &scanner_) != ERROR_SUCCESS)
+    throw RuntimeError("libyara: cannot create a scanner");
   yr_scanner_set_callback(scanner_, reinterpret_cast<YR_CALLBACK_FUNC>(&YaraScanner::callback), this);
   yr_scanner_set_timeout(scanner_, timeout_seconds);
   // Fast mode: one match per string is all a finding needs.
@@ -98,9 +100,12 @@ int YaraScanner::callback(void* context, int message, void* message_data, void* 
   m.ns = rule->ns && rule->ns->name ? rule->ns->name : "";
   const YR_META* meta;
   yr_rule_metas_foreach(rule, meta) {
-    if (meta->type == META_TYPE_STRING) m.meta[meta->identifier] = meta->string;
-    else if (meta->type == META_TYPE_INTEGER) m.meta[meta->identifier] = std::to_string(meta->integer);
-    else m.meta[meta->identifier] = meta->integer ? "true" : "false";
+    if (meta->type == META_TYPE_STRING)
+      m.meta[meta->identifier] = meta->string;
+    else if (meta->type == META_TYPE_INTEGER)
+      m.meta[meta->identifier] = std::to_string(meta->integer);
+    else
+      m.meta[meta->identifier] = meta->integer ? "true" : "false";
   }
   const char* tag;
   yr_rule_tags_foreach(rule, tag) { m.tags.emplace_back(tag); }
@@ -113,8 +118,9 @@ int YaraScanner::callback(void* context, int message, void* message_data, void* 
       std::memcpy(&match, at, sizeof match);
       if (match.is_private) continue;
       auto n = std::min<int32_t>(match.data_length, 80);
-      m.hits.push_back({string->identifier, static_cast<uint64_t>(match.base + match.offset),
-                        printable(std::string_view(reinterpret_cast<const char*>(match.data), static_cast<size_t>(n)))});
+      m.hits.push_back(
+          {string->identifier, static_cast<uint64_t>(match.base + match.offset),
+           printable(std::string_view(reinterpret_cast<const char*>(match.data), static_cast<size_t>(n)))});
       break;
     }
     if (m.hits.size() >= 8) break;
@@ -126,7 +132,8 @@ int YaraScanner::callback(void* context, int message, void* message_data, void* 
 std::vector<YaraMatch> YaraScanner::scan(const void* data, size_t size, std::string* error) {
   current_.clear();
   int rc = yr_scanner_scan_mem(scanner_, static_cast<const uint8_t*>(data), size);
-  if (rc != ERROR_SUCCESS && error) *error = rc == ERROR_SCAN_TIMEOUT ? "timeout" : "libyara error " + std::to_string(rc);
+  if (rc != ERROR_SUCCESS && error)
+    *error = rc == ERROR_SCAN_TIMEOUT ? "timeout" : "libyara error " + std::to_string(rc);
   return std::move(current_);
 }
 

@@ -36,8 +36,8 @@ std::optional<Group> parse_group(std::string_view s) {
 }
 
 nlohmann::json Finding::to_json() const {
-  nlohmann::json j{{"id", id},           {"group", to_string(group)}, {"kind", kind},
-                   {"severity", to_string(severity)}, {"summary", summary}};
+  nlohmann::json j{
+      {"id", id}, {"group", to_string(group)}, {"kind", kind}, {"severity", to_string(severity)}, {"summary", summary}};
   if (pid) j["pid"] = *pid;
   if (path) j["path"] = *path;
   if (line) j["line"] = *line;
@@ -85,8 +85,10 @@ std::vector<Finding> dedupe(std::vector<Finding> findings) {
   std::map<std::string, size_t> seen;
   for (auto& f : findings) {
     auto [it, fresh] = seen.emplace(f.id, out.size());
-    if (fresh) out.push_back(std::move(f));
-    else if (f.severity > out[it->second].severity) out[it->second].severity = f.severity;
+    if (fresh)
+      out.push_back(std::move(f));
+    else if (f.severity > out[it->second].severity)
+      out[it->second].severity = f.severity;
   }
   return out;
 }

@@ -27,8 +27,8 @@ bool contains_path(std::string_view text, std::string_view path) {
     size_t end = pos + path.size();
     if (end >= text.size()) return true;
     char c = text[end];
-    if (c == '/' || c == ' ' || c == '\t' || c == '"' || c == '\'' || c == ';' || c == '&' || c == '|' ||
-        c == ')' || c == '\n' || c == '>' || c == '<' || c == ':' || c == '=')
+    if (c == '/' || c == ' ' || c == '\t' || c == '"' || c == '\'' || c == ';' || c == '&' || c == '|' || c == ')' ||
+        c == '\n' || c == '>' || c == '<' || c == ':' || c == '=')
       return true;
   }
   return false;
@@ -62,9 +62,9 @@ bool names_command_word(std::string_view text, std::string_view name) {
 bool is_generic_dir(std::string_view dir) {
   while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
   static constexpr std::array<std::string_view, 22> generic = {
-      "/", "/tmp", "/var/tmp", "/dev/shm", "/usr", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin",
-      "/bin", "/sbin", "/etc", "/root", "/home", "/var", "/opt", "/usr/lib", "/lib", "/run", "/dev", "/var/lib",
-      "/usr/local"};
+      "/",    "/tmp",  "/var/tmp", "/dev/shm",  "/usr",  "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin",
+      "/bin", "/sbin", "/etc",     "/root",     "/home", "/var",     "/opt",      "/usr/lib",       "/lib",
+      "/run", "/dev",  "/var/lib", "/usr/local"};
   if (std::find(generic.begin(), generic.end(), dir) != generic.end()) return true;
   // A user's home folder itself ("/home/alice") is too general as well.
   return dir.starts_with("/home/") && dir.find('/', 6) == std::string_view::npos;
@@ -109,8 +109,8 @@ std::optional<IndicatorHit> IncidentIndicators::referenced_in(std::string_view t
 nlohmann::json IncidentIndicators::to_json() const {
   nlohmann::json inodes_json = nlohmann::json::array();
   for (auto& [dev, ino] : inodes) inodes_json.push_back(std::to_string(dev) + ":" + std::to_string(ino));
-  return {{"paths", paths}, {"dirs", dirs},       {"names", names},     {"sha256", sha256s}, {"domains", domains},
-          {"ips", ips},     {"ports", ports},     {"wallets", wallets}, {"inodes", inodes_json}};
+  return {{"paths", paths}, {"dirs", dirs},   {"names", names},     {"sha256", sha256s},    {"domains", domains},
+          {"ips", ips},     {"ports", ports}, {"wallets", wallets}, {"inodes", inodes_json}};
 }
 
 }  // namespace unmine

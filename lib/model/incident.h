@@ -20,14 +20,14 @@ struct IndicatorHit {
 };
 
 struct IncidentIndicators {
-  std::set<std::string> paths;     // miner executables and configs ("/tmp/.x/xmrig")
-  std::set<std::string> dirs;      // their folders ("/tmp/.x"), never "/", "/tmp", "/usr/bin"-like roots
-  std::set<std::string> names;     // executable base names that are not common words ("kdevtmpfsi")
-  std::set<std::string> sha256s;   // executable hashes
-  std::set<std::string> domains;   // pool host names
-  std::set<std::string> ips;       // pool addresses (v4/v6 text)
-  std::set<uint16_t> ports;        // pool ports seen
-  std::set<std::string> wallets;   // addresses
+  std::set<std::string> paths;    // miner executables and configs ("/tmp/.x/xmrig")
+  std::set<std::string> dirs;     // their folders ("/tmp/.x"), never "/", "/tmp", "/usr/bin"-like roots
+  std::set<std::string> names;    // executable base names that are not common words ("kdevtmpfsi")
+  std::set<std::string> sha256s;  // executable hashes
+  std::set<std::string> domains;  // pool host names
+  std::set<std::string> ips;      // pool addresses (v4/v6 text)
+  std::set<uint16_t> ports;       // pool ports seen
+  std::set<std::string> wallets;  // addresses
   std::set<std::pair<uint64_t, uint64_t>> inodes;  // (dev, ino) of miner executables
 
   bool empty() const;

@@ -134,9 +134,8 @@ struct Base58Version {
 };
 // Version bytes of the base58check addresses recognised (protocol constants, not indicators).
 constexpr Base58Version kBase58Versions[] = {
-    {0, "bitcoin", "p2pkh"},      {5, "bitcoin", "p2sh"},   {60, "ravencoin", "p2pkh"},
-    {122, "ravencoin", "p2sh"},   {48, "litecoin", "p2pkh"}, {50, "litecoin", "p2sh"},
-    {30, "dogecoin", "p2pkh"},    {22, "dogecoin", "p2sh"},
+    {0, "bitcoin", "p2pkh"},   {5, "bitcoin", "p2sh"},   {60, "ravencoin", "p2pkh"}, {122, "ravencoin", "p2sh"},
+    {48, "litecoin", "p2pkh"}, {50, "litecoin", "p2sh"}, {30, "dogecoin", "p2pkh"},  {22, "dogecoin", "p2sh"},
 };
 
 std::optional<WalletMatch> check_base58check(std::string_view token) {

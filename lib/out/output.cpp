@@ -37,15 +37,19 @@ void Output::table(const std::vector<std::string>& header, const std::vector<std
     size_t n = 0;
     bool esc = false;
     for (unsigned char c : s) {
-      if (c == 0x1b) esc = true;
-      else if (esc) { if (c == 'm') esc = false; }
-      else if ((c & 0xC0) != 0x80) ++n;
+      if (c == 0x1b)
+        esc = true;
+      else if (esc) {
+        if (c == 'm') esc = false;
+      } else if ((c & 0xC0) != 0x80)
+        ++n;
     }
     return n;
   };
   std::vector<size_t> width(header.size(), 0);
   for (auto& r : cells)
-    for (size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], std::min<size_t>(visible(r[i]), 80));
+    for (size_t i = 0; i < r.size() && i < width.size(); ++i)
+      width[i] = std::max(width[i], std::min<size_t>(visible(r[i]), 80));
   std::string out;
   for (size_t ri = 0; ri < cells.size(); ++ri) {
     auto& r = cells[ri];
@@ -102,8 +106,8 @@ void print_findings(const Output& out, const std::vector<Finding>& findings) {
     std::string where = f.path ? *f.path : std::string();
     if (f.path && f.line) where += ":" + std::to_string(*f.line);
     if (f.pid) where = "pid " + std::to_string(*f.pid) + (where.empty() ? "" : " " + where);
-    rows.push_back({out.severity(f.severity), std::string(to_string(f.group)), terminal_safe(f.kind), terminal_safe(where),
-                    terminal_safe(f.summary)});
+    rows.push_back({out.severity(f.severity), std::string(to_string(f.group)), terminal_safe(f.kind),
+                    terminal_safe(where), terminal_safe(f.summary)});
   }
   out.table({"SEVERITY", "GROUP", "KIND", "WHERE", "SUMMARY"}, rows);
 }

@@ -18,14 +18,16 @@ std::map<std::string, long> parse_shadow_last_change(std::string_view text) {
     auto field = line.substr(second + 1, (third == std::string_view::npos ? line.size() : third) - second - 1);
     long day = 0;
     auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), day);
-    if (ec == std::errc() && end == field.data() + field.size() && !field.empty()) out[std::string(line.substr(0, first))] = day;
+    if (ec == std::errc() && end == field.data() + field.size() && !field.empty())
+      out[std::string(line.substr(0, first))] = day;
   }
   return out;
 }
 
 bool is_login_shell(std::string_view shell) {
   auto name = base_name(shell);
-  return !shell.empty() && name != "nologin" && name != "false" && name != "sync" && name != "halt" && name != "shutdown";
+  return !shell.empty() && name != "nologin" && name != "false" && name != "sync" && name != "halt" &&
+         name != "shutdown";
 }
 
 void scan_accounts(ScanContext& ctx) {
@@ -46,13 +48,15 @@ void scan_accounts(ScanContext& ctx) {
     bool added = it != changed.end() && it->second >= window_day;
     if (!second_root && !added) continue;
     Candidate c{"user.added", Group::persistence, "/etc/passwd", n, std::string(raw), u.name};
-    std::string summary = "account " + printable(u.name) + " (uid " + std::to_string(u.uid) + ", shell " + printable(u.shell) + ")";
+    std::string summary =
+        "account " + printable(u.name) + " (uid " + std::to_string(u.uid) + ", shell " + printable(u.shell) + ")";
     if (added) summary += " with a password set in the compromise window";
     if (second_root) summary += ", a second account with uid 0";
     summary += "; removing an account is left to the responder";
     // Never neutralised here: deleting an account can lock people out.
-    ctx.report(c, Tie{second_root ? TieLevel::malicious : TieLevel::lookalike, second_root ? "second_uid0" : "account_added",
-                      u.name, "name"},
+    ctx.report(c,
+               Tie{second_root ? TieLevel::malicious : TieLevel::lookalike,
+                   second_root ? "second_uid0" : "account_added", u.name, "name"},
                second_root ? Severity::high : Severity::low, false, raw, summary, second_root ? "malicious" : "new");
   }
 }

@@ -32,14 +32,16 @@ AtJob parse_at_job(std::string_view text) {
     // Newer at wraps the commands in `${SHELL:-/bin/sh} << 'marcinDELIMITERxxxx'`.
     if (commands && heredoc_end.empty() && line.starts_with("${SHELL") && line.find("<<") != std::string_view::npos) {
       auto marker = trim(line.substr(line.find("<<") + 2));
-      if (!marker.empty() && (marker.front() == '\'' || marker.front() == '"')) marker = marker.substr(1, marker.size() - 2);
+      if (!marker.empty() && (marker.front() == '\'' || marker.front() == '"'))
+        marker = marker.substr(1, marker.size() - 2);
       heredoc_end = std::string(marker);
       continue;
     }
     if (!heredoc_end.empty() && line == heredoc_end) continue;
     job.lines.push_back({n, raw, commands});
   }
-  if (!commands) job.anomalies.push_back({0, "no `cd ... || {` guard: not written by at(1), every line judged as a command"});
+  if (!commands)
+    job.anomalies.push_back({0, "no `cd ... || {` guard: not written by at(1), every line judged as a command"});
   if (!commands)
     for (auto& l : job.lines) l.command = true;
   return job;

@@ -8,8 +8,8 @@
 namespace unmine {
 namespace {
 
-constexpr std::array<std::string_view, 9> kSpecials = {"@reboot", "@yearly", "@annually", "@monthly", "@weekly",
-                                                       "@daily",  "@midnight", "@hourly", "@every"};
+constexpr std::array<std::string_view, 9> kSpecials = {"@reboot", "@yearly",   "@annually", "@monthly", "@weekly",
+                                                       "@daily",  "@midnight", "@hourly",   "@every"};
 
 // Splits off the next whitespace-separated field.
 std::string_view next_field(std::string_view& rest) {
@@ -35,7 +35,8 @@ bool is_env_assignment(std::string_view line) {
   if (eq == std::string_view::npos) return false;
   auto name = trim(line.substr(0, eq));
   if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 }  // namespace
@@ -137,7 +138,8 @@ void scan_cron_script(ScanContext& ctx, const std::string& path) {
 
 void scan_cron(ScanContext& ctx) {
   scan_crontab_file(ctx, "/etc/crontab", CronFormat::system, "root");
-  for (auto& name : ctx.names_in("/etc/cron.d")) scan_crontab_file(ctx, join_path("/etc/cron.d", name), CronFormat::system, "root");
+  for (auto& name : ctx.names_in("/etc/cron.d"))
+    scan_crontab_file(ctx, join_path("/etc/cron.d", name), CronFormat::system, "root");
   scan_crontab_file(ctx, "/etc/anacrontab", CronFormat::anacron, "root");
   // Debian keeps user crontabs in crontabs/, Red Hat directly in /var/spool/cron/.
   for (std::string dir : {"/var/spool/cron/crontabs", "/var/spool/cron"}) {

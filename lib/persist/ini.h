@@ -9,11 +9,11 @@
 namespace unmine {
 
 struct IniEntry {
-  int line = 0;             // where the entry starts (continuations follow it)
-  std::string section;      // "Service", "Desktop Entry"
-  std::string key;          // "ExecStart"
-  std::string value;        // continuation lines joined with a space
-  std::string_view text;    // the first line as written
+  int line = 0;           // where the entry starts (continuations follow it)
+  std::string section;    // "Service", "Desktop Entry"
+  std::string key;        // "ExecStart"
+  std::string value;      // continuation lines joined with a space
+  std::string_view text;  // the first line as written
 };
 
 struct IniParse {

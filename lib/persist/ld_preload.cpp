@@ -22,7 +22,8 @@ std::vector<PreloadEntry> parse_ld_so_preload(std::string_view text) {
   return out;
 }
 
-PreloadJudgement judge_preload_entry(const HostRoot& host, std::string_view entry, bool tied, const DpkgDatabase* dpkg) {
+PreloadJudgement judge_preload_entry(const HostRoot& host, std::string_view entry, bool tied,
+                                     const DpkgDatabase* dpkg) {
   if (tied) return {PreloadState::tied, Severity::high, {}};
   if (!host.exists(entry)) return {PreloadState::missing, Severity::medium, {}};
   if (dpkg && dpkg->present() && dpkg->owned_unmodified(host, entry))
@@ -50,13 +51,15 @@ void scan_ld_preload(ScanContext& ctx) {
     if (judged.state == PreloadState::tied) {
       ctx.report(c, tie, judged.severity, true, e.text);
     } else if (judged.state == PreloadState::packaged) {
-      ctx.report(c, Tie{TieLevel::lookalike, "preload_packaged", std::string(e.entry), "path"}, judged.severity, false, e.text,
-                 "library preloaded into every process: " + printable(e.entry) + " (package " + printable(judged.package) +
-                     "'s library, unmodified)");
+      ctx.report(c, Tie{TieLevel::lookalike, "preload_packaged", std::string(e.entry), "path"}, judged.severity, false,
+                 e.text,
+                 "library preloaded into every process: " + printable(e.entry) + " (package " +
+                     printable(judged.package) + "'s library, unmodified)");
     } else {
       // Not tied to this incident: the responder decides.
-      ctx.report(c, Tie{TieLevel::lookalike, "preload_not_tied", std::string(e.entry), "path"}, judged.severity, false,
-                 e.text, "library preloaded into every process: " + printable(e.entry) + " (not tied to the incident; judge by hand)");
+      ctx.report(
+          c, Tie{TieLevel::lookalike, "preload_not_tied", std::string(e.entry), "path"}, judged.severity, false, e.text,
+          "library preloaded into every process: " + printable(e.entry) + " (not tied to the incident; judge by hand)");
     }
   }
 }

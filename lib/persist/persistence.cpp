@@ -29,8 +29,8 @@ namespace {
 
 // The incident without what ties nothing alone: a miner renamed "sshd" or "node" names every ssh.service
 // or node app on the host; only its full path, folder, hash, wallet, pool or config are its own.
-IncidentIndicators strong_indicators(const IncidentIndicators& incident, const CommonNames& common, const DpkgDatabase& dpkg,
-                                     std::vector<std::string>& weak) {
+IncidentIndicators strong_indicators(const IncidentIndicators& incident, const CommonNames& common,
+                                     const DpkgDatabase& dpkg, std::vector<std::string>& weak) {
   IncidentIndicators out = incident;
   for (auto& n : incident.names)
     if (common.matches(n) || dpkg.ships_name(n)) {
@@ -47,13 +47,15 @@ IncidentIndicators strong_indicators(const IncidentIndicators& incident, const C
 
 }  // namespace
 
-PersistenceWindow persistence_window(std::optional<int64_t> since, std::optional<std::pair<int64_t, std::string>> first_sign,
-                                     int64_t now) {
+PersistenceWindow persistence_window(std::optional<int64_t> since,
+                                     std::optional<std::pair<int64_t, std::string>> first_sign, int64_t now) {
   if (since) return {*since, "since", "from --since"};
   // A day before the first sign: the persistence that started the miner was written before it ran.
   if (first_sign && first_sign->first > 0 && first_sign->first <= now)
-    return {first_sign->first - 24 * 3600, "incident", "a day before the incident's first sign (" + first_sign->second + ")"};
-  return {now - kDefaultPersistenceWindow, "default", "the last 30 days (no --since, no first sign of the incident known)"};
+    return {first_sign->first - 24 * 3600, "incident",
+            "a day before the incident's first sign (" + first_sign->second + ")"};
+  return {now - kDefaultPersistenceWindow, "default",
+          "the last 30 days (no --since, no first sign of the incident known)"};
 }
 
 nlohmann::json PersistenceWindow::to_json() const {

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "host/host_root.h"
 #include "model/finding.h"
 #include "model/incident.h"
-#include "host/host_root.h"
 #include "playbook/playbook.h"
 
 namespace unmine {
@@ -26,15 +26,15 @@ enum class Neutralise {
 std::string_view to_string(Neutralise n);
 
 struct PersistenceArtifact {
-  std::string kind;               // contract finding kind: cron, at_job, systemd, rc_script, ld_preload, ssh_key,
-                                  // shell_profile, xdg_autostart, sysctl.hugepages, udev, net.dns (hosts)
-  std::string path;               // inside the root, raw bytes
-  std::optional<int> line;        // 1-based, when the artifact is one line of the file
-  std::string text;               // that line, or the unit's ExecStart=..., printable
+  std::string kind;                 // contract finding kind: cron, at_job, systemd, rc_script, ld_preload, ssh_key,
+                                    // shell_profile, xdg_autostart, sysctl.hugepages, udev, net.dns (hosts)
+  std::string path;                 // inside the root, raw bytes
+  std::optional<int> line;          // 1-based, when the artifact is one line of the file
+  std::string text;                 // that line, or the unit's ExecStart=..., printable
   std::optional<std::string> unit;  // systemd unit name
-  std::string user;               // owner of the crontab / home
-  std::string finding_id;         // the finding that reports it
-  bool tied = false;              // tied to the incident: unpersist neutralises it
+  std::string user;                 // owner of the crontab / home
+  std::string finding_id;           // the finding that reports it
+  bool tied = false;                // tied to the incident: unpersist neutralises it
 
   Neutralise how = Neutralise::line;
   std::string raw_line;            // the line's exact bytes (how == line): checked again before removal
@@ -61,8 +61,8 @@ struct PersistenceWindow {
 };
 inline constexpr int64_t kDefaultPersistenceWindow = 30 * 24 * 3600;
 // From --since when given, else the earliest sign (unix seconds, what it was), else the last 30 days.
-PersistenceWindow persistence_window(std::optional<int64_t> since, std::optional<std::pair<int64_t, std::string>> first_sign,
-                                     int64_t now);
+PersistenceWindow persistence_window(std::optional<int64_t> since,
+                                     std::optional<std::pair<int64_t, std::string>> first_sign, int64_t now);
 
 // Every entry of every location, by class. Known entries are only counted here.
 struct PersistenceInventory {

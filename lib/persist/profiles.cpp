@@ -21,7 +21,8 @@ void scan_profiles(ScanContext& ctx) {
     scan_profile(ctx, p, "root");
   for (auto& name : ctx.names_in("/etc/profile.d")) scan_profile(ctx, join_path("/etc/profile.d", name), "root");
   for (auto& u : ctx.users)
-    for (std::string_view f : {".profile", ".bash_profile", ".bash_login", ".bashrc", ".bash_logout", ".zshrc", ".zprofile"})
+    for (std::string_view f :
+         {".profile", ".bash_profile", ".bash_login", ".bashrc", ".bash_logout", ".zshrc", ".zprofile"})
       scan_profile(ctx, join_path(u.home, f), u.name);
 }
 

@@ -22,13 +22,15 @@ std::vector<PatternRule> parse_patterns(const nlohmann::json& list, const std::s
     p.what = r.value("what", "");
     for (auto& group : r.value("requires", nlohmann::json::array())) {
       std::vector<std::string> words;
-      if (group.is_string()) words.push_back(to_lower(group.get<std::string>()));
-      else for (auto& w : group) words.push_back(to_lower(w.get<std::string>()));
+      if (group.is_string())
+        words.push_back(to_lower(group.get<std::string>()));
+      else
+        for (auto& w : group) words.push_back(to_lower(w.get<std::string>()));
       p.requires_words.push_back(std::move(words));
     }
     try {
-      p.pattern = std::regex(r.at("pattern").get<std::string>(), std::regex::ECMAScript | std::regex::icase |
-                                                                    std::regex::optimize);
+      p.pattern = std::regex(r.at("pattern").get<std::string>(),
+                             std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
     } catch (const std::exception& e) {
       throw RuntimeError("playbook " + where + ": pattern " + p.name + ": " + e.what());
     }
@@ -37,16 +39,13 @@ std::vector<PatternRule> parse_patterns(const nlohmann::json& list, const std::s
   return out;
 }
 
-bool is_host_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
-}
+bool is_host_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'; }
 
-bool is_base64_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
-}
+bool is_base64_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/'; }
 
 bool looks_like_ip(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
+  return !s.empty() && std::all_of(s.begin(), s.end(),
+                                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
 }
 
 }  // namespace
@@ -55,8 +54,7 @@ bool contains_family_word(std::string_view lower_text, std::string_view word) {
   auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
   for (size_t pos = lower_text.find(word); pos != std::string_view::npos; pos = lower_text.find(word, pos + 1)) {
     size_t end = pos + word.size();
-    if ((pos == 0 || !alnum(lower_text[pos - 1])) && (end >= lower_text.size() || !alnum(lower_text[end])))
-      return true;
+    if ((pos == 0 || !alnum(lower_text[pos - 1])) && (end >= lower_text.size() || !alnum(lower_text[end]))) return true;
   }
   return false;
 }
@@ -95,14 +93,17 @@ std::vector<std::string> decoded_base64_payloads(std::string_view text, size_t m
 PersistenceRules PersistenceRules::from_json(const nlohmann::json& j, std::vector<std::string> pool_domains,
                                              std::vector<std::string> pool_suffixes) {
   PersistenceRules r;
-  for (auto& w : j.value("family_words", nlohmann::json::array())) r.family_words_.push_back(to_lower(w.get<std::string>()));
+  for (auto& w : j.value("family_words", nlohmann::json::array()))
+    r.family_words_.push_back(to_lower(w.get<std::string>()));
   for (auto& d : pool_domains) r.pool_domains_.insert(to_lower(d));
   for (auto& s : pool_suffixes)
     if (!looks_like_ip(s)) r.pool_suffixes_.insert(to_lower(s));
-  for (auto& w : j.value("campaign_key_words", nlohmann::json::array())) r.campaign_words_.push_back(to_lower(w.get<std::string>()));
+  for (auto& w : j.value("campaign_key_words", nlohmann::json::array()))
+    r.campaign_words_.push_back(to_lower(w.get<std::string>()));
   if (j.contains("msr_options")) {
     try {
-      r.msr_options_ = std::regex(j["msr_options"].at("pattern").get<std::string>(), std::regex::ECMAScript | std::regex::icase);
+      r.msr_options_ =
+          std::regex(j["msr_options"].at("pattern").get<std::string>(), std::regex::ECMAScript | std::regex::icase);
     } catch (const std::regex_error& e) {
       throw RuntimeError(std::string("playbook ") + std::string(kRulesFile) + ": msr_options: " + e.what());
     }
@@ -188,8 +189,7 @@ Tie PersistenceRules::judge(std::string_view text, const IncidentIndicators& inc
 }
 
 Tie PersistenceRules::judge_at(std::string_view text, const IncidentIndicators& incident, int depth) const {
-  if (auto hit = incident.referenced_in(text))
-    return {TieLevel::tied, "incident." + hit->type, hit->value, hit->type};
+  if (auto hit = incident.referenced_in(text)) return {TieLevel::tied, "incident." + hit->type, hit->value, hit->type};
   for (auto& w : find_wallets(text))
     if (w.checksum_valid) return {TieLevel::tied, "wallet", w.address, "wallet"};
   std::string lower = to_lower(text);

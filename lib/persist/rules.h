@@ -22,8 +22,8 @@ enum class TieLevel { none, lookalike, malicious, tied };
 
 struct Tie {
   TieLevel level = TieLevel::none;
-  std::string rule;            // incident.path, family, pool_domain, wallet, malicious.NAME, base64.<rule>, lookalike.NAME
-  std::string indicator;       // what matched (the path, the word, the domain), raw
+  std::string rule;       // incident.path, family, pool_domain, wallet, malicious.NAME, base64.<rule>, lookalike.NAME
+  std::string indicator;  // what matched (the path, the word, the domain), raw
   std::string indicator_type;  // path|dir|name|domain|ip|wallet|sha256|family|pool_domain|pattern
   // Neutralised: tied to the incident or malicious whatever it runs.
   bool tied() const { return level >= TieLevel::malicious; }

@@ -67,15 +67,14 @@ std::vector<std::string> paths_in_command(std::string_view text) {
     bool was_redirect = std::exchange(redirect, false);
     // Devices and procfs are not programs; /dev/shm is a tmpfs attackers run from.
     bool device = word.starts_with("/dev/") && !word.starts_with("/dev/shm/");
-    if (was_redirect || word.size() < 2 || word.front() != '/' || device || word.starts_with("/proc/"))
-      continue;
+    if (was_redirect || word.size() < 2 || word.front() != '/' || device || word.starts_with("/proc/")) continue;
     if (std::find(out.begin(), out.end(), word) == out.end()) out.emplace_back(word);
   }
   return out;
 }
 
-ScanContext::ScanContext(const HostRoot& h, const PersistenceRules& r, const IncidentIndicators& i, const DpkgDatabase& d,
-                         PersistenceScan& o)
+ScanContext::ScanContext(const HostRoot& h, const PersistenceRules& r, const IncidentIndicators& i,
+                         const DpkgDatabase& d, PersistenceScan& o)
     : host(h), rules(r), incident(i), dpkg(d), out(o) {
   std::set<std::string> homes;
   for (auto& u : read_passwd(host)) {
@@ -114,7 +113,8 @@ std::optional<FileContent> ScanContext::read_once(const std::string& path, std::
     judge_binary(kind, path, *f);
     return std::nullopt;
   }
-  if (f->truncated) anomaly(path, std::nullopt, "larger than " + std::to_string(max) + " bytes: only the start was read");
+  if (f->truncated)
+    anomaly(path, std::nullopt, "larger than " + std::to_string(max) + " bytes: only the start was read");
   files_.push_back({path, std::string(kind), "", f->st});
   return f;
 }
@@ -125,7 +125,7 @@ void ScanContext::remember_reference(const std::string& entry_file, const std::s
 }
 
 std::optional<ScanContext::ScriptVerdict> ScanContext::judge_script(const std::string& path, int depth,
-                                                                     const Candidate& referrer) {
+                                                                    const Candidate& referrer) {
   if (depth > kMaxScriptDepth) return std::nullopt;
   // Judged already, or being judged further up the chain (A runs B runs A): nothing new to learn.
   if (auto it = scripts_.find(path); it != scripts_.end()) return it->second;
@@ -134,7 +134,8 @@ std::optional<ScanContext::ScriptVerdict> ScanContext::judge_script(const std::s
   if (!st) return std::nullopt;
   if (!S_ISREG(st->st_mode)) {
     if (!S_ISDIR(st->st_mode))
-      anomaly(path, std::nullopt, "run by " + printable(referrer.path) + " but not a regular file (FIFO, device or socket): not read");
+      anomaly(path, std::nullopt,
+              "run by " + printable(referrer.path) + " but not a regular file (FIFO, device or socket): not read");
     return std::nullopt;
   }
   remember_reference(referrer.path, path);
@@ -146,7 +147,8 @@ std::optional<ScanContext::ScriptVerdict> ScanContext::judge_script(const std::s
   if (!head || is_binary_content(head->data)) return std::nullopt;
   auto f = head->truncated ? host.read(path, kMaxFile) : head;
   if (!f) return std::nullopt;
-  if (f->truncated) anomaly(path, std::nullopt, "script larger than " + std::to_string(kMaxFile) + " bytes: only the start was judged");
+  if (f->truncated)
+    anomaly(path, std::nullopt, "script larger than " + std::to_string(kMaxFile) + " bytes: only the start was judged");
   ScriptVerdict best;
   int n = 0;
   for (auto raw : lines(f->data)) {
@@ -203,8 +205,10 @@ void ScanContext::anomalies(const std::string& path, const std::vector<LineAnoma
 
 Tie ScanContext::consider(const Candidate& c, std::string_view text) {
   auto tie = judge(text, c);
-  if (tie.tied()) report(c, tie, Severity::high, true, text);
-  else if (tie.level == TieLevel::lookalike) report(c, tie, Severity::info, false, text);
+  if (tie.tied())
+    report(c, tie, Severity::high, true, text);
+  else if (tie.level == TieLevel::lookalike)
+    report(c, tie, Severity::info, false, text);
   return tie;
 }
 
@@ -217,7 +221,8 @@ void ScanContext::judge_binary(std::string_view kind, const std::string& path, c
   if (!tie.tied() && !incident.sha256s.empty()) {
     auto fd = host.open(path);
     auto digests = fd ? hash_fd(fd.get()) : std::nullopt;
-    if (digests && incident.sha256s.count(digests->sha256)) tie = {TieLevel::tied, "incident.sha256", digests->sha256, "sha256"};
+    if (digests && incident.sha256s.count(digests->sha256))
+      tie = {TieLevel::tied, "incident.sha256", digests->sha256, "sha256"};
   }
   if (tie.tied()) {
     report(c, tie, Severity::high, true, path);
@@ -246,12 +251,15 @@ void ScanContext::finish() {
     ++out.inventory.files;
     TieLevel worst = TieLevel::none;
     for (auto i : judged_[e.path])
-      if (out.findings[i].entry_class == "tied") worst = TieLevel::tied;
-      else if (out.findings[i].entry_class == "malicious") worst = std::max(worst, TieLevel::malicious);
+      if (out.findings[i].entry_class == "tied")
+        worst = TieLevel::tied;
+      else if (out.findings[i].entry_class == "malicious")
+        worst = std::max(worst, TieLevel::malicious);
     bool fresh = in_window(e.st);
     if (worst >= TieLevel::malicious || fresh) add_references(e.path);
     // Attackers lock what they leave (chattr +i on keys, crontabs, units): removal then fails.
-    if (worst >= TieLevel::malicious || fresh || e.kind == "ld_preload" || e.kind == "ssh_key") report_flags(e.path, e.kind);
+    if (worst >= TieLevel::malicious || fresh || e.kind == "ld_preload" || e.kind == "ssh_key")
+      report_flags(e.path, e.kind);
     if (worst >= TieLevel::malicious) continue;
     if (!fresh) {
       ++out.inventory.known;
@@ -267,13 +275,16 @@ void ScanContext::finish() {
                           e.path + "\nnew");
     f.path = printable(e.path);
     f.entry_class = "new";
-    f.evidence = {{"text", ""}, {"rule", "new_in_window"}, {"indicator", printable(e.path)}, {"indicator_type", "path"},
-                  {"mtime", when}, {"window", out.window.to_json()}};
+    f.evidence = {
+        {"text", ""},    {"rule", "new_in_window"},       {"indicator", printable(e.path)}, {"indicator_type", "path"},
+        {"mtime", when}, {"window", out.window.to_json()}};
     out.findings.push_back(std::move(f));
   }
   for (auto& f : out.findings)
-    if (f.entry_class == "tied") ++out.inventory.tied;
-    else if (f.entry_class == "malicious") ++out.inventory.malicious;
+    if (f.entry_class == "tied")
+      ++out.inventory.tied;
+    else if (f.entry_class == "malicious")
+      ++out.inventory.malicious;
 }
 
 void ScanContext::report(const Candidate& c, const Tie& tie, Severity severity, bool neutralise, std::string_view text,
@@ -285,7 +296,8 @@ void ScanContext::report(const Candidate& c, const Tie& tie, Severity severity, 
               (tie.level == TieLevel::tied ? " tied to the incident"
                : tie.tied()                ? " malicious whatever it runs"
                                            : " that looks alike; judge by hand") +
-              " (" + tie.rule + (tie.indicator.empty() || tie.indicator_type == "pattern" ? "" : ": " + printable(tie.indicator)) +
+              " (" + tie.rule +
+              (tie.indicator.empty() || tie.indicator_type == "pattern" ? "" : ": " + printable(tie.indicator)) +
               ") in " + printable(c.path) + (c.line ? ":" + std::to_string(*c.line) : std::string());
   }
   auto f = make_finding(c.group, c.kind, severity, std::move(summary), key);
@@ -293,7 +305,9 @@ void ScanContext::report(const Candidate& c, const Tie& tie, Severity severity, 
   f.line = c.line;
   f.entry_class = entry_class.empty() ? class_of(tie.level) : entry_class;
   judged_[c.path].push_back(out.findings.size());
-  f.evidence = {{"text", printable(text.substr(0, 4096))}, {"rule", tie.rule}, {"indicator", printable(tie.indicator)},
+  f.evidence = {{"text", printable(text.substr(0, 4096))},
+                {"rule", tie.rule},
+                {"indicator", printable(tie.indicator)},
                 {"indicator_type", tie.indicator_type}};
   if (c.unit) f.evidence["unit"] = printable(*c.unit);
   if (!c.user.empty()) f.evidence["user"] = printable(c.user);

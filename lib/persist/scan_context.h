@@ -31,8 +31,13 @@ struct LineAnomaly {
 struct Candidate {
   Candidate(std::string kind_, Group group_, std::string path_, std::optional<int> line_, std::string raw_line_,
             std::string user_, std::optional<std::string> unit_ = {})
-      : kind(std::move(kind_)), group(group_), path(std::move(path_)), line(line_), raw_line(std::move(raw_line_)),
-        user(std::move(user_)), unit(std::move(unit_)) {}
+      : kind(std::move(kind_)),
+        group(group_),
+        path(std::move(path_)),
+        line(line_),
+        raw_line(std::move(raw_line_)),
+        user(std::move(user_)),
+        unit(std::move(unit_)) {}
   std::string kind;  // contract finding kind
   Group group = Group::persistence;
   std::string path;  // raw
@@ -111,7 +116,7 @@ class ScanContext {
   std::set<std::pair<dev_t, ino_t>> seen_;
   std::vector<EntryFile> files_;
   std::map<std::string, std::optional<ScriptVerdict>> scripts_;  // judged (or being judged: a loop) scripts
-  std::map<std::string, std::vector<std::string>> references_;  // entry file -> files its entries run or read
+  std::map<std::string, std::vector<std::string>> references_;   // entry file -> files its entries run or read
   std::map<std::string, std::vector<size_t>> judged_;            // path -> its findings (indices in out.findings)
 };
 

@@ -15,9 +15,12 @@ std::optional<size_t> options_end(std::string_view line) {
   bool quoted = false;
   for (size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
-    if (c == '\\' && quoted && i + 1 < line.size()) ++i;
-    else if (c == '"') quoted = !quoted;
-    else if ((c == ' ' || c == '\t') && !quoted) return i;
+    if (c == '\\' && quoted && i + 1 < line.size())
+      ++i;
+    else if (c == '"')
+      quoted = !quoted;
+    else if ((c == ' ' || c == '\t') && !quoted)
+      return i;
   }
   if (quoted) return std::nullopt;
   return line.size();
@@ -29,10 +32,14 @@ std::vector<std::string> split_options(std::string_view opts) {
   bool quoted = false;
   for (size_t i = 0; i < opts.size(); ++i) {
     char c = opts[i];
-    if (c == '\\' && quoted && i + 1 < opts.size() && opts[i + 1] == '"') cur += opts[++i];
-    else if (c == '"') quoted = !quoted;
-    else if (c == ',' && !quoted) out.push_back(std::move(cur)), cur.clear();
-    else cur += c;
+    if (c == '\\' && quoted && i + 1 < opts.size() && opts[i + 1] == '"')
+      cur += opts[++i];
+    else if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted)
+      out.push_back(std::move(cur)), cur.clear();
+    else
+      cur += c;
   }
   out.push_back(std::move(cur));
   return out;
@@ -106,9 +113,10 @@ void scan_ssh_keys(ScanContext& ctx) {
         }
         // A forced command is how a key restarts something at every login: shown even when benign.
         if (tie.level == TieLevel::none && k.command)
-          ctx.report(c, Tie{TieLevel::lookalike, "lookalike.forced_command", *k.command, "pattern"}, Severity::info, false,
-                     k.text, "authorized SSH key with a forced command in " + printable(path) + ":" + std::to_string(k.line) +
-                                 " (judge by hand): " + printable(*k.command),
+          ctx.report(c, Tie{TieLevel::lookalike, "lookalike.forced_command", *k.command, "pattern"}, Severity::info,
+                     false, k.text,
+                     "authorized SSH key with a forced command in " + printable(path) + ":" + std::to_string(k.line) +
+                         " (judge by hand): " + printable(*k.command),
                      "new");
       }
       // sshd reads authorized_keys2 only for old configurations: a second key file is where keys hide.

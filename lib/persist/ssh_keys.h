@@ -8,7 +8,7 @@ namespace unmine {
 struct AuthorizedKey {
   int line = 0;
   std::string_view text;
-  std::vector<std::string> options;  // as written, quotes removed from values
+  std::vector<std::string> options;    // as written, quotes removed from values
   std::optional<std::string> command;  // the command="..." option
   std::string type;                    // ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, sk-...
   std::string comment;

@@ -48,11 +48,13 @@ void scan_sysctl(ScanContext& ctx) {
       Candidate c{"sysctl.hugepages", Group::system_optimization, path, s.line, std::string(s.text), "root"};
       // The setting never names the miner; the file it sits in may (its name, a comment, a neighbour).
       auto tie = ctx.rules.judge(path + "\n" + f->data, ctx.incident);
-      if (tie.tied()) ctx.report(c, tie, Severity::high, true, s.text);
+      if (tie.tied())
+        ctx.report(c, tie, Severity::high, true, s.text);
       else
-        ctx.report(c, Tie{TieLevel::lookalike, "hugepages", s.key + "=" + s.value, "setting"}, Severity::low, false, s.text,
-                   "huge pages reserved at boot (" + printable(s.key) + " = " + printable(s.value) + ") in " + printable(path) +
-                       ":" + std::to_string(s.line) + "; not tied to the incident");
+        ctx.report(c, Tie{TieLevel::lookalike, "hugepages", s.key + "=" + s.value, "setting"}, Severity::low, false,
+                   s.text,
+                   "huge pages reserved at boot (" + printable(s.key) + " = " + printable(s.value) + ") in " +
+                       printable(path) + ":" + std::to_string(s.line) + "; not tied to the incident");
     }
   }
 }

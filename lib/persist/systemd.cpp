@@ -17,10 +17,15 @@ const std::vector<std::string> kUserUnitDirs = {"/etc/systemd/user", "/run/syste
 
 namespace {
 
-const std::vector<std::string> kGeneratorDirs = {
-    "/etc/systemd/system-generators", "/run/systemd/system-generators", "/usr/local/lib/systemd/system-generators",
-    "/usr/lib/systemd/system-generators", "/lib/systemd/system-generators", "/etc/systemd/user-generators",
-    "/usr/local/lib/systemd/user-generators", "/usr/lib/systemd/user-generators", "/lib/systemd/user-generators"};
+const std::vector<std::string> kGeneratorDirs = {"/etc/systemd/system-generators",
+                                                 "/run/systemd/system-generators",
+                                                 "/usr/local/lib/systemd/system-generators",
+                                                 "/usr/lib/systemd/system-generators",
+                                                 "/lib/systemd/system-generators",
+                                                 "/etc/systemd/user-generators",
+                                                 "/usr/local/lib/systemd/user-generators",
+                                                 "/usr/lib/systemd/user-generators",
+                                                 "/lib/systemd/user-generators"};
 
 bool is_unit_name(std::string_view name) {
   for (std::string_view suffix : {".service", ".timer", ".socket", ".path", ".mount", ".automount", ".target"})
@@ -85,12 +90,14 @@ void scan_systemd(ScanContext& ctx) {
             auto target = ctx.host.readlink(join_path(path, link));
             links[link].push_back(join_path(path, link));
             // A wants/ link to a unit file of another name (an alias) enables that one as well.
-            if (target && base_name(*target) != link) links[std::string(base_name(*target))].push_back(join_path(path, link));
+            if (target && base_name(*target) != link)
+              links[std::string(base_name(*target))].push_back(join_path(path, link));
           }
         } else if (name.ends_with(".d")) {
           for (auto& conf : ctx.names_in(path))
             if (conf.ends_with(".conf"))
-              dropins.push_back({name.substr(0, name.size() - 2), join_path(path, conf), folder.user, folder.user_unit});
+              dropins.push_back(
+                  {name.substr(0, name.size() - 2), join_path(path, conf), folder.user, folder.user_unit});
         }
         continue;
       }
@@ -182,7 +189,9 @@ void scan_systemd(ScanContext& ctx) {
           c.raw_line = std::string(raw.substr(0, 512));
         }
       }
-      if (t.tied()) ctx.report(c, t, Severity::high, true, c.raw_line.empty() ? std::string_view(path) : std::string_view(c.raw_line));
+      if (t.tied())
+        ctx.report(c, t, Severity::high, true,
+                   c.raw_line.empty() ? std::string_view(path) : std::string_view(c.raw_line));
     }
   }
 }

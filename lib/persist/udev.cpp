@@ -27,7 +27,9 @@ UdevParse parse_udev_rules(std::string_view text) {
       }
       while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
       size_t op_start = i;
-      while (i < line.size() && (line[i] == '=' || line[i] == '+' || line[i] == '-' || line[i] == '!' || line[i] == ':')) ++i;
+      while (i < line.size() &&
+             (line[i] == '=' || line[i] == '+' || line[i] == '-' || line[i] == '!' || line[i] == ':'))
+        ++i;
       while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
       if (key.empty() || i == op_start || i >= line.size() || line[i] != '"') {
         out.anomalies.push_back({n, "not a KEY op \"value\" list"});
@@ -47,8 +49,8 @@ UdevParse parse_udev_rules(std::string_view text) {
 }
 
 void scan_udev(ScanContext& ctx) {
-  for (std::string dir : {"/etc/udev/rules.d", "/run/udev/rules.d", "/usr/local/lib/udev/rules.d", "/usr/lib/udev/rules.d",
-                          "/lib/udev/rules.d"}) {
+  for (std::string dir : {"/etc/udev/rules.d", "/run/udev/rules.d", "/usr/local/lib/udev/rules.d",
+                          "/usr/lib/udev/rules.d", "/lib/udev/rules.d"}) {
     for (auto& name : ctx.names_in(dir)) {
       if (!name.ends_with(".rules")) continue;
       auto path = join_path(dir, name);

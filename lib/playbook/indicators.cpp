@@ -13,9 +13,8 @@ namespace unmine {
 namespace {
 
 // Public lists whose entries are pool host names; each entry also matches its subdomains.
-constexpr std::string_view kDomainLists[] = {
-    "intel/falco_miner_domains.txt", "intel/sigma_pool_domains.txt", "intel/sigma_pool_dns_suffixes.txt",
-    "intel/nocoin_hosts.txt"};
+constexpr std::string_view kDomainLists[] = {"intel/falco_miner_domains.txt", "intel/sigma_pool_domains.txt",
+                                             "intel/sigma_pool_dns_suffixes.txt", "intel/nocoin_hosts.txt"};
 
 std::string normal_host(std::string_view host) {
   host = trim(host);
@@ -70,7 +69,8 @@ Indicators Indicators::load(const Playbook& playbook) {
     for (auto& e : strings_of(pools, "suffixes")) add_domain(e, playbook.source_of("pools.json"));
 
     for (auto& s : pools.value("schemes", nlohmann::json::array()))
-      ind.schemes_[to_lower(s.at("scheme").get<std::string>())] = Scheme{s.value("tls", false), s.value("stratum", false)};
+      ind.schemes_[to_lower(s.at("scheme").get<std::string>())] =
+          Scheme{s.value("tls", false), s.value("stratum", false)};
     ind.wallet_env_keys_ = strings_of(pools, "env_wallet_keys");
     ind.pool_env_keys_ = strings_of(pools, "env_pool_keys");
 
@@ -106,7 +106,8 @@ Indicators Indicators::load(const Playbook& playbook) {
       const auto coin_algorithms = f.value("coin_algorithms", nlohmann::json::object());
       for (auto& [coin, algo] : coin_algorithms.items()) m.coin_algorithms[to_lower(coin)] = algo.get<std::string>();
       const auto wallet_algorithms = f.value("wallet_algorithms", nlohmann::json::object());
-      for (auto& [coin, algo] : wallet_algorithms.items()) m.wallet_algorithms[to_lower(coin)] = algo.get<std::string>();
+      for (auto& [coin, algo] : wallet_algorithms.items())
+        m.wallet_algorithms[to_lower(coin)] = algo.get<std::string>();
       for (auto& h : m.donation_hosts) ind.donation_hosts_.insert(h);
       ind.families_.push_back(std::move(m));
     }
@@ -129,8 +130,10 @@ Indicators Indicators::load(const Playbook& playbook) {
     for (auto& p : fams.value("packers", nlohmann::json::array()))
       ind.packers_.emplace_back(p.at("name").get<std::string>(), strings_of(p, "markers"));
     for (auto& n : strings_of(procs, "kernel_threads")) {
-      if (n.ends_with('/') || n.ends_with('_')) ind.kernel_thread_prefixes_.insert(n);
-      else ind.kernel_threads_.insert(n);
+      if (n.ends_with('/') || n.ends_with('_'))
+        ind.kernel_thread_prefixes_.insert(n);
+      else
+        ind.kernel_threads_.insert(n);
     }
   } catch (const nlohmann::json::exception& e) {
     throw RuntimeError("playbook " + playbook.name() + ": malformed indicators: " + e.what());
@@ -226,7 +229,8 @@ std::optional<UserAgentHit> Indicators::find_user_agent(std::string_view text) c
 
 std::optional<ContentHit> Indicators::find_family_by_content(std::string_view text) const {
   auto contains = [&](const std::string& needle) {
-    return std::search(text.begin(), text.end(), std::boyer_moore_horspool_searcher(needle.begin(), needle.end())) != text.end();
+    return std::search(text.begin(), text.end(), std::boyer_moore_horspool_searcher(needle.begin(), needle.end())) !=
+           text.end();
   };
   std::optional<ContentHit> best;
   size_t best_score = 0;

@@ -28,9 +28,9 @@ struct MinerFamily {
   // Content: a banner (name, a space, the version) and strings only its builds carry.
   std::vector<std::string> banners;
   std::vector<std::string> content_strings;
-  std::vector<std::string> donation_hosts;              // its own fee pool, never the incident's
-  std::map<std::string, std::string> coin_algorithms;   // coin -> algorithm mined when none is named
-  std::map<std::string, std::string> wallet_algorithms; // a wallet's coin -> algorithm when neither is named
+  std::vector<std::string> donation_hosts;               // its own fee pool, never the incident's
+  std::map<std::string, std::string> coin_algorithms;    // coin -> algorithm mined when none is named
+  std::map<std::string, std::string> wallet_algorithms;  // a wallet's coin -> algorithm when neither is named
 };
 
 // A family recognised by what an executable (or a process's memory) holds.
@@ -49,9 +49,9 @@ struct UserAgentHit {
 
 // Which list said a domain is a pool's: for findings' evidence.
 struct DomainHit {
-  std::string entry;   // the list entry that matched ("minexmr.com")
-  std::string source;  // "builtin:cryptomining/intel/sigma_pool_domains.txt", ...
-  bool suffix = false; // matched as a parent domain, not exactly
+  std::string entry;    // the list entry that matched ("minexmr.com")
+  std::string source;   // "builtin:cryptomining/intel/sigma_pool_domains.txt", ...
+  bool suffix = false;  // matched as a parent domain, not exactly
 };
 
 class Indicators {

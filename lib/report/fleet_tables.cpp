@@ -20,8 +20,9 @@ ReportTable fleet_hosts_table(const nlohmann::json& r) {
                 {false, false, false, false, false, true, true, false, false}};
   if (!r.contains("fleet")) return t;
   for (auto& h : r["fleet"]["hosts"])
-    t.rows.push_back({field(h, "host"), field(h, "verdict"), field(h, "severity"), field(h, "miners"), listed(h["families"]),
-                      listed(h["wallets"]), listed(h["pools"]), listed(h["steps_done"]), listed(h["steps_late"])});
+    t.rows.push_back({field(h, "host"), field(h, "verdict"), field(h, "severity"), field(h, "miners"),
+                      listed(h["families"]), listed(h["wallets"]), listed(h["pools"]), listed(h["steps_done"]),
+                      listed(h["steps_late"])});
   return t;
 }
 
@@ -31,7 +32,9 @@ ReportTable campaigns_table(const nlohmann::json& r) {
   size_t n = 0;
   for (auto& c : r["fleet"]["campaigns"]) {
     std::string links;
-    for (auto& l : c["links"]) links += (links.empty() ? "" : "; ") + field(l, "type") + " " + field(l, "value") + " (" + listed(l["hosts"]) + ")";
+    for (auto& l : c["links"])
+      links +=
+          (links.empty() ? "" : "; ") + field(l, "type") + " " + field(l, "value") + " (" + listed(l["hosts"]) + ")";
     t.rows.push_back({std::to_string(++n), listed(c["hosts"]), links});
   }
   return t;

@@ -5,7 +5,9 @@
 namespace unmine {
 namespace {
 
-std::string pretty(const nlohmann::json& doc) { return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"; }
+std::string pretty(const nlohmann::json& doc) {
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
 nlohmann::json report_document(const nlohmann::json& report) { return report; }
 std::string render_json(const nlohmann::json& report) { return pretty(report); }
 std::string render_stix_text(const nlohmann::json& report) { return pretty(render_stix(report)); }

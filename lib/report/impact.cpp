@@ -13,7 +13,8 @@ double number(const nlohmann::json& obj, const char* key) {
 
 }  // namespace
 
-nlohmann::json estimate_impact(const std::vector<nlohmann::json>& observations, double cost, const std::string& currency) {
+nlohmann::json estimate_impact(const std::vector<nlohmann::json>& observations, double cost,
+                               const std::string& currency) {
   // A process is (pid, start time): its counters only grow, so its last word is the highest.
   std::map<std::pair<int64_t, int64_t>, double> cpu;
   std::map<std::pair<int64_t, int64_t>, double> rss;
@@ -31,16 +32,18 @@ nlohmann::json estimate_impact(const std::vector<nlohmann::json>& observations, 
   for (auto& [k, v] : cpu) cpu_seconds += v;
   for (auto& [k, v] : rss) rss_total += v;
   double vcpu_hours = cpu_seconds / 3600.0;
-  nlohmann::json j = {{"processes", cpu.size()},
-                      {"cpu_seconds", std::round(cpu_seconds * 100) / 100},
-                      {"vcpu_hours", vcpu_hours},
-                      {"cost_per_vcpu_hour", cost},
-                      {"currency", currency},
-                      {"estimated_cost", std::round(vcpu_hours * cost * 10000) / 10000},
-                      {"memory_rss_bytes", rss_total > 0 ? nlohmann::json(static_cast<int64_t>(rss_total)) : nlohmann::json(nullptr)},
-                      {"pool_endpoints", remotes},
-                      {"basis", "CPU time of each miner process when the case last observed it (identify, preserve, kill); "
-                                "a lower bound: time before the first observation of a restarted process is not counted"}};
+  nlohmann::json j = {
+      {"processes", cpu.size()},
+      {"cpu_seconds", std::round(cpu_seconds * 100) / 100},
+      {"vcpu_hours", vcpu_hours},
+      {"cost_per_vcpu_hour", cost},
+      {"currency", currency},
+      {"estimated_cost", std::round(vcpu_hours * cost * 10000) / 10000},
+      {"memory_rss_bytes", rss_total > 0 ? nlohmann::json(static_cast<int64_t>(rss_total)) : nlohmann::json(nullptr)},
+      {"pool_endpoints", remotes},
+      {"basis",
+       "CPU time of each miner process when the case last observed it (identify, preserve, kill); "
+       "a lower bound: time before the first observation of a restarted process is not counted"}};
   return j;
 }
 

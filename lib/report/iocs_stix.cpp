@@ -11,7 +11,8 @@ nlohmann::json iocs_stix(const CaseStore& store, const IocSet& iocs) {
   auto c = case_row(store);
   nlohmann::json indicators = nlohmann::json::array();
   for (auto& i : iocs.iocs)
-    indicators.push_back({{"type", i.type}, {"value", i.value}, {"context", i.context}, {"first_seen", c["created_at"]}});
+    indicators.push_back(
+        {{"type", i.type}, {"value", i.value}, {"context", i.context}, {"first_seen", c["created_at"]}});
   std::set<std::string> families;
   for (auto& r : miner_observations(store))
     if (auto family = string_at(json_column(r["data"]), "family"); !family.empty()) families.insert(family);

@@ -9,6 +9,7 @@ namespace unmine {
 std::string render_markdown(const nlohmann::json& report);
 std::string render_html(const nlohmann::json& report);
 nlohmann::json render_stix(const nlohmann::json& report);
-std::string render_timeline(const nlohmann::json& report);  // JSON lines (Timesketch: datetime, timestamp_desc, message)
+std::string render_timeline(
+    const nlohmann::json& report);  // JSON lines (Timesketch: datetime, timestamp_desc, message)
 
 }  // namespace unmine

@@ -37,7 +37,8 @@ void table(std::ostringstream& o, const ReportTable& t) {
   for (auto& r : t.rows) {
     o << "<tr>";
     for (size_t i = 0; i < r.size(); ++i)
-      o << (i < t.long_values.size() && t.long_values[i] ? "<td class=\"mono\">" : "<td>") << html_escape(r[i]) << "</td>";
+      o << (i < t.long_values.size() && t.long_values[i] ? "<td class=\"mono\">" : "<td>") << html_escape(r[i])
+        << "</td>";
     o << "</tr>\n";
   }
   o << "</tbody></table>\n";
@@ -53,50 +54,62 @@ std::string render_html(const nlohmann::json& r) {
   auto& s = r["summary"];
   auto& v = s["verdict"];
   o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
-       "<title>Incident report " << html_escape(field(c, "uuid")) << "</title>\n<style>" << kStyle << "</style></head><body>\n";
+       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src "
+       "data:\">\n"
+       "<title>Incident report "
+    << html_escape(field(c, "uuid")) << "</title>\n<style>" << kStyle << "</style></head><body>\n";
   o << "<h1 id=\"summary\">Incident report: " << html_escape(field(v, "case")) << "</h1>\n";
-  o << "<p class=\"meta\">Case <code>" << html_escape(field(c, "uuid")) << "</code> on host <b>" << html_escape(field(c, "hostname"))
-    << "</b>, opened " << html_escape(field(c, "created_at")) << ". Generated " << html_escape(field(r["report"], "generated_at"))
-    << " by " << html_escape(field(r["report"], "generator")) << ".</p>\n";
+  o << "<p class=\"meta\">Case <code>" << html_escape(field(c, "uuid")) << "</code> on host <b>"
+    << html_escape(field(c, "hostname")) << "</b>, opened " << html_escape(field(c, "created_at")) << ". Generated "
+    << html_escape(field(r["report"], "generated_at")) << " by " << html_escape(field(r["report"], "generator"))
+    << ".</p>\n";
 
   o << "<h2>Summary</h2>\n<p><span class=\"" << html_escape(severity_class(field(v, "severity"))) << "\">"
-    << html_escape(field(v, "case")) << " — severity " << html_escape(field(v, "severity")) << "</span></p>\n<dl class=\"kv\">";
-  auto kv = [&](const std::string& k, const std::string& val) { o << "<dt>" << html_escape(k) << "</dt><dd>" << html_escape(val) << "</dd>"; };
+    << html_escape(field(v, "case")) << " — severity " << html_escape(field(v, "severity"))
+    << "</span></p>\n<dl class=\"kv\">";
+  auto kv = [&](const std::string& k, const std::string& val) {
+    o << "<dt>" << html_escape(k) << "</dt><dd>" << html_escape(val) << "</dd>";
+  };
   kv("Groups", field(v, "groups"));
   if (s["current"].is_object())
-    kv("Last verification", field(s["current"], "checked_at") + ": " +
-                                (s["current"]["clean"].get<bool>() ? std::string("clean") : field(s["current"]["verdict"], "case")));
+    kv("Last verification",
+       field(s["current"], "checked_at") + ": " +
+           (s["current"]["clean"].get<bool>() ? std::string("clean") : field(s["current"]["verdict"], "case")));
   else
     kv("Last verification", "none yet");
-  kv("Miners", display(s["miners"]) + (s["families"].empty() ? std::string() : " (families: " + field(s, "families") + ")"));
+  kv("Miners",
+     display(s["miners"]) + (s["families"].empty() ? std::string() : " (families: " + field(s, "families") + ")"));
   kv("Findings", display(s["findings"]));
   kv("Indicators", display(s["indicators"]));
   kv("Evidence items", display(s["evidence_items"]));
   kv("Actions", display(s["actions"]) + " (" + display(s["actions_undone"]) + " undone)");
   kv("Verification checks", display(s["checks"]));
   auto& im = r["impact"];
-  kv("Resource impact", human_seconds(im["cpu_seconds"].get<double>()) + " of CPU ≈ " + display(im["estimated_cost"]) + " " +
-                            field(im, "currency"));
+  kv("Resource impact", human_seconds(im["cpu_seconds"].get<double>()) + " of CPU ≈ " + display(im["estimated_cost"]) +
+                            " " + field(im, "currency"));
   o << "</dl>\n";
 
   for (auto& section : report_sections(r)) {
     o << "<h2 id=\"" << section.id << "\">" << section.title << "</h2>\n";
-    if (section.id == "time-boxes") o << svg_time_boxes(r["time_boxes"], field(c, "created_at"), field(r["report"], "generated_at"));
+    if (section.id == "time-boxes")
+      o << svg_time_boxes(r["time_boxes"], field(c, "created_at"), field(r["report"], "generated_at"));
     if (section.id == "timeline") o << svg_timeline(r["timeline"]);
     for (auto& t : section.tables) table(o, t);
     if (section.id != "evidence") continue;
     auto& cu = r["evidence"]["custody"];
-    o << "<p>Custody chain: " << html_escape(display(cu["length"])) << " entries; head <code>" << html_escape(field(cu, "head_hash"))
-      << "</code> (#" << html_escape(field(cu, "head_seq")) << ", " << html_escape(field(cu, "head_at")) << "); the chain "
+    o << "<p>Custody chain: " << html_escape(display(cu["length"])) << " entries; head <code>"
+      << html_escape(field(cu, "head_hash")) << "</code> (#" << html_escape(field(cu, "head_seq")) << ", "
+      << html_escape(field(cu, "head_at")) << "); the chain "
       << (cu["chain_valid"].get<bool>() ? "verifies" : "<b class=\"late\">does not verify</b>") << ".</p>\n";
   }
 
   o << "<h2 id=\"impact\">Resource impact</h2>\n<dl class=\"kv\">";
   kv("Miner processes observed", display(im["processes"]));
   kv("CPU consumed", display(im["cpu_seconds"]) + " s (" + display(im["vcpu_hours"]) + " vCPU-hours)");
-  kv("Estimated cost", display(im["estimated_cost"]) + " " + field(im, "currency") + " at " + display(im["cost_per_vcpu_hour"]) + " per vCPU-hour");
-  kv("Memory (RSS)", im["memory_rss_bytes"].is_null() ? std::string("not recorded") : display(im["memory_rss_bytes"]) + " bytes");
+  kv("Estimated cost", display(im["estimated_cost"]) + " " + field(im, "currency") + " at " +
+                           display(im["cost_per_vcpu_hour"]) + " per vCPU-hour");
+  kv("Memory (RSS)",
+     im["memory_rss_bytes"].is_null() ? std::string("not recorded") : display(im["memory_rss_bytes"]) + " bytes");
   kv("Pool endpoints", im["pool_endpoints"].empty() ? std::string("none recorded") : display(im["pool_endpoints"]));
   kv("Basis", field(im, "basis"));
   o << "</dl>\n</body></html>\n";

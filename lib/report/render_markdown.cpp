@@ -38,11 +38,13 @@ std::string render_markdown(const nlohmann::json& r) {
     << md_cell(field(r["report"], "generator")) << ".\n\n";
 
   o << "## Summary\n\n";
-  o << "- Verdict: **" << md_cell(field(s["verdict"], "case")) << "** (severity " << md_cell(field(s["verdict"], "severity"))
-    << "; groups: " << md_cell(field(s["verdict"], "groups")) << ")\n";
+  o << "- Verdict: **" << md_cell(field(s["verdict"], "case")) << "** (severity "
+    << md_cell(field(s["verdict"], "severity")) << "; groups: " << md_cell(field(s["verdict"], "groups")) << ")\n";
   if (s["current"].is_object())
     o << "- Last verification: " << md_cell(field(s["current"], "checked_at")) << ": "
-      << (s["current"]["clean"].get<bool>() ? "**clean**" : "**" + md_cell(field(s["current"]["verdict"], "case")) + "**") << "\n";
+      << (s["current"]["clean"].get<bool>() ? "**clean**"
+                                            : "**" + md_cell(field(s["current"]["verdict"], "case")) + "**")
+      << "\n";
   else
     o << "- Last verification: none yet\n";
   o << "- Miners: " << s["miners"].get<size_t>();
@@ -61,18 +63,23 @@ std::string render_markdown(const nlohmann::json& r) {
     for (auto& t : section.tables) table(o, t);
     if (section.id != "evidence") continue;
     auto& cu = r["evidence"]["custody"];
-    o << "Custody chain: " << cu["length"].get<size_t>() << " entries, head `" << md_cell(field(cu, "head_hash")) << "` (#"
-      << md_cell(field(cu, "head_seq")) << ", " << md_cell(field(cu, "head_at")) << "); chain "
+    o << "Custody chain: " << cu["length"].get<size_t>() << " entries, head `" << md_cell(field(cu, "head_hash"))
+      << "` (#" << md_cell(field(cu, "head_seq")) << ", " << md_cell(field(cu, "head_at")) << "); chain "
       << (cu["chain_valid"].get<bool>() ? "verifies" : "**does not verify**") << ".\n\n";
   }
 
   o << "## Resource impact\n\n";
   o << "- Miner processes observed: " << im["processes"].get<size_t>() << "\n";
-  o << "- CPU consumed: " << md_cell(display(im["cpu_seconds"])) << " s (" << md_cell(display(im["vcpu_hours"])) << " vCPU-hours)\n";
+  o << "- CPU consumed: " << md_cell(display(im["cpu_seconds"])) << " s (" << md_cell(display(im["vcpu_hours"]))
+    << " vCPU-hours)\n";
   o << "- Estimated cost: " << md_cell(display(im["estimated_cost"])) << ' ' << md_cell(field(im, "currency")) << " at "
     << md_cell(display(im["cost_per_vcpu_hour"])) << " per vCPU-hour\n";
-  o << "- Memory (RSS): " << md_cell(im["memory_rss_bytes"].is_null() ? std::string("not recorded") : display(im["memory_rss_bytes"]) + " bytes") << "\n";
-  o << "- Pool endpoints: " << md_cell(im["pool_endpoints"].empty() ? std::string("none recorded") : display(im["pool_endpoints"])) << "\n";
+  o << "- Memory (RSS): "
+    << md_cell(im["memory_rss_bytes"].is_null() ? std::string("not recorded")
+                                                : display(im["memory_rss_bytes"]) + " bytes")
+    << "\n";
+  o << "- Pool endpoints: "
+    << md_cell(im["pool_endpoints"].empty() ? std::string("none recorded") : display(im["pool_endpoints"])) << "\n";
   o << "- Basis: " << md_cell(field(im, "basis")) << "\n";
   return o.str();
 }

@@ -19,7 +19,8 @@ std::string stix_time(const nlohmann::json& when, const std::string& fallback) {
   if (iso.size() < 19 || !unix_seconds(iso)) iso = fallback;
   std::string ms = "000";
   if (iso.size() > 19 && iso[19] == '.')
-    for (size_t i = 0; i < 3 && 20 + i < iso.size() && iso[20 + i] >= '0' && iso[20 + i] <= '9'; ++i) ms[i] = iso[20 + i];
+    for (size_t i = 0; i < 3 && 20 + i < iso.size() && iso[20 + i] >= '0' && iso[20 + i] <= '9'; ++i)
+      ms[i] = iso[20 + i];
   return iso.substr(0, 19) + "." + ms + "Z";
 }
 
@@ -36,15 +37,18 @@ std::string pattern_literal(const std::string& s) {
 class Bundle {
  public:
   Bundle(std::string case_uuid, std::string created) : case_uuid_(std::move(case_uuid)), created_(std::move(created)) {
-    identity_ = sdo("identity", "unmine", {{"name", "unmine"}, {"identity_class", "system"},
-                                            {"description", "unmine incident response toolkit, case " + case_uuid_}});
+    identity_ = sdo("identity", "unmine",
+                    {{"name", "unmine"},
+                     {"identity_class", "system"},
+                     {"description", "unmine incident response toolkit, case " + case_uuid_}});
   }
 
   // SDOs and SROs: ids named by the case and a key, so a report made twice carries the same ids.
   std::string sdo(const std::string& type, const std::string& key, nlohmann::json props) {
     auto id = type + "--" + uuid_v5(case_uuid_, type + "|" + key);
     if (seen_.insert(id).second) {
-      nlohmann::json o = {{"type", type}, {"spec_version", "2.1"}, {"id", id}, {"created", created_}, {"modified", created_}};
+      nlohmann::json o = {
+          {"type", type}, {"spec_version", "2.1"}, {"id", id}, {"created", created_}, {"modified", created_}};
       if (type != "identity") o["created_by_ref"] = identity_;
       o.update(props);
       objects_.push_back(o);
@@ -53,7 +57,8 @@ class Bundle {
   }
 
   // SCOs: ids from their ID-contributing properties, as the spec prescribes.
-  std::string sco(const std::string& type, const nlohmann::json& contributing, nlohmann::json props = nlohmann::json::object()) {
+  std::string sco(const std::string& type, const nlohmann::json& contributing,
+                  nlohmann::json props = nlohmann::json::object()) {
     auto id = type + "--" + uuid_v5(kScoNamespace, contributing.dump());
     if (seen_.insert(id).second) {
       nlohmann::json o = {{"type", type}, {"spec_version", "2.1"}, {"id", id}};
@@ -104,15 +109,24 @@ nlohmann::json render_stix(const nlohmann::json& r) {
   if (families.empty()) families.insert("unidentified cryptominer");
   std::vector<std::string> malware_ids;
   for (auto& f : families)
-    malware_ids.push_back(b.sdo("malware", f, {{"name", f}, {"is_family", true}, {"malware_types", {"resource-exploitation"}},
-                                               {"description", "Cryptocurrency miner found by unmine on " + c.value("hostname", std::string())}}));
+    malware_ids.push_back(
+        b.sdo("malware", f,
+              {{"name", f},
+               {"is_family", true},
+               {"malware_types", {"resource-exploitation"}},
+               {"description", "Cryptocurrency miner found by unmine on " + c.value("hostname", std::string())}}));
 
   // Each indicator: its pattern, the observable it rests on (in an observed-data), and what it indicates.
-  auto indicate = [&](const std::string& name, const std::string& pattern, const std::string& sco_id, const nlohmann::json& seen) {
+  auto indicate = [&](const std::string& name, const std::string& pattern, const std::string& sco_id,
+                      const nlohmann::json& seen) {
     auto t = stix_time(seen, first_seen);
     auto ind = b.sdo("indicator", pattern,
-                     {{"name", name}, {"pattern", pattern}, {"pattern_type", "stix"}, {"pattern_version", "2.1"},
-                      {"valid_from", t}, {"indicator_types", {"malicious-activity"}}});
+                     {{"name", name},
+                      {"pattern", pattern},
+                      {"pattern_type", "stix"},
+                      {"pattern_version", "2.1"},
+                      {"valid_from", t},
+                      {"indicator_types", {"malicious-activity"}}});
     auto obs = b.sdo("observed-data", sco_id,
                      {{"first_observed", t}, {"last_observed", t}, {"number_observed", 1}, {"object_refs", {sco_id}}});
     b.relate(ind, "based-on", obs);
@@ -123,7 +137,9 @@ nlohmann::json render_stix(const nlohmann::json& r) {
   // Preserved executables first: they carry all three hashes, so a hash indicator of the same file below
   // adds nothing.
   for (auto& e : r["evidence"]["items"]) {
-    if (e.value("kind", std::string()) != "exe" || !e["sha256"].is_string() || e.value("status", std::string()) != "stored") continue;
+    if (e.value("kind", std::string()) != "exe" || !e["sha256"].is_string() ||
+        e.value("status", std::string()) != "stored")
+      continue;
     auto sha = e["sha256"].get<std::string>();
     if (!hashes.insert(sha).second) continue;
     nlohmann::json h = {{"SHA-256", sha}};
@@ -131,40 +147,43 @@ nlohmann::json render_stix(const nlohmann::json& r) {
     if (e["md5"].is_string()) h["MD5"] = e["md5"];
     // The id comes from one hash, the first present of MD5, SHA-1, SHA-256 (STIX 2.1 section 2.9), so
     // other producers name the same file alike.
-    nlohmann::json id_hash = h.contains("MD5") ? nlohmann::json{{"MD5", h["MD5"]}}
+    nlohmann::json id_hash = h.contains("MD5")     ? nlohmann::json{{"MD5", h["MD5"]}}
                              : h.contains("SHA-1") ? nlohmann::json{{"SHA-1", h["SHA-1"]}}
                                                    : nlohmann::json{{"SHA-256", sha}};
     auto sco = b.sco("file", {{"hashes", id_hash}}, {{"hashes", h}});
-    indicate("Preserved miner executable " + sha.substr(0, 16), "[file:hashes.'SHA-256' = '" + pattern_literal(sha) + "']", sco,
-             e["collected_at"]);
+    indicate("Preserved miner executable " + sha.substr(0, 16),
+             "[file:hashes.'SHA-256' = '" + pattern_literal(sha) + "']", sco, e["collected_at"]);
   }
   for (auto& i : r["indicators"]) {
     auto type = i.value("type", std::string());
     auto value = i.value("value", std::string());
     if (type == "sha256" && hashes.insert(value).second) {
       auto sco = b.sco("file", {{"hashes", {{"SHA-256", value}}}});
-      indicate("Miner executable " + value.substr(0, 16), "[file:hashes.'SHA-256' = '" + pattern_literal(value) + "']", sco, i["first_seen"]);
+      indicate("Miner executable " + value.substr(0, 16), "[file:hashes.'SHA-256' = '" + pattern_literal(value) + "']",
+               sco, i["first_seen"]);
     } else if (type == "domain") {
       auto sco = b.sco("domain-name", {{"value", value}});
       indicate("Mining pool " + value, "[domain-name:value = '" + pattern_literal(value) + "']", sco, i["first_seen"]);
     } else if (type == "ipv4" || type == "ipv6") {
       auto stype = type + "-addr";
       auto sco = b.sco(stype, {{"value", value}});
-      indicate("Mining pool address " + value, "[" + stype + ":value = '" + pattern_literal(value) + "']", sco, i["first_seen"]);
+      indicate("Mining pool address " + value, "[" + stype + ":value = '" + pattern_literal(value) + "']", sco,
+               i["first_seen"]);
     } else if (type == "wallet") {
       auto coin = i["context"].is_object() ? i["context"].value("coin", std::string()) : std::string();
       nlohmann::json props = nlohmann::json::object();
       if (!coin.empty()) props["coin"] = coin;
       auto sco = b.sco("x-cryptocurrency-wallet", {{"value", value}}, props);
       auto t = stix_time(i["first_seen"], first_seen);
-      auto obs = b.sdo("observed-data", sco, {{"first_observed", t}, {"last_observed", t}, {"number_observed", 1}, {"object_refs", {sco}}});
+      auto obs = b.sdo("observed-data", sco,
+                       {{"first_observed", t}, {"last_observed", t}, {"number_observed", 1}, {"object_refs", {sco}}});
       for (auto& m : malware_ids) b.relate(m, "related-to", obs);
     }
   }
   for (auto& f : r["tooling"]) {
     auto kind = f.value("kind", std::string());
-    auto tool = b.sdo("tool", f.value("id", kind),
-                      {{"name", f.value("summary", kind)}, {"tool_types", {tool_type(kind)}}});
+    auto tool =
+        b.sdo("tool", f.value("id", kind), {{"name", f.value("summary", kind)}, {"tool_types", {tool_type(kind)}}});
     for (auto& m : malware_ids) b.relate(m, "uses", tool);
   }
   return b.done();

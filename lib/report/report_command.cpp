@@ -31,7 +31,8 @@ void write_output(const std::string& path, const std::string& content) {
   if (::close(fd) != 0) throw RuntimeError("writing " + path + ": " + std::strerror(errno));
 }
 
-ExitCode run_report(const CaseStore& store, const Playbook& playbook, const Output& out, const ReportCommandOptions& o) {
+ExitCode run_report(const CaseStore& store, const Playbook& playbook, const Output& out,
+                    const ReportCommandOptions& o) {
   if (o.cost_per_vcpu_hour < 0) throw UsageError("--cost-per-vcpu-hour must not be negative");
   auto format = o.format.empty() ? (out.json() ? "json" : "md") : o.format;
   auto* renderer = find_report_format(format);
@@ -41,15 +42,21 @@ ExitCode run_report(const CaseStore& store, const Playbook& playbook, const Outp
 
   if (!o.output.empty()) {
     write_output(o.output, content);
-    nlohmann::json written = {{"format", format}, {"path", o.output}, {"bytes", content.size()}, {"sha256", sha256_hex(content)}};
-    if (out.json()) out.document({{"report", written}});
-    else out.note("wrote the " + format + " report to " + printable(o.output) + " (" + std::to_string(content.size()) + " bytes)");
+    nlohmann::json written = {
+        {"format", format}, {"path", o.output}, {"bytes", content.size()}, {"sha256", sha256_hex(content)}};
+    if (out.json())
+      out.document({{"report", written}});
+    else
+      out.note("wrote the " + format + " report to " + printable(o.output) + " (" + std::to_string(content.size()) +
+               " bytes)");
     return ExitCode::ok;
   }
   if (out.json()) {
     // One JSON document on stdout: the report itself, or a text format wrapped.
-    if (renderer->document) out.document(renderer->document(doc));
-    else out.document({{"format", format}, {"content", content}});
+    if (renderer->document)
+      out.document(renderer->document(doc));
+    else
+      out.document({{"format", format}, {"content", content}});
     return ExitCode::ok;
   }
   std::fwrite(content.data(), 1, content.size(), stdout);

@@ -21,6 +21,7 @@ struct ReportCommandOptions {
 void write_output(const std::string& path, const std::string& content);
 
 // The case is opened by the caller (Context::existing_case: reading never creates one).
-ExitCode run_report(const CaseStore& store, const Playbook& playbook, const Output& out, const ReportCommandOptions& options);
+ExitCode run_report(const CaseStore& store, const Playbook& playbook, const Output& out,
+                    const ReportCommandOptions& options);
 
 }  // namespace unmine

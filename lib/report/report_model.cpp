@@ -32,9 +32,10 @@ nlohmann::json case_info(const CaseStore& store) {
 nlohmann::json findings_section(const CaseStore& store) {
   nlohmann::json out = nlohmann::json::array();
   for (auto& r : finding_rows(store)) {
-    nlohmann::json f = {{"id", r["finding_id"]},     {"group", r["group_name"]},     {"kind", r["kind"]},
-                        {"severity", r["severity"]}, {"summary", r["summary"]},      {"evidence", parsed(r["evidence"])},
-                        {"first_seen", r["first_seen"]}, {"last_seen", r["last_seen"]}, {"times_seen", r["times_seen"]}};
+    nlohmann::json f = {
+        {"id", r["finding_id"]},         {"group", r["group_name"]},    {"kind", r["kind"]},
+        {"severity", r["severity"]},     {"summary", r["summary"]},     {"evidence", parsed(r["evidence"])},
+        {"first_seen", r["first_seen"]}, {"last_seen", r["last_seen"]}, {"times_seen", r["times_seen"]}};
     for (auto* k : {"pid", "path", "line"})
       if (!r[k].is_null()) f[k] = r[k];
     out.push_back(f);
@@ -84,7 +85,10 @@ nlohmann::json evidence_section(const CaseStore& store) {
     if (c["prev_hash"] != prev || c["hash"] != expect) valid = false;
     prev = c["hash"].get<std::string>();
   }
-  nlohmann::json custody = {{"length", chain.size()}, {"chain_valid", valid}, {"head_hash", nullptr}, {"head_seq", nullptr},
+  nlohmann::json custody = {{"length", chain.size()},
+                            {"chain_valid", valid},
+                            {"head_hash", nullptr},
+                            {"head_seq", nullptr},
                             {"head_at", nullptr}};
   if (!chain.empty()) {
     custody["head_hash"] = chain.back()["hash"];
@@ -136,7 +140,8 @@ nlohmann::json build_report(const CaseStore& store, const ReportOptions& options
   r["steps"] = steps;
   auto progress = build_timeline(store, steps_def, static_cast<int64_t>(::time(nullptr))).to_json();
   r["time_boxes"] = progress["time_boxes"];
-  if (auto fleet = build_fleet_view(store, steps_def, static_cast<int64_t>(::time(nullptr))); !fleet.empty()) r["fleet"] = fleet.to_json();
+  if (auto fleet = build_fleet_view(store, steps_def, static_cast<int64_t>(::time(nullptr))); !fleet.empty())
+    r["fleet"] = fleet.to_json();
   r["playbook_steps"] = progress["steps"];
   r["current_time_box"] = progress["current_time_box"];
 
@@ -165,7 +170,9 @@ nlohmann::json build_report(const CaseStore& store, const ReportOptions& options
   nlohmann::json current = nullptr;
   if (!r["checks"].empty()) {
     auto& last = r["checks"].back();
-    current = {{"check_id", last["id"]}, {"checked_at", last["started_at"]}, {"clean", last["exit_code"] == 0},
+    current = {{"check_id", last["id"]},
+               {"checked_at", last["started_at"]},
+               {"clean", last["exit_code"] == 0},
                {"verdict", last["verdict"]}};
   }
   r["summary"] = {{"verdict", attack_chain_verdict(all).to_json()},

@@ -25,7 +25,8 @@ std::vector<ReportSection> report_sections(const nlohmann::json& r) {
       {"actions", "Actions", {actions_table(r)}},
       {"verification", "Verification history", {checks_table(r)}},
   };
-  sections.insert(sections.end(), std::make_move_iterator(every_case.begin()), std::make_move_iterator(every_case.end()));
+  sections.insert(sections.end(), std::make_move_iterator(every_case.begin()),
+                  std::make_move_iterator(every_case.end()));
   return sections;
 }
 

@@ -36,7 +36,8 @@ ReportTable miners_table(const nlohmann::json& r) {
       wallets += (wallets.empty() ? "" : ", ") + field(w, "address") + " (" + field(w, "coin") + ")";
     for (auto& p : m.value("pools", nlohmann::json::array())) pools += (pools.empty() ? "" : ", ") + field(p, "url");
     t.rows.push_back({field(m, "pid"), field(m, "exe"), field(m, "family"), field(m, "version"), field(m, "user"),
-                      wallets.empty() ? "-" : wallets, pools.empty() ? "-" : pools, human_seconds(m.value("cpu_seconds", 0.0))});
+                      wallets.empty() ? "-" : wallets, pools.empty() ? "-" : pools,
+                      human_seconds(m.value("cpu_seconds", 0.0))});
   }
   return t;
 }
@@ -48,7 +49,8 @@ ReportTable indicators_table(const nlohmann::json& r) {
 }
 
 ReportTable findings_table(const nlohmann::json& findings) {
-  ReportTable t{{"Severity", "Group", "Kind", "Summary", "Path", "First seen"}, {}, {false, false, false, false, true, false}};
+  ReportTable t{
+      {"Severity", "Group", "Kind", "Summary", "Path", "First seen"}, {}, {false, false, false, false, true, false}};
   for (auto& f : findings)
     t.rows.push_back({field(f, "severity"), field(f, "group"), field(f, "kind"), field(f, "summary"), field(f, "path"),
                       field(f, "first_seen")});
@@ -66,7 +68,9 @@ ReportTable evidence_table(const nlohmann::json& r) {
 }
 
 ReportTable actions_table(const nlohmann::json& r) {
-  ReportTable t{{"ID", "Kind", "Target", "Status", "At", "Undone", "Error"}, {}, {false, false, true, false, false, false, false}};
+  ReportTable t{{"ID", "Kind", "Target", "Status", "At", "Undone", "Error"},
+                {},
+                {false, false, true, false, false, false, false}};
   for (auto& a : r["actions"])
     t.rows.push_back({field(a, "id"), field(a, "kind"), display(a["target"]), field(a, "status"), field(a, "at"),
                       field(a, "undone_at"), field(a, "error")});
@@ -76,8 +80,9 @@ ReportTable actions_table(const nlohmann::json& r) {
 ReportTable checks_table(const nlohmann::json& r) {
   ReportTable t{{"Check", "At", "Result", "Severity", "Findings", "Exit"}, {}, {}};
   for (auto& ch : r["checks"])
-    t.rows.push_back({field(ch, "id"), field(ch, "started_at"), ch["exit_code"] == 0 ? "clean" : field(ch["verdict"], "case"),
-                      field(ch, "severity"), field(ch, "findings_count"), field(ch, "exit_code")});
+    t.rows.push_back({field(ch, "id"), field(ch, "started_at"),
+                      ch["exit_code"] == 0 ? "clean" : field(ch["verdict"], "case"), field(ch, "severity"),
+                      field(ch, "findings_count"), field(ch, "exit_code")});
   return t;
 }
 

@@ -7,6 +7,7 @@
 namespace unmine {
 
 std::string svg_timeline(const nlohmann::json& events);
-std::string svg_time_boxes(const nlohmann::json& time_boxes, const std::string& case_created_at, const std::string& now);
+std::string svg_time_boxes(const nlohmann::json& time_boxes, const std::string& case_created_at,
+                           const std::string& now);
 
 }  // namespace unmine

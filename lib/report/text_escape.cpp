@@ -29,7 +29,8 @@ std::string md_cell(std::string_view s) {
       case '_': out += "\\_"; break;
       case '[': out += "\\["; break;
       case ']': out += "\\]"; break;
-      case '\n': case '\r': out += ' '; break;
+      case '\n':
+      case '\r': out += ' '; break;
       default: out += c;
     }
   }

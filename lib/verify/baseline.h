@@ -22,11 +22,11 @@ struct RecordedAction {
 
 struct CaseBaseline {
   IncidentIndicators indicators;
-  std::vector<std::string> cmdline_patterns;       // indicators of type cmdline (substrings of a miner's cmdline)
-  std::map<std::string, uint64_t> exe_sizes;       // sha256 -> size of preserved executables (evidence kind exe)
-  std::vector<RecordedAction> unpersisted;         // unpersist.* actions done and not undone
-  std::vector<RecordedAction> blocks;              // block.* actions done and not undone
-  bool saw_tuning = false;                         // the case found system_optimization before
+  std::vector<std::string> cmdline_patterns;  // indicators of type cmdline (substrings of a miner's cmdline)
+  std::map<std::string, uint64_t> exe_sizes;  // sha256 -> size of preserved executables (evidence kind exe)
+  std::vector<RecordedAction> unpersisted;    // unpersist.* actions done and not undone
+  std::vector<RecordedAction> blocks;         // block.* actions done and not undone
+  bool saw_tuning = false;                    // the case found system_optimization before
 
   // Every sha256 the case ties to a miner executable (indicators and preserved exe evidence).
   std::set<std::string> exe_hashes() const;

@@ -66,8 +66,8 @@ BlockCheck check_blocks(const HostRoot& host, const ToolRunner& tools, const Cas
         out.findings.push_back(block_finding(a, "nftables table " + family + " " + table + " is gone",
                                              {{"rule", "nft_table"}, {"table", family + " " + table}}));
       } else {
-        out.notes.push_back("cannot check the nftables block (" + family + " " + table +
-                            "): " + printable(r.exit_code < 0 ? "nft did not start: " + r.err : std::string(trim(r.err))));
+        out.notes.push_back("cannot check the nftables block (" + family + " " + table + "): " +
+                            printable(r.exit_code < 0 ? "nft did not start: " + r.err : std::string(trim(r.err))));
       }
     } else if (a.kind == "block.hosts") {
       ++out.blocks;

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "host/host_root.h"
 #include "host/system_tool.h"
 #include "model/finding.h"
-#include "host/host_root.h"
 #include "verify/baseline.h"
 
 namespace unmine {

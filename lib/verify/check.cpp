@@ -49,9 +49,9 @@ CheckResult run_check(const HostRoot& host, const Playbook& playbook, const Tool
   r.findings = dedupe(std::move(all));
   for (auto& n : conns.notes) r.notes.push_back(n);
   for (auto& n : blocks.notes) r.notes.push_back(n);
-  r.coverage = {{"processes", procs.processes},     {"executables_hashed", procs.hashed},
-                {"sockets", conns.sockets},         {"socket_source", conns.source},
-                {"unpersisted_artifacts", persist.artifacts}, {"blocks", blocks.blocks}};
+  r.coverage = {
+      {"processes", procs.processes},  {"executables_hashed", procs.hashed},         {"sockets", conns.sockets},
+      {"socket_source", conns.source}, {"unpersisted_artifacts", persist.artifacts}, {"blocks", blocks.blocks}};
 
   r.verdict = attack_chain_verdict(r.findings);
   r.severity = highest(r.findings);
@@ -72,7 +72,9 @@ void record_check(CaseStore& store, CheckResult& check, std::optional<int64_t> s
                                 {check.started_at, check.finished_at, check.verdict.to_json(),
                                  check.severity ? std::string(to_string(*check.severity)) : std::string("none"),
                                  static_cast<int>(check.exit_code), findings});
-    store.custody("check.recorded", {{"check_id", check.id}, {"step_id", step}, {"exit_code", static_cast<int>(check.exit_code)},
+    store.custody("check.recorded", {{"check_id", check.id},
+                                     {"step_id", step},
+                                     {"exit_code", static_cast<int>(check.exit_code)},
                                      {"findings", check.findings.size()}});
     tx.commit();
   }

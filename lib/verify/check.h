@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "host/system_tool.h"
 #include "core/error.h"
-#include "model/finding.h"
 #include "detect/verdict.h"
 #include "host/host_root.h"
+#include "host/system_tool.h"
+#include "model/finding.h"
 #include "playbook/playbook.h"
 #include "verify/baseline.h"
 
@@ -33,7 +33,8 @@ struct CheckResult {
   nlohmann::json to_json() const;
 };
 
-CheckResult run_check(const HostRoot& host, const Playbook& playbook, const ToolRunner& tools, const CaseBaseline& baseline);
+CheckResult run_check(const HostRoot& host, const Playbook& playbook, const ToolRunner& tools,
+                      const CaseBaseline& baseline);
 
 // Inserts the checks row (with its findings and verdict) and upserts the findings, linked to the step.
 void record_check(CaseStore& store, CheckResult& check, std::optional<int64_t> step_id);

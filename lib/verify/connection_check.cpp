@@ -44,14 +44,19 @@ ConnectionCheck check_connections(const HostRoot& host, const CaseBaseline& b) {
   for (auto& s : hits) {
     bool by_addr = b.indicators.ips.contains(s.remote_addr) && !is_loopback(s.remote_addr);
     auto remote = printable(s.remote_addr) + ":" + std::to_string(s.remote_port);
-    auto f = make_finding(Group::pool, "net.connection", by_addr ? Severity::high : Severity::medium,
-                          s.proto + " connection to " + (by_addr ? "the pool " : "the stratum port of ") + remote +
-                              " (" + s.state + ")",
-                          "verify-conn|" + s.proto + "|" + remote);
+    auto f = make_finding(
+        Group::pool, "net.connection", by_addr ? Severity::high : Severity::medium,
+        s.proto + " connection to " + (by_addr ? "the pool " : "the stratum port of ") + remote + " (" + s.state + ")",
+        "verify-conn|" + s.proto + "|" + remote);
     if (s.pids.size() == 1) f.pid = s.pids[0];
-    f.evidence = {{"rule", by_addr ? "pool_address" : "pool_port"}, {"proto", s.proto},
-                  {"local", printable(s.local_addr)}, {"local_port", s.local_port}, {"remote", printable(s.remote_addr)},
-                  {"remote_port", s.remote_port}, {"state", s.state}, {"pids", s.pids}};
+    f.evidence = {{"rule", by_addr ? "pool_address" : "pool_port"},
+                  {"proto", s.proto},
+                  {"local", printable(s.local_addr)},
+                  {"local_port", s.local_port},
+                  {"remote", printable(s.remote_addr)},
+                  {"remote_port", s.remote_port},
+                  {"state", s.state},
+                  {"pids", s.pids}};
     out.findings.push_back(std::move(f));
   }
   return out;

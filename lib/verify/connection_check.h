@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "model/finding.h"
 #include "host/host_root.h"
+#include "model/finding.h"
 #include "verify/baseline.h"
 
 namespace unmine {

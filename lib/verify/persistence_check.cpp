@@ -35,7 +35,8 @@ bool has_line(std::string_view content, std::string_view wanted) {
 
 }  // namespace
 
-std::optional<Finding> recheck_unpersisted(const HostRoot& host, const RecordedAction& a, const IncidentIndicators& incident) {
+std::optional<Finding> recheck_unpersisted(const HostRoot& host, const RecordedAction& a,
+                                           const IncidentIndicators& incident) {
   auto path = json_string(a.target, "path");
   if (path.empty()) return std::nullopt;
   auto file = host.read(path, kMaxArtifactBytes);

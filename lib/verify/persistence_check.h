@@ -3,8 +3,8 @@
 // re-read through the root; a fresh persistence scan finds anything new that references the miner.
 #include <vector>
 
-#include "model/finding.h"
 #include "host/host_root.h"
+#include "model/finding.h"
 #include "playbook/playbook.h"
 #include "verify/baseline.h"
 

@@ -96,11 +96,12 @@ ProcessCheck check_processes(const HostRoot& host, const CaseBaseline& b) {
                                              "runs a preserved miner executable (sha256 " + h->substr(0, 16) + "…)",
                                              "exe-sha256|" + *h + exe_key, {{"rule", "sha256"}, {"sha256", *h}}));
       by_exe = true;
-    } else if (p.exe_ino && b.indicators.inodes.contains({static_cast<uint64_t>(p.exe_dev), static_cast<uint64_t>(p.exe_ino)})) {
+    } else if (p.exe_ino &&
+               b.indicators.inodes.contains({static_cast<uint64_t>(p.exe_dev), static_cast<uint64_t>(p.exe_ino)})) {
       auto inode = std::to_string(p.exe_dev) + ":" + std::to_string(p.exe_ino);
       out.findings.push_back(process_finding(p, Group::miner, "process.exe", Severity::high,
-                                             "runs the miner's executable inode " + inode, "exe-inode|" + inode + exe_key,
-                                             {{"rule", "inode"}, {"inode", inode}}));
+                                             "runs the miner's executable inode " + inode,
+                                             "exe-inode|" + inode + exe_key, {{"rule", "inode"}, {"inode", inode}}));
       by_exe = true;
     } else if (!p.exe.empty() && b.indicators.paths.contains(p.exe)) {
       out.findings.push_back(process_finding(p, Group::miner, "process.exe", Severity::high,
@@ -121,7 +122,8 @@ ProcessCheck check_processes(const HostRoot& host, const CaseBaseline& b) {
       if (!(by_exe && hit->type == "path")) {
         out.findings.push_back(process_finding(
             p, pool ? Group::pool : Group::miner, "process.cmdline", strong ? Severity::high : Severity::medium,
-            "names the incident's " + hit->type + " " + printable(hit->value), "cmdline-" + hit->type + "|" + hit->value + exe_key,
+            "names the incident's " + hit->type + " " + printable(hit->value),
+            "cmdline-" + hit->type + "|" + hit->value + exe_key,
             {{"rule", "indicator." + hit->type}, {"matched", printable(hit->value)}}));
       }
     }

@@ -3,8 +3,8 @@
 // executables (by sha256 and by inode), the miners' paths and names, cmdline patterns, wallets and pools.
 #include <vector>
 
-#include "model/finding.h"
 #include "host/host_root.h"
+#include "model/finding.h"
 #include "verify/baseline.h"
 
 namespace unmine {

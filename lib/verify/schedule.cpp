@@ -30,8 +30,8 @@ std::vector<ActiveSchedule> active_schedules(const CaseStore& store) {
   return out;
 }
 
-int64_t insert_action(CaseStore& store, const std::string& kind, const nlohmann::json& target, const nlohmann::json& before,
-                      const nlohmann::json& undo, std::optional<int64_t> undo_of) {
+int64_t insert_action(CaseStore& store, const std::string& kind, const nlohmann::json& target,
+                      const nlohmann::json& before, const nlohmann::json& undo, std::optional<int64_t> undo_of) {
   ActionRecord a;
   a.kind = kind;
   a.target = target;
@@ -79,41 +79,50 @@ ScheduleOutcome schedule_verify(CaseStore& store, const HostRoot& host, Effects&
   auto name = schedule_name(spec.case_uuid);
   nlohmann::json paths = nlohmann::json::array();
   for (auto& f : files) paths.push_back(f.path);
-  nlohmann::json target = {{"scheduler", spec.scheduler}, {"name", name}, {"every", format_duration(spec.every)},
-                           {"every_seconds", spec.every.count()}, {"until", spec.until}, {"paths", paths},
-                           {"command", scheduled_argv(spec)}};
+  nlohmann::json target = {
+      {"scheduler", spec.scheduler},         {"name", name},        {"every", format_duration(spec.every)},
+      {"every_seconds", spec.every.count()}, {"until", spec.until}, {"paths", paths},
+      {"command", scheduled_argv(spec)}};
   if (!host.is_live_root())
-    out.notes.push_back("the root is not the live system: the schedule runs " + spec.exe + " and the case " + spec.case_dir +
-                        " as seen from this machine; make sure they exist there when that system runs");
+    out.notes.push_back("the root is not the live system: the schedule runs " + spec.exe + " and the case " +
+                        spec.case_dir + " as seen from this machine; make sure they exist there when that system runs");
   // A schedule in a folder the host does not have would never run: say so before writing anything.
   for (auto& f : files) {
     auto folder = f.path.substr(0, f.path.rfind('/'));
     if (!host.exists(folder))
       throw RuntimeError("no " + folder + " on this root: " + (spec.scheduler == "cron" ? "cron" : "systemd") +
                          " is not set up here, so the check would never run; use --scheduler " +
-                         (spec.scheduler == "cron" ? "systemd" : "cron") + ", or verify --watch in a session that stays open");
+                         (spec.scheduler == "cron" ? "systemd" : "cron") +
+                         ", or verify --watch in a session that stays open");
   }
   if (spec.scheduler == "systemd" && !systemd_live)
     out.notes.push_back("systemd is not running on this root: the timer is written but not enabled");
   if (!apply) {
     for (auto& f : files)
-      out.plan.push_back({{"kind", "verify.schedule"}, {"target", {{"path", f.path}, {"scheduler", spec.scheduler}, {"name", name}}},
-                          {"reason", kReason}, {"content", f.content}});
+      out.plan.push_back({{"kind", "verify.schedule"},
+                          {"target", {{"path", f.path}, {"scheduler", spec.scheduler}, {"name", name}}},
+                          {"reason", kReason},
+                          {"content", f.content}});
     return out;
   }
   // One schedule per case: a new window replaces the old one.
   if (!active_schedules(store).empty())
     for (auto& a : unschedule_verify(store, host, effects, true, systemd_live).actions) out.actions.push_back(a);
 
-  nlohmann::json undo_files = nlohmann::json::array(), before = nlohmann::json::array(), after = nlohmann::json::array();
+  nlohmann::json undo_files = nlohmann::json::array(), before = nlohmann::json::array(),
+                 after = nlohmann::json::array();
   for (auto& f : files) {
     auto existing = host.read(f.path);
-    undo_files.push_back({{"path", f.path}, {"sha256", sha256_hex(f.content)},
+    undo_files.push_back({{"path", f.path},
+                          {"sha256", sha256_hex(f.content)},
                           {"previous", existing ? nlohmann::json(existing->data) : nlohmann::json(nullptr)}});
     before.push_back({{"path", f.path}, {"existed", bool(existing)}});
     after.push_back({{"path", f.path}, {"sha256", sha256_hex(f.content)}, {"size", f.content.size()}});
   }
-  nlohmann::json undo = {{"scheduler", spec.scheduler}, {"name", name}, {"files", undo_files}, {"systemctl", systemd_live && spec.scheduler == "systemd"}};
+  nlohmann::json undo = {{"scheduler", spec.scheduler},
+                         {"name", name},
+                         {"files", undo_files},
+                         {"systemctl", systemd_live && spec.scheduler == "systemd"}};
   auto id = insert_action(store, "verify.schedule", target, before, undo, std::nullopt);
   std::string error;
   try {
@@ -133,7 +142,8 @@ ScheduleOutcome schedule_verify(CaseStore& store, const HostRoot& host, Effects&
   return out;
 }
 
-ScheduleOutcome unschedule_verify(CaseStore& store, const HostRoot& host, Effects& effects, bool apply, bool systemd_live) {
+ScheduleOutcome unschedule_verify(CaseStore& store, const HostRoot& host, Effects& effects, bool apply,
+                                  bool systemd_live) {
   ScheduleOutcome out;
   auto active = active_schedules(store);
   if (active.empty()) out.notes.push_back("no verify schedule of this case is installed");
@@ -145,7 +155,8 @@ ScheduleOutcome unschedule_verify(CaseStore& store, const HostRoot& host, Effect
     nlohmann::json target = {{"scheduler", scheduler}, {"name", name}, {"paths", paths}, {"schedule_action", s.id}};
     if (!apply) {
       for (auto& p : paths)
-        out.plan.push_back({{"kind", "verify.unschedule"}, {"target", {{"path", p}, {"scheduler", scheduler}, {"name", name}}},
+        out.plan.push_back({{"kind", "verify.unschedule"},
+                            {"target", {{"path", p}, {"scheduler", scheduler}, {"name", name}}},
                             {"reason", "undo action " + std::to_string(s.id)}});
       continue;
     }
@@ -153,7 +164,8 @@ ScheduleOutcome unschedule_verify(CaseStore& store, const HostRoot& host, Effect
     for (auto& f : s.undo["files"]) {
       auto path = f.value("path", std::string());
       auto existing = host.read(path);
-      before.push_back({{"path", path}, {"content", existing ? nlohmann::json(existing->data) : nlohmann::json(nullptr)}});
+      before.push_back(
+          {{"path", path}, {"content", existing ? nlohmann::json(existing->data) : nlohmann::json(nullptr)}});
     }
     auto id = insert_action(store, "verify.unschedule", target, before, {{"reinstall", before}}, s.id);
     std::string error;
@@ -164,7 +176,8 @@ ScheduleOutcome unschedule_verify(CaseStore& store, const HostRoot& host, Effect
       for (auto& f : s.undo["files"]) {
         auto path = f.value("path", std::string());
         if (f.contains("previous") && f["previous"].is_string())
-          effects.write_file(host, path, f["previous"].get<std::string>(), 0644, root ? 0 : ::geteuid(), root ? 0 : ::getegid());
+          effects.write_file(host, path, f["previous"].get<std::string>(), 0644, root ? 0 : ::geteuid(),
+                             root ? 0 : ::getegid());
         else if (host.lstat(path))
           effects.remove_file(host, path);
       }

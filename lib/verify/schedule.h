@@ -26,6 +26,7 @@ bool systemd_running(const HostRoot& host);
 ScheduleOutcome schedule_verify(CaseStore& store, const HostRoot& host, Effects& effects, const ScheduleSpec& spec,
                                 bool apply, bool systemd_live);
 // Removes every schedule of the case still installed (restoring a file it replaced, byte for byte).
-ScheduleOutcome unschedule_verify(CaseStore& store, const HostRoot& host, Effects& effects, bool apply, bool systemd_live);
+ScheduleOutcome unschedule_verify(CaseStore& store, const HostRoot& host, Effects& effects, bool apply,
+                                  bool systemd_live);
 
 }  // namespace unmine

@@ -8,7 +8,8 @@ namespace {
 
 void refuse_unsafe(const std::string& what, const std::string& s, bool cron) {
   if (s.find_first_of("\n\r") != std::string::npos) throw UsageError(what + " holds a newline: cannot schedule it");
-  if (cron && s.find('%') != std::string::npos) throw UsageError(what + " holds a '%', which cron would cut: cannot schedule it");
+  if (cron && s.find('%') != std::string::npos)
+    throw UsageError(what + " holds a '%', which cron would cut: cannot schedule it");
 }
 
 std::string header_comment(const ScheduleSpec& s) {
@@ -42,8 +43,10 @@ std::string cron_schedule(std::chrono::seconds every) {
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -74,15 +77,16 @@ std::vector<ScheduleFile> schedule_files(const ScheduleSpec& s) {
   std::string exec;
   for (auto& a : argv) exec += (exec.empty() ? "" : " ") + systemd_quote(a);
   auto every = format_duration(s.every);
-  std::string service = header_comment(s) +
-                        "[Unit]\nDescription=unmine verify: re-check case " + s.case_uuid +
+  std::string service = header_comment(s) + "[Unit]\nDescription=unmine verify: re-check case " + s.case_uuid +
                         " for the miner's return\nDocumentation=man:unmine-verify(1)\n\n"
-                        "[Service]\nType=oneshot\nExecStart=" + exec + "\n";
-  std::string timer = header_comment(s) +
-                      "[Unit]\nDescription=unmine verify every " + every + " until " + s.until + " (case " + s.case_uuid +
+                        "[Service]\nType=oneshot\nExecStart=" +
+                        exec + "\n";
+  std::string timer = header_comment(s) + "[Unit]\nDescription=unmine verify every " + every + " until " + s.until +
+                      " (case " + s.case_uuid +
                       ")\nDocumentation=man:unmine-verify(1)\n\n"
-                      "[Timer]\nOnActiveSec=" + every + "\nOnUnitActiveSec=" + every +
-                      "\nAccuracySec=1s\nUnit=" + name + ".service\n\n[Install]\nWantedBy=timers.target\n";
+                      "[Timer]\nOnActiveSec=" +
+                      every + "\nOnUnitActiveSec=" + every + "\nAccuracySec=1s\nUnit=" + name +
+                      ".service\n\n[Install]\nWantedBy=timers.target\n";
   return {{"/etc/systemd/system/" + name + ".service", service}, {"/etc/systemd/system/" + name + ".timer", timer}};
 }
 

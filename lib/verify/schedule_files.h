@@ -12,8 +12,8 @@ struct ScheduleSpec {
   std::string exe;       // absolute path of this binary
   std::string case_dir;  // absolute
   std::chrono::seconds every{3600};
-  std::string until;     // ISO 8601 UTC: the check removes its schedule after this
-  std::string scheduler; // systemd | cron
+  std::string until;      // ISO 8601 UTC: the check removes its schedule after this
+  std::string scheduler;  // systemd | cron
 };
 
 struct ScheduleFile {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "model/finding.h"
 #include "host/host_root.h"
+#include "model/finding.h"
 
 namespace unmine {
 

@@ -97,13 +97,16 @@ ExitCode run_schedule(Context& ctx, const VerifyOptions& o, bool remove) {
     spec.case_uuid = case_uuid(store);
     std::error_code ec;
     spec.exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-    if (ec || spec.exe.empty()) throw RuntimeError("cannot tell where this binary is (/proc/self/exe): " + ec.message());
+    if (ec || spec.exe.empty())
+      throw RuntimeError("cannot tell where this binary is (/proc/self/exe): " + ec.message());
     spec.case_dir = std::filesystem::absolute(store.dir()).lexically_normal().string();
     spec.every = duration_option("--every", o.every);
     auto window = duration_option("--for", o.window);
     spec.until = iso8601(static_cast<int64_t>(::time(nullptr)) + window.count());
-    if (o.scheduler == "auto") spec.scheduler = systemd_live ? "systemd" : "cron";
-    else spec.scheduler = o.scheduler;
+    if (o.scheduler == "auto")
+      spec.scheduler = systemd_live ? "systemd" : "cron";
+    else
+      spec.scheduler = o.scheduler;
     outcome = schedule_verify(store, ctx.host(), ctx.effects(), spec, ctx.opt.apply, systemd_live);
     what = "schedule (" + spec.scheduler + ", every " + format_duration(spec.every) + " until " + spec.until + ")";
   }
@@ -142,14 +145,16 @@ ExitCode run_schedule(Context& ctx, const VerifyOptions& o, bool remove) {
 
 ExitCode run_verify(Context& ctx, const VerifyOptions& o) {
   if (o.schedule && o.unschedule) throw UsageError("--schedule and --unschedule exclude each other");
-  if ((o.schedule || o.unschedule) && o.watch) throw UsageError("--watch runs in the foreground; --schedule installs it on the host");
+  if ((o.schedule || o.unschedule) && o.watch)
+    throw UsageError("--watch runs in the foreground; --schedule installs it on the host");
   if (o.until_found && !o.watch) throw UsageError("--until-found needs --watch");
   if (o.schedule || o.unschedule) return run_schedule(ctx, o, o.unschedule);
 
   auto& out = ctx.out();
   if (!o.expire_after.empty()) {
     auto until = parse_iso8601_utc(o.expire_after);
-    if (!until) throw UsageError("--expire-after " + o.expire_after + ": expected an ISO 8601 UTC time (2026-11-26T12:00:00Z)");
+    if (!until)
+      throw UsageError("--expire-after " + o.expire_after + ": expected an ISO 8601 UTC time (2026-11-26T12:00:00Z)");
     if (static_cast<int64_t>(::time(nullptr)) >= *until) {
       out.note("the monitoring window ended at " + o.expire_after + ": removing the schedule");
       auto removed = unschedule_verify(ctx.case_store(), ctx.host(), ctx.effects(), true, systemd_running(ctx.host()));
@@ -167,13 +172,14 @@ ExitCode run_verify(Context& ctx, const VerifyOptions& o) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     auto status = [&](const WatchStatus& s) {
-      std::string line = "verify: check " + std::to_string(s.checks_done) + "/" + std::to_string(s.checks_planned) + " " +
-                         result_word(*s.last) +
+      std::string line = "verify: check " + std::to_string(s.checks_done) + "/" + std::to_string(s.checks_planned) +
+                         " " + result_word(*s.last) +
                          (s.next ? "; next at " + clock_time(*s.next) : std::string("; window done"));
       out.progress(line);
       if (!::isatty(STDERR_FILENO) || out.json()) out.note(line.substr(8));
     };
-    auto result = watch(w, [&] { return check_once(ctx, baseline); }, status, g_stop);
+    auto result = watch(
+        w, [&] { return check_once(ctx, baseline); }, status, g_stop);
     out.progress_done();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
@@ -191,7 +197,10 @@ ExitCode run_verify(Context& ctx, const VerifyOptions& o) {
     auto doc = check_document(checks, decisive);
     doc["mode"] = o.watch ? "watch" : "once";
     if (o.watch)
-      doc["watch"] = {{"every", o.every}, {"for", o.window}, {"until_found", o.until_found}, {"stopped", stopped},
+      doc["watch"] = {{"every", o.every},
+                      {"for", o.window},
+                      {"until_found", o.until_found},
+                      {"stopped", stopped},
                       {"checks_done", checks.size()}};
     out.document(doc);
   } else {

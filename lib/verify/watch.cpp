@@ -19,7 +19,7 @@ WatchResult watch(const WatchOptions& o, const std::function<CheckResult()>& one
     auto due = start + k * o.every;
     while (!stop.load() && std::chrono::steady_clock::now() < due)
       std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(due - std::chrono::steady_clock::now(),
-                                                                                 std::chrono::milliseconds(200)));
+                                                                                std::chrono::milliseconds(200)));
     if (stop.load()) {
       r.stopped = "interrupted";
       return r;

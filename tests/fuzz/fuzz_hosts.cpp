@@ -6,8 +6,11 @@ using namespace unmine;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto in = fuzz::select(data, size, 3);
-  if (in.which == 0) parse_hosts_file(in.rest);
-  else if (in.which == 1) parse_resolv_conf(in.rest);
-  else extract_cached_host_names(in.rest);
+  if (in.which == 0)
+    parse_hosts_file(in.rest);
+  else if (in.which == 1)
+    parse_resolv_conf(in.rest);
+  else
+    extract_cached_host_names(in.rest);
   return 0;
 }

@@ -7,7 +7,9 @@ using namespace unmine;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto in = fuzz::select(data, size, 2);
-  if (in.which == 0) parse_ini(in.rest);
-  else parse_udev_rules(in.rest);
+  if (in.which == 0)
+    parse_ini(in.rest);
+  else
+    parse_udev_rules(in.rest);
   return 0;
 }

@@ -9,7 +9,9 @@ using namespace unmine;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const auto indicators = Indicators::of(Playbook::load("cryptomining"));
   auto in = fuzz::select(data, size, 2);
-  if (in.which == 0) parse_pool_url(in.rest, *indicators);
-  else find_pool_urls(in.rest, *indicators);
+  if (in.which == 0)
+    parse_pool_url(in.rest, *indicators);
+  else
+    find_pool_urls(in.rest, *indicators);
   return 0;
 }

@@ -2,11 +2,11 @@
 #include <string>
 #include <vector>
 
+#include "core/text.h"
 #include "fuzz_input.h"
 #include "host/process.h"
 #include "hunt/memory_scan.h"
 #include "hunt/proc_mounts.h"
-#include "core/text.h"
 
 using namespace unmine;
 
@@ -16,7 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (in.which) {
     case 0: parse_proc_stat(in.rest); break;
     case 1: parse_proc_status(in.rest); break;
-    case 2: for (auto& a : split_nul(in.rest)) printable(a); break;  // cmdline, environ
+    case 2:
+      for (auto& a : split_nul(in.rest)) printable(a);
+      break;  // cmdline, environ
     case 3: parse_maps(in.rest); break;
     case 4: parse_mountinfo(in.rest, &anomalies); break;
     case 5: parse_cgroup_container(in.rest); break;

@@ -76,7 +76,8 @@ static void make_agent(void) {
   if (n >= sizeof name) n = sizeof name - 1;
   memcpy(name, banner, n);
   name[n] = 0;
-  snprintf(agent, sizeof agent, "%s/%s (Linux x86_64) libuv/%s gcc/%d.%d.%d", name, space ? space + 1 : "", "1.44.2", 12, 2, 0);
+  snprintf(agent, sizeof agent, "%s/%s (Linux x86_64) libuv/%s gcc/%d.%d.%d", name, space ? space + 1 : "", "1.44.2",
+           12, 2, 0);
 }
 
 static char url[512], user[512] = "", pass[128] = "x";
@@ -122,7 +123,10 @@ static int connect_pool(void) {
   if (hl >= sizeof host) return -1;
   memcpy(host, hp, hl);
   host[hl] = 0;
-  if (host[0] == '[') { memmove(host, host + 1, hl); host[strlen(host) - 1] = 0; }
+  if (host[0] == '[') {
+    memmove(host, host + 1, hl);
+    host[strlen(host) - 1] = 0;
+  }
   struct addrinfo hints = {0}, *res;
   hints.ai_socktype = SOCK_STREAM;
   if (getaddrinfo(host, colon + 1, &hints, &res) != 0) return -1;
@@ -150,23 +154,36 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
     const char* v = i + 1 < argc ? argv[i + 1] : "";
-    if (!strcmp(a, "-o") || !strcmp(a, "--url")) snprintf(url, sizeof url, "%s", v), ++i;
-    else if (!strncmp(a, "--url=", 6)) snprintf(url, sizeof url, "%s", a + 6);
-    else if (!strcmp(a, "-u") || !strcmp(a, "--user")) snprintf(user, sizeof user, "%s", v), ++i;
-    else if (!strncmp(a, "--user=", 7)) snprintf(user, sizeof user, "%s", a + 7);
-    else if (!strcmp(a, "-p") || !strcmp(a, "--pass")) snprintf(pass, sizeof pass, "%s", v), ++i;
-    else if (!strcmp(a, "-c") || !strcmp(a, "--config")) read_config(v), ++i;
-    else if (!strncmp(a, "--config=", 9)) read_config(a + 9);
-    else if (!strcmp(a, "--burn")) burn = 1;
-    else if (!strcmp(a, "--workers")) workers = atoi(v), ++i;
-    else if (!strcmp(a, "--grandchild")) grandchild = 1;
-    else if (!strcmp(a, "--pidfile")) pidfile = v, ++i;
-    else if (!strcmp(a, "--no-connect")) no_connect = 1;
-    else if (!strcmp(a, "--version")) printf("%s\n", agent);
+    if (!strcmp(a, "-o") || !strcmp(a, "--url"))
+      snprintf(url, sizeof url, "%s", v), ++i;
+    else if (!strncmp(a, "--url=", 6))
+      snprintf(url, sizeof url, "%s", a + 6);
+    else if (!strcmp(a, "-u") || !strcmp(a, "--user"))
+      snprintf(user, sizeof user, "%s", v), ++i;
+    else if (!strncmp(a, "--user=", 7))
+      snprintf(user, sizeof user, "%s", a + 7);
+    else if (!strcmp(a, "-p") || !strcmp(a, "--pass"))
+      snprintf(pass, sizeof pass, "%s", v), ++i;
+    else if (!strcmp(a, "-c") || !strcmp(a, "--config"))
+      read_config(v), ++i;
+    else if (!strncmp(a, "--config=", 9))
+      read_config(a + 9);
+    else if (!strcmp(a, "--burn"))
+      burn = 1;
+    else if (!strcmp(a, "--workers"))
+      workers = atoi(v), ++i;
+    else if (!strcmp(a, "--grandchild"))
+      grandchild = 1;
+    else if (!strcmp(a, "--pidfile"))
+      pidfile = v, ++i;
+    else if (!strcmp(a, "--no-connect"))
+      no_connect = 1;
+    else if (!strcmp(a, "--version"))
+      printf("%s\n", agent);
   }
   if (!user[0] && getenv("WALLET")) snprintf(user, sizeof user, "%s", getenv("WALLET"));
   if (!url[0] && getenv("POOL")) snprintf(url, sizeof url, "%s", getenv("POOL"));
-  if (!url[0]) read_config("config.json");  /* XMRig's default: config.json in the working folder */
+  if (!url[0]) read_config("config.json"); /* XMRig's default: config.json in the working folder */
 
   for (int w = 0; w < workers; ++w) {
     pid_t c = fork();
@@ -197,8 +214,7 @@ int main(int argc, char** argv) {
   time_t last = time(NULL);
   for (;;) {
     if (burn) {
-      for (volatile unsigned long k = 0; k < 50000000UL; ++k) {
-      }
+      for (volatile unsigned long k = 0; k < 50000000UL; ++k) {}
     } else {
       sleep(1);
     }
@@ -211,7 +227,6 @@ int main(int argc, char** argv) {
         fd = -1;
       }
     }
-    while (waitpid(-1, NULL, WNOHANG) > 0) {
-    }
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
   }
 }

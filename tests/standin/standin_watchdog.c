@@ -18,8 +18,7 @@ int main(int argc, char** argv) {
       _exit(127);
     }
     int status;
-    while (waitpid(c, &status, 0) < 0) {
-    }
+    while (waitpid(c, &status, 0) < 0) {}
     usleep(100000);
   }
 }

@@ -12,7 +12,8 @@ BlockPlan plan() {
   p.ipv4 = {{"198.51.100.7", "incident"}};
   p.ipv6 = {{"2001:db8::7", "incident"}};
   p.pool_ports = {3333, 8443};
-  p.any_ports = {3333, 4444, 5555, 7777, 14444, 3334, 3335, 3336, 3357, 5556, 5588, 5730, 6099, 7778, 14433, 45560, 45700};
+  p.any_ports = {3333, 4444, 5555, 7777, 14444, 3334,  3335,  3336, 3357,
+                 5556, 5588, 5730, 6099, 7778,  14433, 45560, 45700};
   p.domains = {{"pool.example", "incident"}, {"eu.pool.example", "playbook"}, {"xmr.other.example", "playbook"}};
   return p;
 }

@@ -19,16 +19,15 @@ PoolIntel intel() {
 }  // namespace
 
 TEST_CASE("canonical_ip accepts v4 and v6 and rejects everything else") {
-  struct Row { const char* in; std::optional<std::string> out; };
+  struct Row {
+    const char* in;
+    std::optional<std::string> out;
+  };
   const Row rows[] = {
-      {"10.1.2.3", "10.1.2.3"},
-      {"2001:DB8:0:0::1", "2001:db8::1"},
-      {"[2001:db8::1]", "2001:db8::1"},
-      {"::ffff:192.0.2.7", "192.0.2.7"},
-      {"10.1.2", std::nullopt},
-      {"10.1.2.3; rm -rf /", std::nullopt},
-      {"300.1.1.1", std::nullopt},
-      {"", std::nullopt},
+      {"10.1.2.3", "10.1.2.3"},           {"2001:DB8:0:0::1", "2001:db8::1"},
+      {"[2001:db8::1]", "2001:db8::1"},   {"::ffff:192.0.2.7", "192.0.2.7"},
+      {"10.1.2", std::nullopt},           {"10.1.2.3; rm -rf /", std::nullopt},
+      {"300.1.1.1", std::nullopt},        {"", std::nullopt},
       {"pool.example.com", std::nullopt},
   };
   for (auto& r : rows) {
@@ -38,7 +37,10 @@ TEST_CASE("canonical_ip accepts v4 and v6 and rejects everything else") {
 }
 
 TEST_CASE("domain_problem refuses what a resolver or a shell would read specially") {
-  struct Row { std::string in; bool ok; };
+  struct Row {
+    std::string in;
+    bool ok;
+  };
   const Row rows[] = {
       {"pool.supportxmr.com", true},
       {"xmr-eu1.nanopool.org", true},

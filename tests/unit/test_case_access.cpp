@@ -54,13 +54,19 @@ TEST_CASE("action log: one insert for every kind, settle, undone, and the filter
   auto store = CaseStore::open(dir.path, "cryptomining", "/");
   ActionLog log(*store);
   CaseStore::Transaction tx(*store);
-  auto nft = log.insert({.kind = "block.nft", .target = {{"table", "inet unmine"}}, .reason = "block",
+  auto nft = log.insert({.kind = "block.nft",
+                         .target = {{"table", "inet unmine"}},
+                         .reason = "block",
                          .undo = {{"table", "inet unmine"}}});
-  auto hosts = log.insert({.kind = "block.hosts", .target = {{"path", "/etc/hosts"}}, .reason = "block",
-                           .evidence_id = std::nullopt});
-  auto kill = log.insert({.kind = "kill", .target = {{"pid", 42}}, .reason = "F-1", .before = {{"exe", "/tmp/x"}},
+  auto hosts = log.insert(
+      {.kind = "block.hosts", .target = {{"path", "/etc/hosts"}}, .reason = "block", .evidence_id = std::nullopt});
+  auto kill = log.insert({.kind = "kill",
+                          .target = {{"pid", 42}},
+                          .reason = "F-1",
+                          .before = {{"exe", "/tmp/x"}},
                           .at = "2026-11-20T10:00:00.000000Z"});
-  auto skipped = log.insert({.kind = "unpersist.line", .target = "t", .reason = "F-2", .status = "skipped", .error = "gone"});
+  auto skipped =
+      log.insert({.kind = "unpersist.line", .target = "t", .reason = "F-2", .status = "skipped", .error = "gone"});
   log.settle(nft, "done", {{"handle", 7}}, "");
   log.settle(kill, "failed", nullptr, "still running", nlohmann::json{{"exe", "/tmp/y"}});
   auto unblock = log.insert({.kind = "unblock.nft", .target = "t", .reason = "remove", .undo_of = nft});
@@ -98,7 +104,8 @@ TEST_CASE("evidence log: only stored rows count as preserved; totals and sizes f
   auto store = CaseStore::open(dir.path, "cryptomining", "/");
   EvidenceLog log(*store);
   CaseStore::Transaction tx(*store);
-  auto exe = log.insert_item({.kind = "exe", .source_path = "/tmp/x", .pid = 42, .collected_at = "t0", .collector = "unit"});
+  auto exe =
+      log.insert_item({.kind = "exe", .source_path = "/tmp/x", .pid = 42, .collected_at = "t0", .collector = "unit"});
   auto pending = log.insert_item({.kind = "exe", .source_path = "/tmp/y", .collected_at = "t1", .collector = "unit"});
   auto failed = log.insert_item({.kind = "config", .source_path = "/tmp/z", .collected_at = "t2", .collector = "unit"});
   Digests d{std::string(64, 'a'), std::string(40, 'b'), std::string(32, 'c'), 1234};

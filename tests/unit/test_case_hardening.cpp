@@ -25,7 +25,8 @@ namespace {
 struct Scratch {
   fs::path path;
   Scratch() {
-    std::string t = (fs::temp_directory_path() / ("unmine-unit-case-" + std::to_string(::getpid()) + "-XXXXXX")).string();
+    std::string t =
+        (fs::temp_directory_path() / ("unmine-unit-case-" + std::to_string(::getpid()) + "-XXXXXX")).string();
     path = ::mkdtemp(t.data());
   }
   ~Scratch() {
@@ -54,7 +55,8 @@ TEST_CASE("another application's SQLite database is refused and left byte for by
   auto db_path = dir.path / "case.db";
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(db, "CREATE TABLE mail(body TEXT); INSERT INTO mail VALUES('keep');", nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "CREATE TABLE mail(body TEXT); INSERT INTO mail VALUES('keep');", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
   sqlite3_close(db);
   auto before = bytes_of(db_path);
   CHECK_THROWS_WITH_AS(CaseStore::open(dir.path, "cryptomining", "/"),
@@ -63,13 +65,17 @@ TEST_CASE("another application's SQLite database is refused and left byte for by
   CHECK_FALSE(fs::exists(dir.path / "evidence"));
 
   std::ofstream(dir.path / "case.db", std::ios::trunc) << "not a database\n";
-  CHECK_THROWS_WITH_AS(CaseStore::open(dir.path, "cryptomining", "/"), doctest::Contains("not a SQLite database"), RuntimeError);
+  CHECK_THROWS_WITH_AS(CaseStore::open(dir.path, "cryptomining", "/"), doctest::Contains("not a SQLite database"),
+                       RuntimeError);
 }
 
 TEST_CASE("an empty case.db and an existing case open") {
   Scratch dir;
   std::ofstream(dir.path / "case.db");
-  { auto s = CaseStore::open(dir.path, "cryptomining", "/"); CHECK(s->created()); }
+  {
+    auto s = CaseStore::open(dir.path, "cryptomining", "/");
+    CHECK(s->created());
+  }
   auto again = CaseStore::open(dir.path, "cryptomining", "/");
   CHECK_FALSE(again->created());
   CHECK_FALSE(again->read_only());

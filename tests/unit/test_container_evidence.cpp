@@ -11,14 +11,18 @@ TEST_CASE("the writable layer is the upperdir of the overlay mounted at /") {
     std::optional<std::string> upper;
   };
   const Row rows[] = {
-      {"1375 1290 0:120 / / rw,relatime master:601 - overlay overlay rw,lowerdir=/var/lib/docker/overlay2/l/A:/var/lib/docker/overlay2/l/B,"
+      {"1375 1290 0:120 / / rw,relatime master:601 - overlay overlay "
+       "rw,lowerdir=/var/lib/docker/overlay2/l/A:/var/lib/docker/overlay2/l/B,"
        "upperdir=/var/lib/docker/overlay2/abc/diff,workdir=/var/lib/docker/overlay2/abc/work\n"
        "1376 1375 0:123 / /proc rw,nosuid - proc proc rw\n",
        "/var/lib/docker/overlay2/abc/diff"},
       // no optional fields; a space in the path escaped as \040
-      {"20 1 0:40 / / rw - overlay overlay rw,lowerdir=/l,upperdir=/var/lib/my\\040layer/diff,workdir=/w\n", "/var/lib/my layer/diff"},
+      {"20 1 0:40 / / rw - overlay overlay rw,lowerdir=/l,upperdir=/var/lib/my\\040layer/diff,workdir=/w\n",
+       "/var/lib/my layer/diff"},
       // an overlay elsewhere is not the container's root
-      {"30 1 0:50 / /mnt rw - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w\n22 1 8:1 / / rw - ext4 /dev/sda1 rw\n", std::nullopt},
+      {"30 1 0:50 / /mnt rw - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w\n22 1 8:1 / / rw - ext4 /dev/sda1 "
+       "rw\n",
+       std::nullopt},
       {"garbage\n\n- - -\n", std::nullopt},
       {"", std::nullopt},
   };
@@ -52,14 +56,16 @@ TEST_CASE("podman and cri-o storage name the image and its digest") {
   REQUIRE(ref);
   CHECK(ref->image_id == "img1");
   CHECK(ref->image == "docker.io/library/busybox:latest");
-  fill_from_storage_images(R"([{"id":"img1","digest":"sha256:4444","names":["docker.io/library/busybox:latest"]}])", *ref);
+  fill_from_storage_images(R"([{"id":"img1","digest":"sha256:4444","names":["docker.io/library/busybox:latest"]}])",
+                           *ref);
   CHECK(ref->image_digest == "docker.io/library/busybox@sha256:4444");
   CHECK_FALSE(parse_storage_containers(containers, "none"));
   CHECK_FALSE(parse_storage_containers("{}", "c2"));
 }
 
 TEST_CASE("an OCI bundle's CRI annotations name the image") {
-  auto ref = parse_oci_annotations(R"({"ociVersion":"1.0.2","annotations":{"io.kubernetes.cri.image-name":"docker.io/x/miner:1",
+  auto ref = parse_oci_annotations(
+      R"({"ociVersion":"1.0.2","annotations":{"io.kubernetes.cri.image-name":"docker.io/x/miner:1",
       "io.kubernetes.cri-o.ImageRef":"sha256:5555"}})");
   REQUIRE(ref);
   CHECK(ref->image == "docker.io/x/miner:1");

@@ -34,8 +34,9 @@ TEST_CASE("parse_hosts_file: entries, sinkholes, comments and anomalies") {
 }
 
 TEST_CASE("parse_hosts_file: entries inside the responder's own sinkhole block are marked") {
-  auto h = parse_hosts_file("0.0.0.0 a.example\n# BEGIN unmine block case-1\n0.0.0.0 pool.example\n"
-                            "# END unmine block\n0.0.0.0 b.example\n");
+  auto h = parse_hosts_file(
+      "0.0.0.0 a.example\n# BEGIN unmine block case-1\n0.0.0.0 pool.example\n"
+      "# END unmine block\n0.0.0.0 b.example\n");
   REQUIRE(h.entries.size() == 3);
   CHECK_FALSE(h.entries[0].responder_block);
   CHECK(h.entries[1].responder_block);
@@ -43,8 +44,9 @@ TEST_CASE("parse_hosts_file: entries inside the responder's own sinkhole block a
 }
 
 TEST_CASE("parse_resolv_conf") {
-  auto r = parse_resolv_conf("# x\nsearch corp.example lab.example\nnameserver 10.0.0.2\nnameserver bogus\n"
-                             "options edns0\nsortlist 10.0.0.0\nfrobnicate yes\n");
+  auto r = parse_resolv_conf(
+      "# x\nsearch corp.example lab.example\nnameserver 10.0.0.2\nnameserver bogus\n"
+      "options edns0\nsortlist 10.0.0.0\nfrobnicate yes\n");
   CHECK(r.nameservers == std::vector<std::string>{"10.0.0.2"});
   CHECK(r.search == std::vector<std::string>{"corp.example", "lab.example"});
   CHECK(r.options == std::vector<std::string>{"edns0"});
@@ -53,8 +55,10 @@ TEST_CASE("parse_resolv_conf") {
 
 TEST_CASE("host names in a binary cache") {
   using namespace std::string_literals;
-  auto names = extract_cached_host_names("\x01\x02pool.example.com\0\xff\xfe" "Deb.Debian.Org.\0"
-                                         "1.2.3.4\0x\0.bad..name\0pool.example.com\0ab.c\0"s);
+  auto names = extract_cached_host_names(
+      "\x01\x02pool.example.com\0\xff\xfe"
+      "Deb.Debian.Org.\0"
+      "1.2.3.4\0x\0.bad..name\0pool.example.com\0ab.c\0"s);
   CHECK(names == std::vector<std::string>{"pool.example.com", "deb.debian.org", "ab.c"});
   CHECK(extract_cached_host_names("").empty());
   CHECK(extract_cached_host_names("no nul at all.example.com").empty());

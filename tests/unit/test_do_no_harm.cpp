@@ -29,10 +29,9 @@ namespace {
 const std::string kFixture = std::string(UNMINE_FIXTURES) + "/hosts/dpkg-merged";
 
 // The twenty names of the issue: system programs and common words a miner is renamed to.
-const std::vector<std::string> kCommonNames = {"sshd",  "dbus-daemon", "systemd",  "bash",     "node",
-                                               "java",  "python3",     "Xorg",     "kworker",  "cron",
-                                               "nginx", "php-fpm",     "containerd", "snapd",  "rsyslogd",
-                                               "agetty", "polkitd",    "udisksd",  "chronyd",  "tuned"};
+const std::vector<std::string> kCommonNames = {
+    "sshd",  "dbus-daemon", "systemd",    "bash",  "node",     "java",   "python3", "Xorg",    "kworker", "cron",
+    "nginx", "php-fpm",     "containerd", "snapd", "rsyslogd", "agetty", "polkitd", "udisksd", "chronyd", "tuned"};
 
 IncidentIndicators miner_named(const std::string& name) {
   IncidentIndicators ind;
@@ -59,7 +58,8 @@ std::string slurp(const fs::path& p) {
 struct FixtureCopy {
   fs::path dir;
   FixtureCopy() {
-    std::string t = (fs::temp_directory_path() / ("unmine-unit-harm-" + std::to_string(::getpid()) + "-XXXXXX")).string();
+    std::string t =
+        (fs::temp_directory_path() / ("unmine-unit-harm-" + std::to_string(::getpid()) + "-XXXXXX")).string();
     dir = ::mkdtemp(t.data());
     fs::copy(kFixture, dir / "root", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
   }
@@ -123,11 +123,13 @@ TEST_CASE("the same names from the miner's own folder still tie its own persiste
   ind.dirs = {"/tmp/.cache"};
   ind.names = {"sshd"};
   auto s = scan_persistence(host, Playbook::load(), ind);
-  auto watch = std::find_if(s.findings.begin(), s.findings.end(), [](auto& f) { return f.path == "/etc/cron.d/sshd-watch"; });
+  auto watch =
+      std::find_if(s.findings.begin(), s.findings.end(), [](auto& f) { return f.path == "/etc/cron.d/sshd-watch"; });
   REQUIRE(watch != s.findings.end());
   CHECK(watch->entry_class == "tied");
   CHECK(watch->evidence.value("rule", "").starts_with("incident."));
-  CHECK(std::any_of(s.artifacts.begin(), s.artifacts.end(), [](auto& a) { return a.path == "/etc/cron.d/sshd-watch"; }));
+  CHECK(
+      std::any_of(s.artifacts.begin(), s.artifacts.end(), [](auto& a) { return a.path == "/etc/cron.d/sshd-watch"; }));
   for (auto& a : s.artifacts) {
     bool ssh_unit = a.path.find("ssh.service") != std::string::npos && a.path.find(".d/") == std::string::npos;
     CHECK_FALSE(ssh_unit);
@@ -141,12 +143,13 @@ TEST_CASE("package files: only a changed one can be planned, and only the attack
   for (auto& a : s.artifacts) got.insert({a.path, a.line.value_or(0), std::string(to_string(a.how))});
   const std::set<std::tuple<std::string, int, std::string>> want = {
       {"/etc/crontab", 5, "line"},                                     // a changed conffile: its added line
-      {"/usr/lib/systemd/system/cron.service", 8, "line"},            // a changed package unit: the line, not the unit
+      {"/usr/lib/systemd/system/cron.service", 8, "line"},             // a changed package unit: the line, not the unit
       {"/etc/systemd/system/ssh.service.d/override.conf", 2, "file"},  // the attacker's drop-in, never ssh.service
   };
   CHECK(got == want);
   for (auto& a : s.artifacts)
-    if (a.path == "/usr/lib/systemd/system/cron.service") CHECK(a.raw_line == "ExecStartPost=/tmp/.x/kworkerd --config /tmp/.x/config.json");
+    if (a.path == "/usr/lib/systemd/system/cron.service")
+      CHECK(a.raw_line == "ExecStartPost=/tmp/.x/kworkerd --config /tmp/.x/config.json");
   // The unmodified conffile that holds a family word is shown, never planned.
   bool hashstat = false;
   for (auto& f : s.findings) {
@@ -188,7 +191,8 @@ TEST_CASE("host needs: units from cgroups, the needed processes and the responde
   CHECK(unit_of_cgroup("0::/user.slice/user-1000.slice/user@1000.service/app.slice/dbus.socket\n") == "dbus.socket");
   CHECK_FALSE(unit_of_cgroup("0::/user.slice/user-1000.slice/session-3.scope\n"));
   CHECK_FALSE(unit_of_cgroup("0::/\n"));
-  CHECK(unit_of_cgroup("12:pids:/system.slice/cron.service\n1:name=systemd:/system.slice/cron.service\n") == "cron.service");
+  CHECK(unit_of_cgroup("12:pids:/system.slice/cron.service\n1:name=systemd:/system.slice/cron.service\n") ==
+        "cron.service");
 
   auto with_cgroup = [](Process p, std::string cg) {
     p.cgroup = std::move(cg);
@@ -196,18 +200,26 @@ TEST_CASE("host needs: units from cgroups, the needed processes and the responde
   };
   std::vector<Process> table = {
       with_cgroup(literal_process(1, 0, "/usr/lib/systemd/systemd", {"/sbin/init"}), "0::/init.scope\n"),
-      with_cgroup(literal_process(500, 1, "/usr/sbin/sshd", {"sshd: /usr/sbin/sshd -D"}), "0::/system.slice/ssh.service\n"),
-      with_cgroup(literal_process(510, 1, "/usr/bin/dbus-daemon", {"/usr/bin/dbus-daemon", "--system"}), "0::/system.slice/dbus.service\n"),
-      with_cgroup(literal_process(520, 1, "/usr/bin/containerd", {"containerd"}), "0::/system.slice/containerd.service\n"),
-      with_cgroup(literal_process(530, 1, "/usr/sbin/agetty", {"/sbin/agetty", "tty1"}), "0::/system.slice/system-getty.slice/getty@tty1.service\n"),
-      with_cgroup(literal_process(600, 500, "/usr/sbin/sshd", {"sshd: alice [priv]"}), "0::/user.slice/user-1000.slice/session-3.scope\n"),
-      with_cgroup(literal_process(601, 600, "/usr/bin/bash", {"-bash"}), "0::/user.slice/user-1000.slice/session-3.scope\n"),
-      with_cgroup(literal_process(602, 601, "/usr/local/bin/unmine", {"unmine", "unpersist"}), "0::/user.slice/user-1000.slice/session-3.scope\n"),
+      with_cgroup(literal_process(500, 1, "/usr/sbin/sshd", {"sshd: /usr/sbin/sshd -D"}),
+                  "0::/system.slice/ssh.service\n"),
+      with_cgroup(literal_process(510, 1, "/usr/bin/dbus-daemon", {"/usr/bin/dbus-daemon", "--system"}),
+                  "0::/system.slice/dbus.service\n"),
+      with_cgroup(literal_process(520, 1, "/usr/bin/containerd", {"containerd"}),
+                  "0::/system.slice/containerd.service\n"),
+      with_cgroup(literal_process(530, 1, "/usr/sbin/agetty", {"/sbin/agetty", "tty1"}),
+                  "0::/system.slice/system-getty.slice/getty@tty1.service\n"),
+      with_cgroup(literal_process(600, 500, "/usr/sbin/sshd", {"sshd: alice [priv]"}),
+                  "0::/user.slice/user-1000.slice/session-3.scope\n"),
+      with_cgroup(literal_process(601, 600, "/usr/bin/bash", {"-bash"}),
+                  "0::/user.slice/user-1000.slice/session-3.scope\n"),
+      with_cgroup(literal_process(602, 601, "/usr/local/bin/unmine", {"unmine", "unpersist"}),
+                  "0::/user.slice/user-1000.slice/session-3.scope\n"),
       // The miner named sshd, from /tmp, in a unit of its own: not needed.
       with_cgroup(literal_process(700, 1, "/tmp/sshd", {"sshd"}), "0::/system.slice/sshd-update.service\n"),
   };
   auto needs = host_needs(table, 602, false, {});
-  for (auto unit : {"ssh.service", "ssh.socket", "dbus.service", "dbus.socket", "containerd.service", "getty@.service", "getty@tty1.service"}) {
+  for (auto unit : {"ssh.service", "ssh.socket", "dbus.service", "dbus.socket", "containerd.service", "getty@.service",
+                    "getty@tty1.service"}) {
     CAPTURE(unit);
     CHECK(needs.units.count(unit));
   }
@@ -229,7 +241,8 @@ TEST_CASE("kill: the twenty names are protected from a system folder and killabl
   for (auto& name : kCommonNames) {
     CAPTURE(name);
     CHECK_FALSE(protected_reason(literal_process(4000, 1, "/tmp/" + name, {name}), false));
-    if (protected_there.count(name)) CHECK(protected_reason(literal_process(4001, 1, "/usr/sbin/" + name, {name}), false));
+    if (protected_there.count(name))
+      CHECK(protected_reason(literal_process(4001, 1, "/usr/sbin/" + name, {name}), false));
   }
   CHECK(protected_reason(literal_process(4002, 1, "/usr/bin/dbus-daemon", {"dbus-daemon", "--system"}), false) ==
         "message bus (dbus-daemon)");
@@ -269,7 +282,8 @@ TEST_CASE("the last guard refuses what the host needs, whatever the plan says") 
       // The executable of what the host needs, and the enabling link of its unit.
       {item("cron", "/usr/sbin/cron", {}, "file"), true},
       {item("systemd", "/etc/systemd/system/x.service", {}, "unit_files", "x.service",
-            {"/etc/systemd/system/multi-user.target.wants/ssh.service"}), true},
+            {"/etc/systemd/system/multi-user.target.wants/ssh.service"}),
+       true},
       // A needed unit outside any package (a copy in /etc) is still the unit sshd runs in.
       {item("systemd", "/etc/systemd/system/ssh.service", {}, "systemctl", "ssh.service"), true},
       // unmine's own case folder.

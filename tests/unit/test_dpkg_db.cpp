@@ -7,7 +7,8 @@ using namespace unmine;
 
 TEST_CASE("dpkg lists and md5sums, with merged-/usr aliases") {
   std::vector<std::string> anomalies;
-  auto rows = parse_dpkg_md5sums("0123456789abcdef0123456789abcdef  usr/bin/ls\nnot a line\n0123456789abcdef0123456789abcdeg  x\n", &anomalies);
+  auto rows = parse_dpkg_md5sums(
+      "0123456789abcdef0123456789abcdef  usr/bin/ls\nnot a line\n0123456789abcdef0123456789abcdeg  x\n", &anomalies);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].path == "usr/bin/ls");
   CHECK(anomalies.size() == 2);
@@ -27,7 +28,8 @@ TEST_CASE("dpkg status conffiles: installed digests only, obsolete ones kept, ne
   auto rows = parse_dpkg_status_conffiles(
       "Package: cron\nConffiles:\n /etc/crontab 0123456789abcdef0123456789abcdef\n"
       " /etc/init.d/cron 0123456789abcdef0123456789abcdef obsolete\nDescription: x\n continued text\n\n"
-      "Package: e2fsprogs\nConffiles:\n /etc/mke2fs.conf newconffile\n /etc/with space.conf 0123456789abcdef0123456789abcdef\n");
+      "Package: e2fsprogs\nConffiles:\n /etc/mke2fs.conf newconffile\n /etc/with space.conf "
+      "0123456789abcdef0123456789abcdef\n");
   REQUIRE(rows.size() == 3);
   CHECK(rows[0].package == "cron");
   CHECK(rows[0].path == "/etc/crontab");
@@ -40,8 +42,8 @@ TEST_CASE("dpkg under merged /usr: both spellings own, and owned-unmodified comp
   HostRoot host({std::string(UNMINE_FIXTURES) + "/hosts/dpkg-merged", {}, {}});
   auto db = DpkgDatabase::load(host);
   // dpkg lists /lib/systemd/...; the disk has /usr/lib/systemd/... (and the reverse for /usr/sbin/sshd).
-  for (auto path : {"/lib/systemd/system/ssh.service", "/usr/lib/systemd/system/ssh.service", "/usr/sbin/sshd", "/sbin/sshd",
-                    "/bin/bash", "/usr/bin/bash"}) {
+  for (auto path : {"/lib/systemd/system/ssh.service", "/usr/lib/systemd/system/ssh.service", "/usr/sbin/sshd",
+                    "/sbin/sshd", "/bin/bash", "/usr/bin/bash"}) {
     CAPTURE(path);
     CHECK(db.owns(path));
     CHECK(db.md5(path).has_value());
@@ -49,7 +51,8 @@ TEST_CASE("dpkg under merged /usr: both spellings own, and owned-unmodified comp
   }
   CHECK(db.package_of("/usr/lib/systemd/system/ssh.service") == "openssh-server");
   CHECK(db.package_of("/sbin/sshd") == "openssh-server");
-  CHECK(db.state(host, "/usr/lib/systemd/system-generators/systemd-gpt-auto-generator") == PackageFileState::unmodified);
+  CHECK(db.state(host, "/usr/lib/systemd/system-generators/systemd-gpt-auto-generator") ==
+        PackageFileState::unmodified);
   // An attacker's line appended to a package unit and to a conffile (its digest is in the status file).
   CHECK(db.state(host, "/usr/lib/systemd/system/cron.service") == PackageFileState::modified);
   CHECK(db.state(host, "/etc/crontab") == PackageFileState::modified);

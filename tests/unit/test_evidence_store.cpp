@@ -61,10 +61,11 @@ TEST_CASE("fanout gives every sink every byte in order, with a ring smaller than
     FanoutOptions opt;
     opt.chunk = 4096;
     opt.ring = ring;
-    auto r = fanout_fd(fd.get(), {[&](const char* d, size_t n) { a.append(d, n); },
-                                  [&](const char* d, size_t n) { b.append(d, n); },
-                                  [&](const char* d, size_t n) { c.append(d, n); }},
-                       opt);
+    auto r =
+        fanout_fd(fd.get(),
+                  {[&](const char* d, size_t n) { a.append(d, n); }, [&](const char* d, size_t n) { b.append(d, n); },
+                   [&](const char* d, size_t n) { c.append(d, n); }},
+                  opt);
     CHECK(r.bytes == data.size());
     CHECK_FALSE(r.hit_limit);
     CHECK(a == data);
@@ -97,8 +98,11 @@ TEST_CASE("a sink that throws stops the stream and the error reaches the caller"
   opt.chunk = 1024;
   opt.ring = 2;
   int calls = 0;
-  CHECK_THROWS_AS(fanout_fd(fd.get(), {[&](const char*, size_t) { if (++calls == 3) throw std::runtime_error("disk full"); },
-                                       [](const char*, size_t) {}},
+  CHECK_THROWS_AS(fanout_fd(fd.get(),
+                            {[&](const char*, size_t) {
+                               if (++calls == 3) throw std::runtime_error("disk full");
+                             },
+                             [](const char*, size_t) {}},
                             opt),
                   std::runtime_error);
 }
@@ -206,15 +210,18 @@ TEST_CASE("opening a version 1 case upgrades it to the current schema") {
   REQUIRE(sqlite3_exec(db, v1.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_exec(db,
                        "PRAGMA user_version=1;"
-                       "INSERT INTO cases(uuid, created_at, playbook, unmine_version) VALUES('u1','2026-01-01T00:00:00Z','cryptomining','0.0.1');"
-                       "INSERT INTO evidence(case_id, kind, collected_at, collector, status) VALUES(1,'exe','2026-01-01T00:00:00Z','old','stored');",
+                       "INSERT INTO cases(uuid, created_at, playbook, unmine_version) "
+                       "VALUES('u1','2026-01-01T00:00:00Z','cryptomining','0.0.1');"
+                       "INSERT INTO evidence(case_id, kind, collected_at, collector, status) "
+                       "VALUES(1,'exe','2026-01-01T00:00:00Z','old','stored');",
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
 
   auto store = CaseStore::open(dir.path / "case", "cryptomining", "/");
   int latest = 0;
   for (auto& f : embedded_files())
-    if (f.path.starts_with("evidence_schema/migrations/")) latest = std::max(latest, std::atoi(std::string(f.path.substr(27)).c_str()));
+    if (f.path.starts_with("evidence_schema/migrations/"))
+      latest = std::max(latest, std::atoi(std::string(f.path.substr(27)).c_str()));
   CHECK(store->schema_version() == latest);
   CHECK(latest >= 2);
   CHECK(store->case_id() == 1);  // the old case, not a new one

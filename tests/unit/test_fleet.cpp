@@ -20,13 +20,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kWallet = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
+const std::string kWallet =
+    "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
 const std::string kKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGXuf9AkwWMKZfOxoS+8RdLmPVejrdfufiqPio1I9nAz test@fleet";
 
 struct Scratch {
   fs::path path;
   Scratch() {
-    std::string t = (fs::temp_directory_path() / ("unmine-unit-fleet-" + std::to_string(::getpid()) + "-XXXXXX")).string();
+    std::string t =
+        (fs::temp_directory_path() / ("unmine-unit-fleet-" + std::to_string(::getpid()) + "-XXXXXX")).string();
     path = ::mkdtemp(t.data());
   }
   ~Scratch() {
@@ -44,7 +46,10 @@ fs::path host_bundle(const Scratch& s, const std::string& host, const std::strin
   auto store = CaseStore::open(s.path / ("case-" + host), "cryptomining", "/");
   auto f = make_finding(Group::persistence, "cron", Severity::high, "cron line tied to the incident", host + item);
   f.path = "/etc/cron.d/x";
-  f.evidence = {{"text", "* * * * * root /tmp/x -u " + wallet}, {"rule", "wallet"}, {"indicator", wallet}, {"indicator_type", "wallet"}};
+  f.evidence = {{"text", "* * * * * root /tmp/x -u " + wallet},
+                {"rule", "wallet"},
+                {"indicator", wallet},
+                {"indicator_type", "wallet"}};
   store->record_findings({f}, std::nullopt);
   {
     EvidenceStore es(*store, "preserve");
@@ -79,9 +84,11 @@ TEST_CASE("an IoC document is read back as written and refused with a reason whe
 
   CHECK_THROWS_WITH(IocSet::parse("{", "f"), doctest::Contains("not JSON"));
   CHECK_THROWS_WITH(IocSet::parse(R"({"iocs": []})", "f"), doctest::Contains("not an unmine IoC document"));
-  CHECK_THROWS_WITH(IocSet::parse(R"({"format": "unmine-iocs", "version": 9, "iocs": []})", "f"), doctest::Contains("newer"));
-  CHECK_THROWS_WITH(IocSet::parse(R"({"format": "unmine-iocs", "version": 1, "iocs": [{"type": "colour", "value": "x"}]})", "f"),
-                    doctest::Contains("unknown type 'colour'"));
+  CHECK_THROWS_WITH(IocSet::parse(R"({"format": "unmine-iocs", "version": 9, "iocs": []})", "f"),
+                    doctest::Contains("newer"));
+  CHECK_THROWS_WITH(
+      IocSet::parse(R"({"format": "unmine-iocs", "version": 1, "iocs": [{"type": "colour", "value": "x"}]})", "f"),
+      doctest::Contains("unknown type 'colour'"));
 }
 
 TEST_CASE("an SSH key's fingerprint is the one ssh-keygen -l prints") {
@@ -93,7 +100,10 @@ TEST_CASE("an SSH key's fingerprint is the one ssh-keygen -l prints") {
 
 TEST_CASE("the sweep finds a binary by its hash under another name, a wallet in a config and a planted key") {
   Scratch root;
-  std::string binary = std::string("\x7f" "ELF miner bytes", 16);
+  std::string binary = std::string(
+      "\x7f"
+      "ELF miner bytes",
+      16);
   root.write("usr/local/bin/dbus-daemon-helper", binary);
   root.write("opt/app/settings.json", "{\"user\": \"" + kWallet + "\"}");
   root.write("root/.ssh/authorized_keys", kKey + "\n");
@@ -168,11 +178,14 @@ TEST_CASE("host bundles merge into one fleet case: rows keep their host, custody
   // Another case under a merged host's name: refused, nothing merged.
   Scratch other;
   auto impostor = host_bundle(other, "web-a", "something else", kWallet);
-  CHECK_THROWS_WITH(merge_bundles(*fleet, {impostor}), doctest::Contains("already in the fleet case with another case"));
+  CHECK_THROWS_WITH(merge_bundles(*fleet, {impostor}),
+                    doctest::Contains("already in the fleet case with another case"));
   CHECK(fleet->query("SELECT COUNT(*) AS n FROM hosts")[0]["n"] == 3);
 
   // One flipped byte in a host's stored copy: evidence verify names the item.
-  auto row = fleet->query("SELECT stored_path FROM evidence WHERE case_id=(SELECT case_id FROM hosts WHERE name='web-a')").at(0);
+  auto row =
+      fleet->query("SELECT stored_path FROM evidence WHERE case_id=(SELECT case_id FROM hosts WHERE name='web-a')")
+          .at(0);
   auto p = fleet->dir() / row["stored_path"].get<std::string>();
   fs::permissions(p, fs::perms::owner_write, fs::perm_options::add);
   {

@@ -31,7 +31,7 @@ TEST_CASE("absolute symlinks resolve inside the root, never on the analyst's hos
   r.write("outside-marker", "x");
   fs::create_directories(r.dir / "etc");
   fs::create_symlink("/etc/real", r.dir / "etc/abs");
-  fs::create_symlink("/etc/passwd", r.dir / "etc/escape");   // exists on the host, not in the root
+  fs::create_symlink("/etc/passwd", r.dir / "etc/escape");  // exists on the host, not in the root
   fs::create_symlink("../../../../../../etc/hostname", r.dir / "etc/dotdot");
   HostRoot host({r.dir.string(), {}, {}});
   auto f = host.read("/etc/abs");

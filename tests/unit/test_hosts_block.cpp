@@ -78,7 +78,9 @@ TEST_CASE("hosts poisoning: pools pointed anywhere, names pinned to public addre
 }
 
 TEST_CASE("the shared hosts parser marks unmine's blocks and keeps each line's bytes for edits") {
-  auto p = parse_hosts_file("# c\n1.2.3.4 a b # trailing\n\n5.6.7.8\n# BEGIN unmine block (case y)\n0.0.0.0 z\n# END unmine block\n9.9.9.9 c\r\n");
+  auto p = parse_hosts_file(
+      "# c\n1.2.3.4 a b # trailing\n\n5.6.7.8\n# BEGIN unmine block (case y)\n0.0.0.0 z\n# END unmine block\n9.9.9.9 "
+      "c\r\n");
   REQUIRE(p.entries.size() == 3);
   CHECK(p.entries[0].line == 2);
   CHECK(p.entries[0].names == std::vector<std::string>{"a", "b"});

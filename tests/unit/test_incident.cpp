@@ -11,11 +11,14 @@ TEST_CASE("incident indicators match on word and path boundaries") {
   ind.names = {"kdevtmpfsi"};
   ind.domains = {"pool.supportxmr.com"};
   ind.wallets = {"44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A"};
-  struct Row { std::string text; std::optional<std::string> type; };
+  struct Row {
+    std::string text;
+    std::optional<std::string> type;
+  };
   const Row rows[] = {
       {"* * * * * /tmp/.x/xmrig -B", "path"},
-      {"* * * * * /tmp/.x/xmrigs", "dir"},            // not the exe, but inside its folder
-      {"@reboot /tmp/.xy/run", std::nullopt},          // /tmp/.x is not /tmp/.xy; /tmp alone is generic
+      {"* * * * * /tmp/.x/xmrigs", "dir"},     // not the exe, but inside its folder
+      {"@reboot /tmp/.xy/run", std::nullopt},  // /tmp/.x is not /tmp/.xy; /tmp alone is generic
       {"curl http://pool.supportxmr.com:3333", "domain"},
       {"echo notpool.supportxmr.community", std::nullopt},
       {"nohup ./kdevtmpfsi &", "name"},

@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "core/error.h"
 #include "detect/pool_url.h"
@@ -26,11 +26,20 @@ TEST_CASE("pool domains match exactly or as a parent domain, never addresses or 
     bool pool;
   };
   const Row rows[] = {
-      {"supportxmr.com", true},        {"pool.supportxmr.com", true},  {"POOL.SupportXMR.com.", true},
-      {"gulf.moneroocean.stream", true}, {"xmr.pool.minergate.com", true}, {"de.minexmr.com", true},
-      {"notsupportxmr.com", false},    {"example.com", false},         {"127.0.0.1", false},
-      {"0.0.0.0", false},              {"localhost", false},           {"", false},
-      {"com", false},                  {"anything.mooo.com", false},
+      {"supportxmr.com", true},
+      {"pool.supportxmr.com", true},
+      {"POOL.SupportXMR.com.", true},
+      {"gulf.moneroocean.stream", true},
+      {"xmr.pool.minergate.com", true},
+      {"de.minexmr.com", true},
+      {"notsupportxmr.com", false},
+      {"example.com", false},
+      {"127.0.0.1", false},
+      {"0.0.0.0", false},
+      {"localhost", false},
+      {"", false},
+      {"com", false},
+      {"anything.mooo.com", false},
   };
   for (auto& r : rows) {
     CAPTURE(r.host);
@@ -64,12 +73,11 @@ TEST_CASE("families by binary name, renamed name, flag, user agent, config keys 
     const char* name;
     const char* family;
   };
-  const Row names[] = {{"xmrig", "xmrig"},       {"XMRig", "xmrig"},         {"kdevtmpfsi", "kinsing"},
-                       {"kinsing", "kinsing"},   {"network01", "xmrig"},     {"zzh", "xmrig"},
-                       {"sysupdate", "xmrig"},   {"dbused", "xmrig"},        {"minerd", "cpuminer"},
-                       {"xmr-stak", "xmr-stak"}, {"ccminer", "ccminer"},     {"ethminer", "ethminer"},
-                       {"t-rex", "t-rex"},       {"lolminer", "lolminer"},   {"nbminer", "nbminer"},
-                       {"srbminer-multi", "srbminer"}};
+  const Row names[] = {
+      {"xmrig", "xmrig"},     {"XMRig", "xmrig"},       {"kdevtmpfsi", "kinsing"}, {"kinsing", "kinsing"},
+      {"network01", "xmrig"}, {"zzh", "xmrig"},         {"sysupdate", "xmrig"},    {"dbused", "xmrig"},
+      {"minerd", "cpuminer"}, {"xmr-stak", "xmr-stak"}, {"ccminer", "ccminer"},    {"ethminer", "ethminer"},
+      {"t-rex", "t-rex"},     {"lolminer", "lolminer"}, {"nbminer", "nbminer"},    {"srbminer-multi", "srbminer"}};
   for (auto& r : names) {
     CAPTURE(r.name);
     auto f = ind.family_for_name(r.name);
@@ -98,7 +106,9 @@ TEST_CASE("families by binary name, renamed name, flag, user agent, config keys 
   CHECK(ind.is_algorithm("kawpow"));
   CHECK_FALSE(ind.is_algorithm("sha512"));
 
-  const std::string binary = "\x7f" "ELF\0\0junk https://github.com/xmrig/xmrig \0XMRig/6.21.0 (Linux x86_64) libuv/1.44.2\0more"s;
+  const std::string binary =
+      "\x7f"
+      "ELF\0\0junk https://github.com/xmrig/xmrig \0XMRig/6.21.0 (Linux x86_64) libuv/1.44.2\0more"s;
   auto ua = ind.find_user_agent(binary);
   REQUIRE(ua);
   CHECK(ua->family->name == "xmrig");
@@ -152,7 +162,9 @@ TEST_CASE("pool URLs: scheme, TLS, host, port, brackets, userinfo") {
     CAPTURE(bad);
     CHECK_FALSE(parse_pool_url(bad, ind));
   }
-  auto found = find_pool_urls("nohup ./x -o stratum+tcp://1.2.3.4:3333 -u W; curl http://e.com:80/; \"url\": \"stratum+ssl://p.example:443\"", ind);
+  auto found = find_pool_urls(
+      "nohup ./x -o stratum+tcp://1.2.3.4:3333 -u W; curl http://e.com:80/; \"url\": \"stratum+ssl://p.example:443\"",
+      ind);
   REQUIRE(found.size() == 2);
   CHECK(found[0].host == "1.2.3.4");
   CHECK(found[1].host == "p.example");
@@ -168,7 +180,7 @@ TEST_CASE("--playbook overrides a list file by file") {
   CHECK(ind.is_pool_domain("x.evil-pool.test"));
   CHECK(ind.pool_domain("x.evil-pool.test")->source == (dir / "intel/sigma_pool_domains.txt").string());
   CHECK(ind.is_stratum_port(1234));
-  CHECK_FALSE(ind.is_stratum_port(3333));  // declared a service port by the override
+  CHECK_FALSE(ind.is_stratum_port(3333));       // declared a service port by the override
   CHECK(ind.is_pool_domain("supportxmr.com"));  // other files still built in
   std::ofstream(dir / "families.json") << "{ not json";
   CHECK_THROWS_AS(Indicators::load(Playbook::load("cryptomining", dir.string())), RuntimeError);
@@ -178,8 +190,10 @@ TEST_CASE("--playbook overrides a list file by file") {
 TEST_CASE("families by content: a banner with its version, or two of the family's strings") {
   auto& ind = builtin();
   // The real XMRig 6.26.0 build: banner, donation hosts, help text; no "XMRig/6.26.0" literal.
-  const std::string xmrig = "\x7f" "ELF\0..XMRig 6.26.0\0%s/%s (Linux \0donate.v2.xmrig.com\0donate.ssl.xmrig.com\0"
-                            "maximum CPU threads count (in percentage) hint for autoconfig\0"s;
+  const std::string xmrig =
+      "\x7f"
+      "ELF\0..XMRig 6.26.0\0%s/%s (Linux \0donate.v2.xmrig.com\0donate.ssl.xmrig.com\0"
+      "maximum CPU threads count (in percentage) hint for autoconfig\0"s;
   auto hit = ind.find_family_by_content(xmrig);
   REQUIRE(hit);
   CHECK(hit->family->name == "xmrig");
@@ -196,22 +210,28 @@ TEST_CASE("families by content: a banner with its version, or two of the family'
   REQUIRE(proxy);
   CHECK(proxy->family->name == "xmrig-proxy");
   CHECK(proxy->version == "6.24.1");
-  for (auto other : {"lolMiner 1.88\0"s, "T-Rex 0.26.8\0"s, "SRBMiner-MULTI 2.5.0\0"s, "PhoenixMiner 6.2c\0"s, "NBMiner 42.3\0"s,
-                     "cpuminer-opt 23.15\0"s}) {
+  for (auto other : {"lolMiner 1.88\0"s, "T-Rex 0.26.8\0"s, "SRBMiner-MULTI 2.5.0\0"s, "PhoenixMiner 6.2c\0"s,
+                     "NBMiner 42.3\0"s, "cpuminer-opt 23.15\0"s}) {
     CAPTURE(other);
     CHECK(ind.find_family_by_content(other));
   }
   // A name without a version is not a banner; one string is not enough.
   CHECK_FALSE(ind.find_family_by_content("XMRig Stratum proxy and XMRig miner\0"s));
   CHECK_FALSE(ind.find_family_by_content("see https://xmrig.com/docs/algorithms\0"s));
-  CHECK_FALSE(ind.find_family_by_content("\x7f" "ELF ordinary program\0"s));
+  CHECK_FALSE(
+      ind.find_family_by_content("\x7f"
+                                 "ELF ordinary program\0"s));
 }
 
 TEST_CASE("packers, donation hosts and kernel thread names") {
   auto& ind = builtin();
-  CHECK(ind.packer_of("\x7f" "ELF\0\0\0UPX!\x0d\x0c junk"s) == "upx");
-  CHECK(ind.packer_of("\x7f" "ELF $Info: This file is packed with the UPX executable packer"s) == "upx");
-  CHECK_FALSE(ind.packer_of("\x7f" "ELF plain"s));
+  CHECK(ind.packer_of("\x7f"
+                      "ELF\0\0\0UPX!\x0d\x0c junk"s) == "upx");
+  CHECK(ind.packer_of("\x7f"
+                      "ELF $Info: This file is packed with the UPX executable packer"s) == "upx");
+  CHECK_FALSE(
+      ind.packer_of("\x7f"
+                    "ELF plain"s));
   CHECK_FALSE(ind.packer_of(std::string(128 * 1024, 'x') + "UPX!"));  // markers sit at the start
   CHECK(ind.is_donation_host("donate.v2.xmrig.com"));
   CHECK(ind.is_donation_host("DONATE.SSL.XMRIG.COM."));

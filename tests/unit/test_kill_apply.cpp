@@ -83,8 +83,10 @@ struct Fixture {
                    proc(4001, 4000, "/tmp/.x/miner", 300)}) {
       procs.table[p.pid] = p;
       procs.hashes[p.pid] = p.exe == "/tmp/.x/wd" ? std::string(64, 'a') : std::string(64, 'b');
-      plan.members.push_back({KillTarget::of(p), p.pid == 4000 ? KillRole::miner : p.pid == 3000 ? KillRole::ancestor
-                                                                                                   : KillRole::descendant,
+      plan.members.push_back({KillTarget::of(p),
+                              p.pid == 4000   ? KillRole::miner
+                              : p.pid == 3000 ? KillRole::ancestor
+                                              : KillRole::descendant,
                               p.pid == 4000 ? "--pid" : "test", 4000, 0});
     }
   }
@@ -128,8 +130,10 @@ TEST_CASE("kill apply: refuses before touching anything when an executable is no
   CHECK(f.fx.calls.empty());
   CHECK(f.store->query("SELECT id FROM actions").empty());
   // A pending evidence row is not a preserved copy.
-  f.store->exec("INSERT INTO evidence(case_id, kind, sha256, collected_at, collector, status) VALUES(?, 'exe', ?, 'x', 't', 'pending')",
-                {f.store->case_id(), std::string(64, 'a')});
+  f.store->exec(
+      "INSERT INTO evidence(case_id, kind, sha256, collected_at, collector, status) VALUES(?, 'exe', ?, 'x', 't', "
+      "'pending')",
+      {f.store->case_id(), std::string(64, 'a')});
   CHECK_THROWS_AS(apply_kill(f.plan, f.procs, f.fx, *f.store, {}), SafetyRefusal);
   CHECK(f.fx.calls.empty());
 }
@@ -140,7 +144,8 @@ TEST_CASE("kill apply: freezes the whole tree, then kills it, and records every 
   auto ev_miner = f.preserve(std::string(64, 'b'));
   auto r = apply_kill(f.plan, f.procs, f.fx, *f.store, {});
   CHECK(f.signals() == std::vector<std::string>{"signal 3000 " + kStop, "signal 4000 " + kStop, "signal 4001 " + kStop,
-                                                "signal 3000 " + kKill, "signal 4000 " + kKill, "signal 4001 " + kKill});
+                                                "signal 3000 " + kKill, "signal 4000 " + kKill,
+                                                "signal 4001 " + kKill});
   REQUIRE(r.actions.size() == 3);
   CHECK(r.count("done") == 3);
   CHECK(r.actions[0].evidence_id == ev_wd);

@@ -1,8 +1,8 @@
 // The kill plan on literal process tables: what joins the miner's tree and what is never touched.
 #include <doctest/doctest.h>
 
-#include "literal_process.h"
 #include "actions/kill_plan.h"
+#include "literal_process.h"
 
 using namespace unmine;
 
@@ -27,7 +27,8 @@ std::vector<Process> host_table() {
   t.push_back(literal_process(520, 510, "/usr/bin/bash", {"-bash"}));
   t.push_back(literal_process(530, 520, "/usr/local/bin/unmine", {"unmine", "kill", "--pid", "4000"}));
   t.push_back(literal_process(600, 1, "/usr/bin/containerd", {"/usr/bin/containerd"}));
-  t.push_back(literal_process(610, 1, "/usr/bin/containerd-shim-runc-v2", {"/usr/bin/containerd-shim-runc-v2", "-id", "abc"}));
+  t.push_back(
+      literal_process(610, 1, "/usr/bin/containerd-shim-runc-v2", {"/usr/bin/containerd-shim-runc-v2", "-id", "abc"}));
   t.push_back(literal_process(700, 1, "/usr/sbin/cron", {"/usr/sbin/cron", "-f"}));
   t.push_back(literal_process(710, 700, "/usr/bin/dash", {"/bin/sh", "-c", "/tmp/.x/wd >/dev/null 2>&1"}));
   t.push_back(literal_process(3000, 710, "/tmp/.x/wd", {"/tmp/.x/wd"}, 77));
@@ -140,14 +141,16 @@ TEST_CASE("kill plan: unmine's own chain is never touched, even inside the miner
 
 TEST_CASE("kill plan: protection rules by themselves") {
   CHECK(protected_reason(literal_process(1, 0, "/sbin/init", {"init"}), false) == "PID 1 (service manager)");
-  CHECK(protected_reason(literal_process(77, 1, "/usr/bin/dockerd", {"dockerd"}), false) == "container runtime (dockerd)");
+  CHECK(protected_reason(literal_process(77, 1, "/usr/bin/dockerd", {"dockerd"}), false) ==
+        "container runtime (dockerd)");
   CHECK(protected_reason(literal_process(78, 1, "/usr/bin/runc", {"runc"}), false) == "container runtime (runc)");
   CHECK(protected_reason(literal_process(79, 1, "/usr/bin/conmon", {"conmon"}), false) == "container runtime (conmon)");
   CHECK(protected_reason(literal_process(80, 1, "/usr/bin/crio", {"crio"}), false) == "container runtime (crio)");
   CHECK(protected_reason(literal_process(81, 1, "/usr/bin/podman", {"podman"}), false) == "container runtime (podman)");
-  CHECK(protected_reason(literal_process(82, 1, "/usr/lib/systemd/systemd", {"/lib/systemd/systemd", "--user"}), false) ==
-        "service manager (systemd)");
-  CHECK(protected_reason(literal_process(83, 1, "/usr/sbin/atd", {"/usr/sbin/atd", "-f"}), false)->starts_with("job scheduler"));
+  CHECK(protected_reason(literal_process(82, 1, "/usr/lib/systemd/systemd", {"/lib/systemd/systemd", "--user"}),
+                         false) == "service manager (systemd)");
+  CHECK(protected_reason(literal_process(83, 1, "/usr/sbin/atd", {"/usr/sbin/atd", "-f"}), false)
+            ->starts_with("job scheduler"));
   // Login and interactive shells are the responder's; a shell running a script or -c is not.
   CHECK(protected_reason(literal_process(90, 1, "/usr/bin/bash", {"-bash"}), false) == "login shell");
   CHECK(protected_reason(literal_process(91, 1, "/usr/bin/bash", {"bash", "--login"}), false) == "login shell");
@@ -193,8 +196,7 @@ TEST_CASE("kill plan: ancestors join only when tied to the attack") {
     in.scripts[3000] = "while :; do /tmp/.x/kdevtmpfsi -o pool:3333; sleep 1; done\n";
     auto plan = plan_kill(in);
     REQUIRE(plan.find(3000));
-    CHECK(plan.find(3000)->reason ==
-          "ancestor: script /opt/svc/keep.sh names the miner's path /tmp/.x/kdevtmpfsi");
+    CHECK(plan.find(3000)->reason == "ancestor: script /opt/svc/keep.sh names the miner's path /tmp/.x/kdevtmpfsi");
     in.scripts.clear();
     auto plain = plan_kill(in);
     CHECK_FALSE(plain.find(3000));

@@ -10,13 +10,31 @@ const Indicators& ind() {
   static auto i = Indicators::of(Playbook::load());
   return *i;
 }
-const std::string kXmr = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
+const std::string kXmr =
+    "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
 }  // namespace
 
 TEST_CASE("XMRig command lines: pools with their logins, TLS, algorithm, rig id, config") {
-  auto a = parse_miner_args({"/tmp/.x/xmrig", "-o", "stratum+tcp://pool.supportxmr.com:3333", "-u", kXmr + ".w1", "-p", "x",
-                             "--donate-level=1", "-a", "rx/0", "--rig-id", "rig7", "-o", "pool2.example:443", "--tls",
-                             "-u", "second", "-c", "conf.json", "--coin=monero"},
+  auto a = parse_miner_args({"/tmp/.x/xmrig",
+                             "-o",
+                             "stratum+tcp://pool.supportxmr.com:3333",
+                             "-u",
+                             kXmr + ".w1",
+                             "-p",
+                             "x",
+                             "--donate-level=1",
+                             "-a",
+                             "rx/0",
+                             "--rig-id",
+                             "rig7",
+                             "-o",
+                             "pool2.example:443",
+                             "--tls",
+                             "-u",
+                             "second",
+                             "-c",
+                             "conf.json",
+                             "--coin=monero"},
                             ind());
   REQUIRE(a.pools.size() == 2);
   CHECK(a.pools[0].host == "pool.supportxmr.com");
@@ -70,7 +88,8 @@ TEST_CASE("option forms: glued, =value, login before the pool, ethminer userinfo
 }
 
 TEST_CASE("shell words of a dropper line") {
-  auto w = split_shell_words("nohup ./kdevtmpfsi -o 'stratum+tcp://p.example:3333' -u \"W\\\"x\" >/dev/null 2>&1 & # run");
+  auto w =
+      split_shell_words("nohup ./kdevtmpfsi -o 'stratum+tcp://p.example:3333' -u \"W\\\"x\" >/dev/null 2>&1 & # run");
   REQUIRE(w.size() >= 6);
   CHECK(w[0] == "nohup");
   CHECK(w[1] == "./kdevtmpfsi");
@@ -86,7 +105,8 @@ TEST_CASE("XMRig config.json: pools, logins, TLS, rig id, algorithm, keys") {
     "cpu": {"enabled": true, "huge-pages": true},
     "randomx": {"1gb-pages": true, "wrmsr": true},
     "pools": [
-      {"algo": "rx/0", "coin": "monero", "url": "pool.hashvault.pro:443", "user": ")" + kXmr + R"(", "pass": "x",
+      {"algo": "rx/0", "coin": "monero", "url": "pool.hashvault.pro:443", "user": ")" +
+              kXmr + R"(", "pass": "x",
        "rig-id": "box1", "tls": true, "enabled": true},
       {"url": "stratum+tcp://10.0.0.9:3333", "user": "second"}
     ]
@@ -117,7 +137,8 @@ TEST_CASE("a config that is not JSON is still mined") {
   };
   const Row rows[] = {
       // truncated mid-write
-      {R"({"pools": [{"url": "stratum+tcp://p.example:3333", "user": ")" + kXmr + R"(", "tls": true,)", 1, "p.example", kXmr},
+      {R"({"pools": [{"url": "stratum+tcp://p.example:3333", "user": ")" + kXmr + R"(", "tls": true,)", 1, "p.example",
+       kXmr},
       // xmr-stak pools.txt: a fragment with trailing commas
       {"\"pool_list\" :\n[\n {\"pool_address\" : \"xmr.example:5555\", \"wallet_address\" : \"" + kXmr +
            "\", \"rig_id\" : \"\", \"use_tls\" : false },\n],\n\"currency\" : \"monero\",\n",
@@ -144,7 +165,11 @@ TEST_CASE("a config that is not JSON is still mined") {
 
 TEST_CASE("a number a double cannot hold is a broken config, not an exception (fuzz_miner_config's crash)") {
   // The fuzzer's input: JSON's grammar allows 555556E2777, nlohmann's parser throws out_of_range for it.
-  auto crash = parse_miner_config(std::string_view("555556E2777+55555545555557JJ\0\0\x14" "5\xff" "3\"", 35), ind());
+  auto crash = parse_miner_config(std::string_view("555556E2777+55555545555557JJ\0\0\x14"
+                                                   "5\xff"
+                                                   "3\"",
+                                                   35),
+                                  ind());
   CHECK_FALSE(crash.valid_json);
   CHECK_FALSE(crash.parse_error.empty());
   auto c = parse_miner_config(R"({"pools": [{"url": "stratum+tcp://p.example:3333", "diff": 1E400}]})", ind());

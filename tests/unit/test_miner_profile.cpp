@@ -17,7 +17,8 @@ const Indicators& ind() {
   return *i;
 }
 const std::string kRoot = std::string(UNMINE_FIXTURES) + "/hosts/identify_xmrig";
-const std::string kXmr = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
+const std::string kXmr =
+    "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
 
 const Finding* find_kind(const std::vector<Finding>& fs, std::string_view kind) {
   for (auto& f : fs)
@@ -152,7 +153,10 @@ TEST_CASE("identify --file: XMRig by its content under any name, packed builds n
   auto dir = std::filesystem::temp_directory_path() / ("unmine-packed-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
-    std::ofstream(dir / "svc", std::ios::binary) << std::string("\x7f" "ELF\2\1\1\0\0\0UPX!\x0d\x0c compressed bytes", 30);
+    std::ofstream(dir / "svc", std::ios::binary) << std::string(
+        "\x7f"
+        "ELF\2\1\1\0\0\0UPX!\x0d\x0c compressed bytes",
+        30);
   }
   HostRoot tmp({dir.string(), {}, {}});
   findings.clear();

@@ -43,10 +43,14 @@ TEST_CASE("the first apply builds table, sets, counters, chains, rules and eleme
   }
   std::map<std::string, std::string> set_types;
   for (auto& s : commands(doc, "add", "set")) set_types[s["name"]] = s["type"];
-  CHECK(set_types == std::map<std::string, std::string>{{"pool_v4", "ipv4_addr"},   {"pool_v6", "ipv6_addr"},
-                                                        {"whole_v4", "ipv4_addr"},  {"whole_v6", "ipv6_addr"},
-                                                        {"pool_ports", "inet_service"}, {"stratum_ports", "inet_service"},
-                                                        {"keep_v4", "ipv4_addr"},   {"keep_v6", "ipv6_addr"}});
+  CHECK(set_types == std::map<std::string, std::string>{{"pool_v4", "ipv4_addr"},
+                                                        {"pool_v6", "ipv6_addr"},
+                                                        {"whole_v4", "ipv4_addr"},
+                                                        {"whole_v6", "ipv6_addr"},
+                                                        {"pool_ports", "inet_service"},
+                                                        {"stratum_ports", "inet_service"},
+                                                        {"keep_v4", "ipv4_addr"},
+                                                        {"keep_v6", "ipv6_addr"}});
   std::set<std::string> hooks;
   for (auto& c : commands(doc, "add", "chain"))
     if (c.contains("hook")) {
@@ -101,13 +105,20 @@ TEST_CASE("applying again adds only the new elements and leaves our rules alone"
   listing["nftables"].push_back({{"metainfo", {{"version", "1.0.6"}, {"json_schema_version", 1}}}});
   listing["nftables"].push_back({{"table", {{"family", "inet"}, {"name", "unmine"}, {"handle", 1}}}});
   for (auto& e : commands(first.document, "add", "element"))
-    listing["nftables"].push_back({{"set", {{"family", "inet"}, {"table", "unmine"}, {"name", e["name"]}, {"elem", e["elem"]}}}});
+    listing["nftables"].push_back(
+        {{"set", {{"family", "inet"}, {"table", "unmine"}, {"name", e["name"]}, {"elem", e["elem"]}}}});
   for (auto& r : commands(first.document, "add", "rule"))
-    listing["nftables"].push_back({{"rule", {{"family", "inet"}, {"table", "unmine"}, {"chain", r["chain"]},
-                                             {"comment", r["comment"]}, {"expr", r["expr"]}}}});
-  listing["nftables"].push_back({{"counter", {{"family", "inet"}, {"table", "unmine"}, {"name", "pool"}, {"packets", 12}, {"bytes", 720}}}});
+    listing["nftables"].push_back({{"rule",
+                                    {{"family", "inet"},
+                                     {"table", "unmine"},
+                                     {"chain", r["chain"]},
+                                     {"comment", r["comment"]},
+                                     {"expr", r["expr"]}}}});
+  listing["nftables"].push_back(
+      {{"counter", {{"family", "inet"}, {"table", "unmine"}, {"name", "pool"}, {"packets", 12}, {"bytes", 720}}}});
   // Someone else's table in the same listing is not ours.
-  listing["nftables"].push_back({{"set", {{"family", "inet"}, {"table", "other"}, {"name", "pool_v4"}, {"elem", {"10.9.9.9"}}}}});
+  listing["nftables"].push_back(
+      {{"set", {{"family", "inet"}, {"table", "other"}, {"name", "pool_v4"}, {"elem", {"10.9.9.9"}}}}});
   auto state = parse_nft_table_listing(listing);
   CHECK(state.table_exists);
   CHECK(state.elements["pool_v4"] == std::set<std::string>{"198.51.100.7"});
@@ -136,14 +147,17 @@ TEST_CASE("applying again adds only the new elements and leaves our rules alone"
 }
 
 TEST_CASE("removal documents name only our table and our elements") {
-  CHECK(nft_delete_table_document()["nftables"][1] == json{{"delete", {{"table", {{"family", "inet"}, {"name", "unmine"}}}}}});
+  CHECK(nft_delete_table_document()["nftables"][1] ==
+        json{{"delete", {{"table", {{"family", "inet"}, {"name", "unmine"}}}}}});
   auto doc = nft_delete_elements_document({{"pool_v4", {"192.0.2.55"}}, {"pool_ports", {"3333"}}});
   auto elems = commands(doc, "delete", "element");
   REQUIRE(elems.size() == 2);
   CHECK(elems[0]["name"] == "pool_ports");
   CHECK(elems[0]["elem"] == json{3333});
   CHECK(elems[1]["elem"] == json{"192.0.2.55"});
-  json tables = {{"nftables", {{{"table", {{"family", "ip"}, {"name", "unmine"}}}}, {{"table", {{"family", "inet"}, {"name", "filter"}}}}}}};
+  json tables = {
+      {"nftables",
+       {{{"table", {{"family", "ip"}, {"name", "unmine"}}}}, {{"table", {{"family", "inet"}, {"name", "filter"}}}}}}};
   CHECK_FALSE(nft_listing_has_our_table(tables));
   tables["nftables"].push_back({{"table", {{"family", "inet"}, {"name", "unmine"}}}});
   CHECK(nft_listing_has_our_table(tables));
@@ -151,7 +165,8 @@ TEST_CASE("removal documents name only our table and our elements") {
 
 TEST_CASE("the responder's SSH peer and the resolvers go in the keep sets, never in a drop set") {
   auto plan = sample_plan();
-  plan.kept = {{"203.0.113.9", "the responder's SSH peer (SSH_CONNECTION)"}, {"2001:db8::53", "DNS resolver (/etc/resolv.conf)"}};
+  plan.kept = {{"203.0.113.9", "the responder's SSH peer (SSH_CONNECTION)"},
+               {"2001:db8::53", "DNS resolver (/etc/resolv.conf)"}};
   auto e = nft_plan_elements(plan);
   CHECK(e["keep_v4"] == std::set<std::string>{"203.0.113.9"});
   CHECK(e["keep_v6"] == std::set<std::string>{"2001:db8::53"});

@@ -33,7 +33,8 @@ struct TempRoot {
     write("etc/passwd", "root:x:0:0:root:/root:/bin/bash\n", kOld);
   }
   ~TempRoot() { fs::remove_all(root); }
-  void write(const std::string& rel, const std::string& data, int64_t mtime = kNow - 3600, fs::perms mode = fs::perms(0644)) {
+  void write(const std::string& rel, const std::string& data, int64_t mtime = kNow - 3600,
+             fs::perms mode = fs::perms(0644)) {
     fs::create_directories((root / rel).parent_path());
     std::ofstream(root / rel, std::ios::binary) << data;
     fs::permissions(root / rel, mode);
@@ -121,10 +122,12 @@ TEST_CASE("classes: malicious whatever it runs, new in the window, known otherwi
 }
 
 TEST_CASE("window: --since first, then the incident's first sign, then the last 30 days") {
-  auto since = persistence_window(kNow - 100, std::pair<int64_t, std::string>{kNow - 5000, "miner pid 7 started"}, kNow);
+  auto since =
+      persistence_window(kNow - 100, std::pair<int64_t, std::string>{kNow - 5000, "miner pid 7 started"}, kNow);
   CHECK(since.start == kNow - 100);
   CHECK(since.basis == "since");
-  auto sign = persistence_window(std::nullopt, std::pair<int64_t, std::string>{kNow - 5000, "miner pid 7 started"}, kNow);
+  auto sign =
+      persistence_window(std::nullopt, std::pair<int64_t, std::string>{kNow - 5000, "miner pid 7 started"}, kNow);
   CHECK(sign.start == kNow - 5000 - 86400);
   CHECK(sign.basis == "incident");
   CHECK(sign.reason.find("miner pid 7 started") != std::string::npos);
@@ -135,14 +138,19 @@ TEST_CASE("window: --since first, then the incident's first sign, then the last 
 
 TEST_CASE("beside cron: campaign keys, command= keys, authorized_keys2, homes passwd no longer lists, msr, accounts") {
   TempRoot r;
-  r.write("etc/passwd", "root:x:0:0:root:/root:/bin/bash\nsysadm:x:1004:1004::/home/sysadm:/bin/bash\n"
-                        "toor:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/usr/sbin/nologin\n", kOld);
+  r.write("etc/passwd",
+          "root:x:0:0:root:/root:/bin/bash\nsysadm:x:1004:1004::/home/sysadm:/bin/bash\n"
+          "toor:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/usr/sbin/nologin\n",
+          kOld);
   long today = static_cast<long>(kNow / 86400);
   r.write("etc/shadow", "root:*:19000:0:99999:7:::\nsysadm:$6$x$y:" + std::to_string(today) + ":0:99999:7:::\n", kOld);
-  r.write("root/.ssh/authorized_keys", "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC/yU0iqklqw6etPlUon4mZzxsl hilde@teamtnt.red\n", kOld);
-  r.write("home/sysadm/.ssh/authorized_keys2", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHuCKy4C6LE4c4uBJc2KHBGtjxw9 sysadm\n", kOld);
+  r.write("root/.ssh/authorized_keys",
+          "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC/yU0iqklqw6etPlUon4mZzxsl hilde@teamtnt.red\n", kOld);
+  r.write("home/sysadm/.ssh/authorized_keys2",
+          "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHuCKy4C6LE4c4uBJc2KHBGtjxw9 sysadm\n", kOld);
   r.write("home/sysadm/.ssh/authorized_keys",
-          "command=\"/usr/bin/rrsync /srv\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHuCKy4C6LE4c4uBJc2KHBGtjxw9 backup\n", kOld);
+          "command=\"/usr/bin/rrsync /srv\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHuCKy4C6LE4c4uBJc2KHBGtjxw9 backup\n",
+          kOld);
   r.write("home/ghost/.bashrc", "alias ll='ls -l'\nnohup /home/ghost/.cache/.x/xmrig -B &\n", kOld);
   r.write("etc/modprobe.d/msr.conf", "# tuning\noptions msr allow_writes=on\n", kOld);
   auto s = r.scan();
@@ -189,7 +197,8 @@ TEST_CASE("shadow: the last-change day of each account") {
 TEST_CASE("hostile input: a 1 MiB cron line, 10,000 cron files, a loop, /dev/zero, a FIFO, a 2 GiB script") {
   TempRoot r;
   r.write("etc/cron.d/huge", "* * * * * root /bin/true " + std::string(1 << 20, 'a') + "\n");
-  for (int i = 0; i < 10000; ++i) r.write("var/spool/cron/crontabs/u" + std::to_string(i), "@daily /usr/bin/true\n", kOld);
+  for (int i = 0; i < 10000; ++i)
+    r.write("var/spool/cron/crontabs/u" + std::to_string(i), "@daily /usr/bin/true\n", kOld);
   r.write("var/spool/cron/crontabs/looper", "* * * * * /usr/local/bin/a.sh\n");
   r.write("usr/local/bin/a.sh", "#!/bin/sh\n/usr/local/bin/b.sh\n", kOld, kExec);
   r.write("usr/local/bin/b.sh", "#!/bin/sh\n/usr/local/bin/a.sh\n", kOld, kExec);

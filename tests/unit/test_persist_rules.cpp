@@ -66,7 +66,8 @@ TEST_CASE("persistence lines: tied, lookalike or nothing") {
       {"0 3 * * * root curl -fsS https://example.com/health >/dev/null", TieLevel::lookalike, "lookalike.fetcher"},
       {"cd /tmp/.hidden && ls", TieLevel::lookalike, "lookalike.hidden_tmp_dir"},
       {"17 * * * * root cd / && run-parts --report /etc/cron.hourly", TieLevel::none, ""},
-      {"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@host", TieLevel::none, ""},
+      {"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@host", TieLevel::none,
+       ""},
       {"[ -x /usr/bin/xmrigger-report ] && /usr/bin/xmrigger-report", TieLevel::none, ""},
   };
   for (auto& r : rows) {
@@ -111,11 +112,13 @@ TEST_CASE("campaign key words and MSR write options") {
 }
 
 TEST_CASE("paths a command runs or reads, not where it writes") {
-  CHECK(paths_in_command("*/30 * * * * sh /etc/newinit.sh >/dev/null 2>&1") == std::vector<std::string>{"/etc/newinit.sh"});
+  CHECK(paths_in_command("*/30 * * * * sh /etc/newinit.sh >/dev/null 2>&1") ==
+        std::vector<std::string>{"/etc/newinit.sh"});
   CHECK(paths_in_command("ExecStart=/root/c3pool/xmrig --config=/root/c3pool/config.json") ==
         std::vector<std::string>{"/root/c3pool/xmrig", "/root/c3pool/config.json"});
   CHECK(paths_in_command("echo hi > /tmp/log; cat </etc/x") == std::vector<std::string>{});
-  CHECK(paths_in_command("RUN+=\"/bin/sh -c '/var/tmp/.s/run'\"") == std::vector<std::string>{"/bin/sh", "/var/tmp/.s/run"});
+  CHECK(paths_in_command("RUN+=\"/bin/sh -c '/var/tmp/.s/run'\"") ==
+        std::vector<std::string>{"/bin/sh", "/var/tmp/.s/run"});
 }
 
 TEST_CASE("pool domains: exact entries and sub-domains of listed suffixes") {

@@ -28,9 +28,7 @@ IncidentIndicators fixture_incident() {
 
 // Fixture files carry their checkout time: a window starting tomorrow makes none of them new, so these
 // tests see only what ties (test_persist_classes covers the window).
-PersistenceWindow nothing_new() {
-  return {::time(nullptr) + 86400, "since", "test"};
-}
+PersistenceWindow nothing_new() { return {::time(nullptr) + 86400, "since", "test"}; }
 
 PersistenceScan scan(const std::string& name, const IncidentIndicators& ind) {
   HostRoot host({std::string(UNMINE_FIXTURES) + "/hosts/" + name, {}, {}});
@@ -91,17 +89,19 @@ TEST_CASE("a compromised host: every tied artifact, with kind, path, line and ho
     CHECK(f.evidence.contains("rule"));
     CHECK(f.evidence.contains("indicator"));
     CHECK(f.evidence.contains("text"));
-    CHECK(f.group == (a.kind == "ld_preload" ? Group::hiding : a.kind == "net.dns" ? Group::pool
-                      : a.kind == "sysctl.hugepages" ? Group::system_optimization : Group::persistence));
+    CHECK(f.group == (a.kind == "ld_preload"         ? Group::hiding
+                      : a.kind == "net.dns"          ? Group::pool
+                      : a.kind == "sysctl.hugepages" ? Group::system_optimization
+                                                     : Group::persistence));
   }
   auto info_at = [&](const std::string& path, int line) {
     for (auto& f : s.findings)
       if (f.path == path && f.line == line) return f.severity == Severity::info;
     return false;
   };
-  CHECK(info_at("/etc/cron.d/sysupdate", 2));               // a benign job that uses curl
-  CHECK(info_at("/root/.ssh/authorized_keys", 1));          // a benign forced command
-  CHECK(info_at("/etc/hosts", 9));                         // a sinkhole, not poisoning
+  CHECK(info_at("/etc/cron.d/sysupdate", 2));       // a benign job that uses curl
+  CHECK(info_at("/root/.ssh/authorized_keys", 1));  // a benign forced command
+  CHECK(info_at("/etc/hosts", 9));                  // a sinkhole, not poisoning
 }
 
 TEST_CASE("ids are stable across runs and do not depend on line numbers") {
@@ -115,12 +115,12 @@ TEST_CASE("without incident indicators the playbook rules still find the obvious
   auto s = scan("persist-miner", {});
   std::set<std::string> paths;
   for (auto& a : s.artifacts) paths.insert(a.path);
-  CHECK(paths.count("/etc/cron.d/sysupdate"));            // download and run
-  CHECK(paths.count("/var/spool/cron/root"));             // base64 | bash
-  CHECK(paths.count("/var/spool/cron/crontabs/alice"));   // pool domain
-  CHECK(paths.count("/etc/ld.so.preload"));               // libprocesshider
-  CHECK(paths.count("/etc/hosts"));                       // a pool domain pinned to an address
-  CHECK(paths.count("/etc/crontab"));                     // a program run from /tmp/.x: malicious whatever it is
+  CHECK(paths.count("/etc/cron.d/sysupdate"));           // download and run
+  CHECK(paths.count("/var/spool/cron/root"));            // base64 | bash
+  CHECK(paths.count("/var/spool/cron/crontabs/alice"));  // pool domain
+  CHECK(paths.count("/etc/ld.so.preload"));              // libprocesshider
+  CHECK(paths.count("/etc/hosts"));                      // a pool domain pinned to an address
+  CHECK(paths.count("/etc/crontab"));                    // a program run from /tmp/.x: malicious whatever it is
 }
 
 TEST_CASE("a stock Debian host: nothing above info") {
@@ -181,7 +181,8 @@ TEST_CASE("a crontab padded with NULs past its lines is read as lines and noted 
   CHECK(tied->line == 2);
   CHECK(tied->raw_line == "*/10 * * * * root /tmp/.x/kworkerd -B");
   bool cut = false;
-  for (auto& a : s.anomalies) cut |= a.path == "/etc/crontab" && a.message.find("only the start was read") != std::string::npos;
+  for (auto& a : s.anomalies)
+    cut |= a.path == "/etc/crontab" && a.message.find("only the start was read") != std::string::npos;
   CHECK(cut);
   for (auto& f : s.findings) CHECK(f.path != "/etc/cron.d/mixed");
   fs::remove_all(root);

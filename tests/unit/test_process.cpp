@@ -31,7 +31,9 @@ TEST_CASE("parse_proc_status reads name, ppid and real uid") {
 
 TEST_CASE("cgroup lines name the container runtime and id") {
   const std::string id(64, 'a');
-  struct Row { std::string text, runtime; };
+  struct Row {
+    std::string text, runtime;
+  };
   const Row rows[] = {
       {"0::/system.slice/docker-" + id + ".scope\n", "docker"},
       {"12:pids:/docker/" + id + "\n", "docker"},

@@ -12,8 +12,8 @@
 #include "playbook/playbook.h"
 #include "report/formats.h"
 #include "report/render.h"
-#include "report/report_outline.h"
 #include "report/report_model.h"
+#include "report/report_outline.h"
 #include "report/text_escape.h"
 #include "report/uuid.h"
 
@@ -27,12 +27,21 @@ std::unique_ptr<CaseStore> hostile_case(const std::filesystem::path& dir) {
   auto store = CaseStore::open(dir, "cryptomining", "/");
   auto id = store->case_id();
   CaseStore::Transaction tx(*store);
-  nlohmann::json miner = {{"pid", 4242},         {"ppid", 1},          {"user", "www-data"}, {"exe", kHostile},
-                          {"exe_deleted", false}, {"exe_sha256", std::string(64, 'a')}, {"cmdline", {kHostile, "-o", "pool.example:3333"}},
-                          {"cwd", "/tmp"},       {"started_at", 1795000000}, {"cpu_seconds", 3600.0}, {"family", "xmrig"},
-                          {"wallets", {{{"address", "44AFFq"}, {"coin", "monero"}, {"checksum_valid", true}}}},
-                          {"pools", {{{"url", "stratum+tcp://pool.example:3333"}, {"host", "pool.example"}, {"port", 3333}}}},
-                          {"connections", {{{"remote", "198.51.100.7"}, {"remote_port", 3333}}}}};
+  nlohmann::json miner = {
+      {"pid", 4242},
+      {"ppid", 1},
+      {"user", "www-data"},
+      {"exe", kHostile},
+      {"exe_deleted", false},
+      {"exe_sha256", std::string(64, 'a')},
+      {"cmdline", {kHostile, "-o", "pool.example:3333"}},
+      {"cwd", "/tmp"},
+      {"started_at", 1795000000},
+      {"cpu_seconds", 3600.0},
+      {"family", "xmrig"},
+      {"wallets", {{{"address", "44AFFq"}, {"coin", "monero"}, {"checksum_valid", true}}}},
+      {"pools", {{{"url", "stratum+tcp://pool.example:3333"}, {"host", "pool.example"}, {"port", 3333}}}},
+      {"connections", {{{"remote", "198.51.100.7"}, {"remote_port", 3333}}}}};
   for (double cpu : {1800.0, 3600.0}) {
     miner["cpu_seconds"] = cpu;
     store->exec("INSERT INTO miners(case_id, pid, exe, family, data, seen_at) VALUES(?,?,?,?,?,?)",
@@ -48,29 +57,37 @@ std::unique_ptr<CaseStore> hostile_case(const std::filesystem::path& dir) {
   store->record_indicator("ipv6", "2001:db8::7", nlohmann::json::object(), "test");
   store->record_indicator("wallet", "44AFFq", {{"coin", "monero"}}, "test");
   store->record_indicator("path", kHostile, nlohmann::json::object(), "test");
-  store->exec("INSERT INTO evidence(case_id, kind, source_path, sha256, sha1, md5, size, stored_path, mtime, collected_at, collector, status)"
-              " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-              {id, "exe", kHostile, std::string(64, 'b'), std::string(40, 'c'), std::string(32, 'd'), 1234, "evidence/x",
-               "2026-11-20T08:00:00Z", "2026-11-20T09:00:00.290000Z", "unmine test", "stored"});
+  store->exec(
+      "INSERT INTO evidence(case_id, kind, source_path, sha256, sha1, md5, size, stored_path, mtime, collected_at, "
+      "collector, status)"
+      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+      {id, "exe", kHostile, std::string(64, 'b'), std::string(40, 'c'), std::string(32, 'd'), 1234, "evidence/x",
+       "2026-11-20T08:00:00Z", "2026-11-20T09:00:00.290000Z", "unmine test", "stored"});
   store->custody("evidence.stored", {{"path", kHostile}});
   store->exec("INSERT INTO actions(case_id, kind, target, reason, status, at) VALUES(?,?,?,?,?,?)",
-              {id, "unpersist.cron_line", nlohmann::json{{"path", "/etc/crontab"}, {"text", kHostile}}, "F-1", "done", now_iso8601()});
+              {id, "unpersist.cron_line", nlohmann::json{{"path", "/etc/crontab"}, {"text", kHostile}}, "F-1", "done",
+               now_iso8601()});
   tx.commit();
   auto tool = make_finding(Group::tooling, "tool.scanner", Severity::medium, "masscan <b>found</b>", "masscan");
-  auto entry = make_finding(Group::entry_vector, "exposed.service", Severity::high, "Docker API open on 2375", "docker");
+  auto entry =
+      make_finding(Group::entry_vector, "exposed.service", Severity::high, "Docker API open on 2375", "docker");
   auto minerf = make_finding(Group::miner, "process.cmdline", Severity::high, kHostile, "m");
   auto pool = make_finding(Group::pool, "net.connection", Severity::high, "to pool.example", "p");
   store->record_findings({tool, entry, minerf, pool}, std::nullopt);
   CaseStore::Transaction tx2(*store);
-  store->exec("INSERT INTO checks(case_id, started_at, finished_at, verdict, severity, exit_code, findings) VALUES(?,?,?,?,?,?,?)",
-              {id, now_iso8601(), now_iso8601(), nlohmann::json{{"case", "No Mining Activity"}, {"severity", "none"}, {"groups", nlohmann::json::array()}},
-               "none", 0, nlohmann::json::array()});
+  store->exec(
+      "INSERT INTO checks(case_id, started_at, finished_at, verdict, severity, exit_code, findings) "
+      "VALUES(?,?,?,?,?,?,?)",
+      {id, now_iso8601(), now_iso8601(),
+       nlohmann::json{{"case", "No Mining Activity"}, {"severity", "none"}, {"groups", nlohmann::json::array()}},
+       "none", 0, nlohmann::json::array()});
   tx2.commit();
   return store;
 }
 
 struct Fixture {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("unmine-report-unit-" + std::to_string(::getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("unmine-report-unit-" + std::to_string(::getpid()));
   std::unique_ptr<CaseStore> store;
   nlohmann::json report;
   Fixture() {
@@ -127,15 +144,16 @@ TEST_CASE("HTML: self-contained, every case string escaped, charts drawn") {
   size_t svgs = 0;
   for (size_t p = html.find("<svg"); p != std::string::npos; p = html.find("<svg", p + 1)) ++svgs;
   CHECK(svgs == 2);
-  for (auto* id : {"summary", "time-boxes", "timeline", "miners", "indicators", "evidence", "actions", "verification", "impact"})
+  for (auto* id :
+       {"summary", "time-boxes", "timeline", "miners", "indicators", "evidence", "actions", "verification", "impact"})
     CHECK(html.find(std::string("id=\"") + id + "\"") != std::string::npos);
 }
 
 TEST_CASE("Markdown: sections and escaped table cells") {
   Fixture f;
   auto md = render_markdown(f.report);
-  for (auto* h : {"## Summary", "## Time boxes", "## Timeline", "## Miners", "## Indicators", "## Evidence", "## Actions",
-                  "## Verification history", "## Resource impact", "## Entry vector", "## Tooling found"})
+  for (auto* h : {"## Summary", "## Time boxes", "## Timeline", "## Miners", "## Indicators", "## Evidence",
+                  "## Actions", "## Verification history", "## Resource impact", "## Entry vector", "## Tooling found"})
     CHECK(md.find(h) != std::string::npos);
   CHECK(md.find("<script>") == std::string::npos);
   CHECK(md.find("\\|\\`x\\`") != std::string::npos);
@@ -163,8 +181,8 @@ TEST_CASE("STIX: a 2.1 bundle with patterns, observables, malware, tool, relatio
       CHECK(ids.contains(o["source_ref"].get<std::string>()));
       CHECK(ids.contains(o["target_ref"].get<std::string>()));
     }
-  for (auto* t : {"identity", "indicator", "observed-data", "file", "domain-name", "ipv4-addr", "ipv6-addr", "malware", "tool",
-                  "relationship", "x-cryptocurrency-wallet"})
+  for (auto* t : {"identity", "indicator", "observed-data", "file", "domain-name", "ipv4-addr", "ipv6-addr", "malware",
+                  "tool", "relationship", "x-cryptocurrency-wallet"})
     CHECK_MESSAGE(types.contains(t), t);
   CHECK(patterns.contains("[domain-name:value = 'pool.example']"));
   CHECK(patterns.contains("[ipv6-addr:value = '2001:db8::7']"));

@@ -4,8 +4,8 @@
 #include <map>
 #include <set>
 
-#include "literal_process.h"
 #include "detect/respawn.h"
+#include "literal_process.h"
 
 using namespace unmine;
 
@@ -15,7 +15,8 @@ RespawnPattern killed_miner() {
   RespawnPattern pat;
   pat.add(literal_process(4000, 3000, "/tmp/.x/kdevtmpfsi", {"/tmp/.x/kdevtmpfsi", "-o", "pool.example:3333"}, 88),
           std::string(64, 'b'));
-  pat.incident.wallets.insert("44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A");
+  pat.incident.wallets.insert(
+      "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A");
   pat.incident.domains.insert("pool.example");
   return pat;
 }
@@ -61,7 +62,8 @@ TEST_CASE("match_respawn: inode, path, arguments, indicators, image hash") {
     CHECK((m ? std::optional(m->how) : std::nullopt) == r.how);
   }
   // Renamed and copied, with other arguments: only the image hash gives it away.
-  auto m = match_respawn(pat, literal_process(5005, 1, "/opt/.cache/x", {"x"}, 94), [] { return std::string(64, 'b'); });
+  auto m =
+      match_respawn(pat, literal_process(5005, 1, "/opt/.cache/x", {"x"}, 94), [] { return std::string(64, 'b'); });
   REQUIRE(m);
   CHECK(m->how == "sha256");
 }
@@ -69,8 +71,7 @@ TEST_CASE("match_respawn: inode, path, arguments, indicators, image hash") {
 TEST_CASE("service_unit_from_cgroup: the service a process runs in") {
   CHECK(service_unit_from_cgroup("0::/system.slice/xmr-helper.service\n") == "xmr-helper.service");
   CHECK(service_unit_from_cgroup("0::/system.slice/cron.service\n") == "cron.service");
-  CHECK(service_unit_from_cgroup("12:pids:/\n1:name=systemd:/system.slice/kworker.service/sub\n") ==
-        "kworker.service");
+  CHECK(service_unit_from_cgroup("12:pids:/\n1:name=systemd:/system.slice/kworker.service/sub\n") == "kworker.service");
   CHECK_FALSE(service_unit_from_cgroup("0::/user.slice/user-0.slice/session-3.scope\n"));
   CHECK_FALSE(service_unit_from_cgroup("0::/user.slice/user-1000.slice/user@1000.service/app.slice/x.scope\n"));
   CHECK_FALSE(service_unit_from_cgroup("0::/\n"));
@@ -80,7 +81,9 @@ TEST_CASE("service_unit_from_cgroup: the service a process runs in") {
 TEST_CASE("respawn_sources: the watchdog parent, cron, the unit, the persistence entry") {
   auto miner = literal_process(5000, 3000, "/tmp/.x/kdevtmpfsi", {"kdevtmpfsi"}, 88);
   SUBCASE("a watchdog") {
-    auto s = respawn_sources(miner, {literal_process(3000, 1, "/tmp/.x/wd", {"/tmp/.x/wd"}), literal_process(1, 0, "/sbin/init", {"init"})}, {});
+    auto s = respawn_sources(
+        miner, {literal_process(3000, 1, "/tmp/.x/wd", {"/tmp/.x/wd"}), literal_process(1, 0, "/sbin/init", {"init"})},
+        {});
     REQUIRE(s.size() == 1);
     CHECK(s[0].kind == "parent");
     CHECK(s[0].pid == 3000);
@@ -88,12 +91,15 @@ TEST_CASE("respawn_sources: the watchdog parent, cron, the unit, the persistence
   }
   SUBCASE("cron through a shell, with its crontab line") {
     miner.cgroup = "0::/system.slice/cron.service\n";
-    PersistenceArtifact line{"cron", "/var/spool/cron/crontabs/root", 3, "* * * * * /tmp/.x/kdevtmpfsi", {}, "root",
-                             "F-00000000000000aa", true};
-    PersistenceArtifact other{"cron", "/etc/cron.d/backup", 1, "0 3 * * * root /usr/local/bin/backup", {}, "root", "", false};
+    PersistenceArtifact line{
+        "cron", "/var/spool/cron/crontabs/root", 3, "* * * * * /tmp/.x/kdevtmpfsi", {}, "root", "F-00000000000000aa",
+        true};
+    PersistenceArtifact other{"cron", "/etc/cron.d/backup", 1, "0 3 * * * root /usr/local/bin/backup", {}, "root", "",
+                              false};
     auto s = respawn_sources(miner,
                              {literal_process(710, 700, "/usr/bin/dash", {"/bin/sh", "-c", "/tmp/.x/kdevtmpfsi"}),
-                              literal_process(700, 1, "/usr/sbin/cron", {"/usr/sbin/cron", "-f"}), literal_process(1, 0, "/sbin/init", {"init"})},
+                              literal_process(700, 1, "/usr/sbin/cron", {"/usr/sbin/cron", "-f"}),
+                              literal_process(1, 0, "/sbin/init", {"init"})},
                              {line, other});
     REQUIRE(s.size() == 4);
     CHECK(s[0].kind == "persistence");
@@ -112,15 +118,17 @@ TEST_CASE("respawn_sources: the watchdog parent, cron, the unit, the persistence
     REQUIRE(s.size() == 1);
     CHECK(s[0].summary == "systemd unit sysupdate.service");
   }
-  auto f = respawn_finding(miner, {"inode", "same"}, respawn_sources(miner, {literal_process(3000, 1, "/tmp/.x/wd", {"wd"})}, {}));
+  auto f = respawn_finding(miner, {"inode", "same"},
+                           respawn_sources(miner, {literal_process(3000, 1, "/tmp/.x/wd", {"wd"})}, {}));
   CHECK(f.group == Group::miner);
   CHECK(f.severity == Severity::high);
   CHECK(f.kind == "process.respawn");
   CHECK(f.summary == "miner respawned as PID 5000 (/tmp/.x/kdevtmpfsi); source: parent PID 3000 (/tmp/.x/wd)");
   // Stable across runs: the id does not depend on pids.
   auto again = literal_process(6000, 3100, "/tmp/.x/kdevtmpfsi", {"kdevtmpfsi"}, 88);
-  CHECK(respawn_finding(again, {"inode", "same"}, respawn_sources(again, {literal_process(3100, 1, "/tmp/.x/wd", {"wd"})}, {})).id ==
-        f.id);
+  CHECK(respawn_finding(again, {"inode", "same"},
+                        respawn_sources(again, {literal_process(3100, 1, "/tmp/.x/wd", {"wd"})}, {}))
+            .id == f.id);
 }
 
 TEST_CASE("watch_respawns: reports a new matching process once, never one from before the kill") {
@@ -161,7 +169,10 @@ TEST_CASE("watch_respawns: a process connecting to the pool under a new name") {
   RespawnWatchOptions opts;
   opts.duration = std::chrono::milliseconds(0);
   auto found = watch_respawns(
-      procs, pat, {{1, 101}}, nullptr, [] { return std::vector<std::pair<int, std::string>>{{6000, "192.0.2.7:3333"}}; },
+      procs, pat, {{1, 101}}, nullptr,
+      [] {
+        return std::vector<std::pair<int, std::string>>{{6000, "192.0.2.7:3333"}};
+      },
       opts);
   REQUIRE(found.size() == 1);
   CHECK(found[0].proc.pid == 6000);

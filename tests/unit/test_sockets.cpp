@@ -25,12 +25,14 @@ TEST_CASE("parse_proc_net: v4 rows, states and endpoints") {
     uid_t uid;
   };
   const Row rows[] = {
-      {"   0: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 505 1 0 100 0 0 10 0",
+      {"   0: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 505 1 0 100 0 0 10 "
+       "0",
        "127.0.0.1", "0.0.0.0", "LISTEN", 3306, 0, 505, 0},
-      {"   1: 0F02000A:C350 2A00A8C0:0D05 01 00000000:00000000 02:000A7D6A 00000000  1000        0 77123 2 0 20 4 30 10 -1",
+      {"   1: 0F02000A:C350 2A00A8C0:0D05 01 00000000:00000000 02:000A7D6A 00000000  1000        0 77123 2 0 20 4 30 "
+       "10 -1",
        "10.0.2.15", "192.168.0.42", "ESTABLISHED", 50000, 3333, 77123, 1000},
-      {"   2: 0F02000A:C351 2A00A8C0:01BB 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0",
-       "10.0.2.15", "192.168.0.42", "TIME_WAIT", 50001, 443, 0, 0},
+      {"   2: 0F02000A:C351 2A00A8C0:01BB 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0", "10.0.2.15",
+       "192.168.0.42", "TIME_WAIT", 50001, 443, 0, 0},
   };
   for (auto& r : rows) {
     CAPTURE(r.line);
@@ -52,9 +54,12 @@ TEST_CASE("parse_proc_net: v4 rows, states and endpoints") {
 TEST_CASE("parse_proc_net: v6, v4-mapped v6 shown as v4, UDP states") {
   std::vector<std::string> anomalies;
   auto v6 = parse_proc_net(
-      "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-      "   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 900 1 0\n"
-      "   1: 0000000000000000FFFF00000100007F:A000 0000000000000000FFFF00000100007F:0D05 01 00000000:00000000 00:00000000 00000000     0        0 901 1 0\n",
+      "  sl  local_address                         remote_address                        st tx_queue rx_queue tr "
+      "tm->when retrnsmt   uid  timeout inode\n"
+      "   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 "
+      "00:00000000 00000000     0        0 900 1 0\n"
+      "   1: 0000000000000000FFFF00000100007F:A000 0000000000000000FFFF00000100007F:0D05 01 00000000:00000000 "
+      "00:00000000 00000000     0        0 901 1 0\n",
       "tcp", AF_INET6, &anomalies);
   CHECK(anomalies.empty());
   REQUIRE(v6.size() == 2);
@@ -66,7 +71,8 @@ TEST_CASE("parse_proc_net: v6, v4-mapped v6 shown as v4, UDP states") {
   CHECK(v6[1].family == AF_INET6);
 
   auto udp = parse_proc_net(
-      "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+      "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer "
+      "drops\n"
       "  100: 00000000:0044 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 11 2 0 0\n"
       "  101: 0F02000A:9C40 08080808:0035 01 00000000:00000000 00:00000000 00000000   100        0 12 2 0 0\n",
       "udp", AF_INET, &anomalies);
@@ -81,12 +87,12 @@ TEST_CASE("parse_proc_net: v6, v4-mapped v6 shown as v4, UDP states") {
 
 TEST_CASE("parse_proc_net: truncated and malformed lines become anomalies, the rest is kept") {
   const char* bad_lines[] = {
-      "   3: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:000",          // cut mid-line
-      "   4: 0100007F 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 5 1",  // no port
-      "   5: 0100007G:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 5 1",  // not hex
+      "   3: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:000",                         // cut mid-line
+      "   4: 0100007F 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 5 1",        // no port
+      "   5: 0100007G:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 5 1",   // not hex
       "   6: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000 x 0 5 1",   // uid
       "   7: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 -5 1",  // inode
-      "   8: 00000000000000000000000001000000:1F90 00000000:0000 0A 0:0 0:0 0 0 0 5 1",       // v6 in v4 table
+      "   8: 00000000000000000000000001000000:1F90 00000000:0000 0A 0:0 0:0 0 0 0 5 1",        // v6 in v4 table
       "garbage \xff\n with a newline",
   };
   for (auto* line : bad_lines) {

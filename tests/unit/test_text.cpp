@@ -1,34 +1,47 @@
 #include <doctest/doctest.h>
 
-#include "core/iso8601.h"
 #include "core/hex.h"
+#include "core/iso8601.h"
 #include "core/text.h"
 
 using namespace unmine;
 
 TEST_CASE("printable keeps UTF-8 and escapes the rest") {
-  struct Row { std::string in, out; };
+  struct Row {
+    std::string in, out;
+  };
   const Row rows[] = {
       {"plain", "plain"},
       {"caf\xc3\xa9", "caf\xc3\xa9"},
       {"a\nb", "a\\nb"},
       {"back\\slash", "back\\\\slash"},
       {"bad\xff", "bad\\xff"},
-      {"\xc0\xaf", "\\xc0\\xaf"},          // overlong '/'
+      {"\xc0\xaf", "\\xc0\\xaf"},           // overlong '/'
       {"\xed\xa0\x80", "\\xed\\xa0\\x80"},  // surrogate
       {"\x1b[31m", "\\x1b[31m"},            // terminal escape
       {std::string("nul\0x", 5), "nul\\x00x"},
-      {"\xc2\x9b" "31m", "\\xc2\\x9b31m"},             // C1 CSI: a terminal escape without ESC
-      {"x\xc2\x85y", "x\\xc2\\x85y"},                  // C1 NEL
-      {"inv\xe2\x80\xae" "exe.sh", "inv\\xe2\\x80\\xae" "exe.sh"},  // U+202E right-to-left override
-      {"a\xe2\x81\xa6" "b", "a\\xe2\\x81\\xa6" "b"},            // U+2066 isolate
-      {"\xc2\xa0nbsp", "\xc2\xa0nbsp"},                  // U+00A0 is text, kept
+      {"\xc2\x9b"
+       "31m",
+       "\\xc2\\x9b31m"},               // C1 CSI: a terminal escape without ESC
+      {"x\xc2\x85y", "x\\xc2\\x85y"},  // C1 NEL
+      {"inv\xe2\x80\xae"
+       "exe.sh",
+       "inv\\xe2\\x80\\xae"
+       "exe.sh"},  // U+202E right-to-left override
+      {"a\xe2\x81\xa6"
+       "b",
+       "a\\xe2\\x81\\xa6"
+       "b"},                             // U+2066 isolate
+      {"\xc2\xa0nbsp", "\xc2\xa0nbsp"},  // U+00A0 is text, kept
   };
   for (auto& r : rows) CHECK(printable(r.in) == r.out);
 }
 
 TEST_CASE("terminal_safe leaves printable text as it is and still escapes raw text") {
-  for (std::string raw : {"a\x1b[2Jb", "inv\xe2\x80\xae" "exe", "back\\slash\xff"}) {
+  for (std::string raw : {"a\x1b[2Jb",
+                          "inv\xe2\x80\xae"
+                          "exe",
+                          "back\\slash\xff"}) {
     CHECK(terminal_safe(printable(raw)) == printable(raw));  // no "\\x1b" in a findings table
   }
   CHECK(terminal_safe("a\x1b[2Jb") == "a\\x1b[2Jb");
@@ -37,7 +50,7 @@ TEST_CASE("terminal_safe leaves printable text as it is and still escapes raw te
 
 TEST_CASE("split_nul drops one trailing empty field") {
   CHECK(split_nul(std::string("a\0b\0", 4)) == std::vector<std::string>{"a", "b"});
-  CHECK(split_nul("") .empty());
+  CHECK(split_nul("").empty());
   CHECK(split_nul(std::string("a\0\0b", 4)) == std::vector<std::string>{"a", "", "b"});
 }
 
@@ -100,8 +113,9 @@ TEST_CASE("public addresses: not loopback, unspecified, private or link-local") 
     CAPTURE(a);
     CHECK(is_public_address(a));
   }
-  for (auto a : {"127.0.0.1", "127.5.5.5", "0.0.0.0", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.0.1",
-                 "169.254.169.254", "100.64.0.1", "::", "::1", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "pool.example", ""}) {
+  for (auto a :
+       {"127.0.0.1", "127.5.5.5", "0.0.0.0", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.0.1",
+        "169.254.169.254", "100.64.0.1", "::", "::1", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "pool.example", ""}) {
     CAPTURE(a);
     CHECK_FALSE(is_public_address(a));
   }

@@ -49,22 +49,32 @@ TEST_CASE("process signals: what is a miner and what is not") {
   auto memfd = process("/memfd:sealed", {"binary_backend"});
   memfd.exe_memfd = memfd.exe_deleted = true;
   Row rows[] = {
-      {"xmrig with pool and wallet", process("/opt/x/xmrig", {"./xmrig", "-o", "stratum+tcp://1.2.3.4:3333", "-u", kWallet}),
+      {"xmrig with pool and wallet",
+       process("/opt/x/xmrig", {"./xmrig", "-o", "stratum+tcp://1.2.3.4:3333", "-u", kWallet}),
        {"process.cmdline", "process.name"}},
       {"renamed build with a family option",
        process("/var/tmp/.cache/systemd-helper", {"systemd-helper", "-o", "10.0.0.1:80", "--donate-level=1"}),
        {"process.cmdline"}},
-      {"wallet in the environment", process("/usr/bin/python3", {"python3", "run.py"}, {"WALLET=" + kWallet, "HOME=/root"}),
+      {"wallet in the environment",
+       process("/usr/bin/python3", {"python3", "run.py"}, {"WALLET=" + kWallet, "HOME=/root"}),
        {"process.environ"}},
-      {"pool URL in the environment", process("/usr/bin/env", {"env"}, {"POOL=stratum+ssl://pool.example.org:443"}),
+      {"pool URL in the environment",
+       process("/usr/bin/env", {"env"}, {"POOL=stratum+ssl://pool.example.org:443"}),
        {"process.environ"}},
-      {"renamed kernel-thread name from a drop folder", process("/tmp/kswapd0", {"/tmp/kswapd0"}), {"process.kthread_name", "process.name"}},
+      {"renamed kernel-thread name from a drop folder",
+       process("/tmp/kswapd0", {"/tmp/kswapd0"}),
+       {"process.kthread_name", "process.name"}},
       {"deleted image in a drop folder", deleted, {"process.exe_deleted", "process.kthread_name", "process.name"}},
-      {"user process dressed as a kernel thread", process("/usr/share/cmake-3.25/cmake", {"[cmake]"}), {"process.kthread_name"}},
+      {"user process dressed as a kernel thread",
+       process("/usr/share/cmake-3.25/cmake", {"[cmake]"}),
+       {"process.kthread_name"}},
       {"a kernel thread's name on a program", process("/opt/app/bin/run", {"kworker/0:2"}), {"process.kthread_name"}},
       {"brackets inside a name", process("/usr/sbin/sshd", {"sshd: alice [priv]"}), {}},
       {"a title in brackets", process("/usr/bin/python3", {"[celeryd: celery@web1:ForkPoolWorker-1]"}), {}},
-      {"java on 8080", process("/usr/lib/jvm/java-17/bin/java", {"/usr/bin/java", "-jar", "app.jar", "--server.port=8080"}, {"LOGIN=app"}), {}},
+      {"java on 8080",
+       process("/usr/lib/jvm/java-17/bin/java", {"/usr/bin/java", "-jar", "app.jar", "--server.port=8080"},
+               {"LOGIN=app"}),
+       {}},
       {"ssh -o option", process("/usr/bin/ssh", {"ssh", "-o", "ServerAliveInterval=60", "-p", "2222", "host"}), {}},
       {"bash -c", process("/usr/bin/bash", {"bash", "-c", "cd /srv && ./build.sh -o out.bin"}), {}},
       {"curl -o", process("/usr/bin/curl", {"curl", "-o", "/tmp/x.tgz", "https://example.org/x.tgz"}), {}},
@@ -96,7 +106,9 @@ TEST_CASE("run_triage on a fixture host with a miner") {
   HostRoot host({UNMINE_FIXTURES "/hosts/triage_miner", "", ""});
   auto playbook = Playbook::load();
   auto r = run_triage(host, playbook, {});
-  auto has = [&](Group g) { return std::find(r.verdict.groups.begin(), r.verdict.groups.end(), g) != r.verdict.groups.end(); };
+  auto has = [&](Group g) {
+    return std::find(r.verdict.groups.begin(), r.verdict.groups.end(), g) != r.verdict.groups.end();
+  };
   CHECK(has(Group::miner));
   CHECK(has(Group::pool));
   CHECK(has(Group::system_optimization));
@@ -122,7 +134,8 @@ TEST_CASE("run_triage on a fixture host with a miner") {
   CHECK(find("sysctl.hugepages", "1280"));
   CHECK(find("ld_preload", "libprocesshider"));
   // The preload line is one finding (the persistence scan's artifact), not one per detector.
-  CHECK(std::count_if(r.findings.begin(), r.findings.end(), [](auto& f) { return f.path == "/etc/ld.so.preload"; }) == 1);
+  CHECK(std::count_if(r.findings.begin(), r.findings.end(), [](auto& f) { return f.path == "/etc/ld.so.preload"; }) ==
+        1);
   CHECK(std::any_of(r.notes.begin(), r.notes.end(), [](auto& n) { return n.find("truncated") != std::string::npos; }));
 
   // Same host, same ids.
@@ -150,7 +163,8 @@ TEST_CASE("a preload line the incident does not tie keeps the hiding detector's 
   HostRoot host({UNMINE_FIXTURES "/hosts/preload-untied", "", ""});
   auto r = run_triage(host, Playbook::load(), {});
   auto hiding = std::find_if(r.findings.begin(), r.findings.end(), [](auto& f) {
-    return f.kind == "ld_preload" && f.summary.find("preloads /usr/local/lib/libextra.so into every process") != std::string::npos;
+    return f.kind == "ld_preload" &&
+           f.summary.find("preloads /usr/local/lib/libextra.so into every process") != std::string::npos;
   });
   REQUIRE(hiding != r.findings.end());
   CHECK(hiding->severity == Severity::high);  // the library is there
@@ -217,5 +231,6 @@ TEST_CASE("a hiding finding alone stays Suspicious") {
   CHECK(r.verdict.case_name == "Suspicious Activity");
   CHECK(r.verdict.to_json()["severity"] == "low");
   // One preload line, one finding.
-  CHECK(std::count_if(r.findings.begin(), r.findings.end(), [](auto& f) { return f.path == "/etc/ld.so.preload"; }) == 1);
+  CHECK(std::count_if(r.findings.begin(), r.findings.end(), [](auto& f) { return f.path == "/etc/ld.so.preload"; }) ==
+        1);
 }

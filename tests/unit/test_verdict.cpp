@@ -5,9 +5,7 @@
 using namespace unmine;
 
 namespace {
-Finding of(Group g, Severity s = Severity::medium) {
-  return make_finding(g, "x", s, "s", std::string(to_string(g)));
-}
+Finding of(Group g, Severity s = Severity::medium) { return make_finding(g, "x", s, "s", std::string(to_string(g))); }
 }  // namespace
 
 TEST_CASE("attack-chain verdict follows the seed's table") {
@@ -21,9 +19,13 @@ TEST_CASE("attack-chain verdict follows the seed's table") {
       {{Group::miner}, "Suspicious Activity", "low"},
       {{Group::miner, Group::pool}, "Active Cryptomining", "medium"},
       {{Group::miner, Group::pool, Group::persistence}, "Persistent Cryptomining", "high"},
-      {{Group::miner, Group::pool, Group::persistence, Group::system_optimization}, "Advanced Cryptomining Operation", "critical"},
+      {{Group::miner, Group::pool, Group::persistence, Group::system_optimization},
+       "Advanced Cryptomining Operation",
+       "critical"},
       {{Group::miner, Group::pool, Group::hiding}, "Active Cryptomining", "high"},
-      {{Group::miner, Group::pool, Group::persistence, Group::system_optimization, Group::hiding}, "Advanced Cryptomining Operation", "critical"},
+      {{Group::miner, Group::pool, Group::persistence, Group::system_optimization, Group::hiding},
+       "Advanced Cryptomining Operation",
+       "critical"},
       {{Group::tooling}, "Suspicious Activity", "low"},
       {{Group::hiding}, "Suspicious Activity", "low"},
       {{Group::system_optimization, Group::hiding}, "Suspicious Activity", "low"},

@@ -5,15 +5,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include "host/msr.h"
 #include "playbook/playbook.h"
 #include "verify/baseline.h"
-#include "verify/check.h"
 #include "verify/block_check.h"
+#include "verify/check.h"
 #include "verify/connection_check.h"
 #include "verify/duration.h"
 #include "verify/expiry.h"
 #include "verify/schedule_files.h"
-#include "host/msr.h"
 #include "verify/tuning_check.h"
 #include "verify/watch.h"
 
@@ -25,9 +25,19 @@ TEST_CASE("durations as a responder types them") {
     const char* text;
     std::optional<int64_t> secs;
   };
-  const Row rows[] = {{"30s", 30},     {"10m", 600},       {"1h", 3600},      {"72h", 259200}, {"3d", 259200},
-                      {"1h30m", 5400}, {"45", 45},         {"", std::nullopt}, {"h", std::nullopt},
-                      {"1x", std::nullopt}, {"1h30", std::nullopt}, {"-5s", std::nullopt}, {"99999999999s", std::nullopt}};
+  const Row rows[] = {{"30s", 30},
+                      {"10m", 600},
+                      {"1h", 3600},
+                      {"72h", 259200},
+                      {"3d", 259200},
+                      {"1h30m", 5400},
+                      {"45", 45},
+                      {"", std::nullopt},
+                      {"h", std::nullopt},
+                      {"1x", std::nullopt},
+                      {"1h30", std::nullopt},
+                      {"-5s", std::nullopt},
+                      {"99999999999s", std::nullopt}};
   for (auto& r : rows) {
     CAPTURE(r.text);
     auto d = parse_duration(r.text);
@@ -63,14 +73,17 @@ TEST_CASE("watch stops at the first re-appearance with until_found") {
     return c;
   };
   int statuses = 0;
-  auto r = watch({seconds(0), seconds(0), true}, check, [&](const WatchStatus&) { ++statuses; }, stop);
+  auto r = watch(
+      {seconds(0), seconds(0), true}, check, [&](const WatchStatus&) { ++statuses; }, stop);
   CHECK(r.checks.size() == 1);  // a zero window is one check
   n = 0;
-  r = watch({seconds(1), seconds(5), true}, check, [&](const WatchStatus&) { ++statuses; }, stop);
+  r = watch(
+      {seconds(1), seconds(5), true}, check, [&](const WatchStatus&) { ++statuses; }, stop);
   CHECK(r.checks.size() == 2);
   CHECK(r.stopped == "found");
   stop = true;
-  r = watch({seconds(1), seconds(5), false}, check, [](const WatchStatus&) {}, stop);
+  r = watch(
+      {seconds(1), seconds(5), false}, check, [](const WatchStatus&) {}, stop);
   CHECK(r.stopped == "interrupted");
 }
 
@@ -79,8 +92,8 @@ TEST_CASE("cron time fields for an interval") {
     int64_t every;
     const char* cron;
   };
-  const Row rows[] = {{30, "* * * * *"},        {60, "* * * * *"},          {600, "*/10 * * * *"},
-                      {7 * 60, "*/6 * * * *"},  {3600, "0 * * * *"},        {4 * 3600, "0 */4 * * *"},
+  const Row rows[] = {{30, "* * * * *"},         {60, "* * * * *"},   {600, "*/10 * * * *"},
+                      {7 * 60, "*/6 * * * *"},   {3600, "0 * * * *"}, {4 * 3600, "0 */4 * * *"},
                       {5 * 3600, "0 */4 * * *"}, {86400, "0 0 * * *"}};
   for (auto& r : rows) {
     CAPTURE(r.every);
@@ -94,8 +107,12 @@ TEST_CASE("quoting for cron's shell and systemd's ExecStart") {
 }
 
 TEST_CASE("schedule files name the case, this binary and the window") {
-  ScheduleSpec s{"0f8fad5b-d9cb-469f-a165-70867728950e", "/opt/unmine/unmine", "/srv/case one", seconds(600),
-                 "2026-11-26T12:00:00Z", "cron"};
+  ScheduleSpec s{"0f8fad5b-d9cb-469f-a165-70867728950e",
+                 "/opt/unmine/unmine",
+                 "/srv/case one",
+                 seconds(600),
+                 "2026-11-26T12:00:00Z",
+                 "cron"};
   auto cron = schedule_files(s);
   REQUIRE(cron.size() == 1);
   CHECK(cron[0].path == "/etc/cron.d/unmine-verify-0f8fad5b-d9cb-469f-a165-70867728950e");
@@ -117,9 +134,15 @@ TEST_CASE("schedule files name the case, this binary and the window") {
 }
 
 TEST_CASE("hosts sinkhole block still intact") {
-  RecordedAction by_lines{1, "block.hosts", {{"path", "/etc/hosts"}}, nullptr,
-                          {{"lines", {"# unmine block begin", "0.0.0.0 pool.example", "# unmine block end"}}}, nullptr};
-  CHECK(missing_hosts_entries("127.0.0.1 localhost\n# unmine block begin\n0.0.0.0 pool.example\n# unmine block end\n", by_lines).empty());
+  RecordedAction by_lines{1,
+                          "block.hosts",
+                          {{"path", "/etc/hosts"}},
+                          nullptr,
+                          {{"lines", {"# unmine block begin", "0.0.0.0 pool.example", "# unmine block end"}}},
+                          nullptr};
+  CHECK(missing_hosts_entries("127.0.0.1 localhost\n# unmine block begin\n0.0.0.0 pool.example\n# unmine block end\n",
+                              by_lines)
+            .empty());
   CHECK(missing_hosts_entries("127.0.0.1 localhost\n", by_lines).size() == 3);
   RecordedAction by_hosts{2, "block.hosts", {{"hosts", {"Pool.Example", "xmr.example"}}}, nullptr, nullptr, nullptr};
   CHECK(missing_hosts_entries("0.0.0.0 pool.example xmr.example # sinkhole\n", by_hosts).empty());
@@ -162,7 +185,12 @@ TEST_CASE("a neutralised artifact is back when its line or file returns") {
   IncidentIndicators incident;
   incident.paths.insert("/tmp/.x/xmrig");
 
-  RecordedAction line{7, "unpersist.cron_line", {{"path", "/etc/crontab"}, {"line", 3}, {"text", "* * * * * root /tmp/.x/xmrig"}}, nullptr, nullptr, nullptr};
+  RecordedAction line{7,
+                      "unpersist.cron_line",
+                      {{"path", "/etc/crontab"}, {"line", 3}, {"text", "* * * * * root /tmp/.x/xmrig"}},
+                      nullptr,
+                      nullptr,
+                      nullptr};
   write("etc/crontab", "SHELL=/bin/sh\n# * * * * * root /tmp/.x/xmrig\n");
   CHECK_FALSE(recheck_unpersisted(host, line, incident));
   write("etc/crontab", "SHELL=/bin/sh\n  * * * * * root /tmp/.x/xmrig  \n");

@@ -15,14 +15,19 @@ struct Valid {
   const char* kind;
 };
 const Valid kValid[] = {
-    {"44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A", "monero", "standard"},
-    {"4AdUndXHHZ6cfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv2684Rge", "monero", "standard"},
-    {"4LL9oSLmtpccfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv2bYXZKKQePHES9khPK", "monero", "integrated"},
-    {"8BTd81B7syWcfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv25pnJx6", "monero", "subaddress"},
-    {"888tNkZrPN6JsEgekjMnABU4TBzc2Dt29EPAvkRxbANsAnjyPbb3iQ1YBRk1UXcdRsiKc9dhwMVgN5S9cQUiyoogDavup3H", "monero", "subaddress"},
+    {"44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A", "monero",
+     "standard"},
+    {"4AdUndXHHZ6cfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv2684Rge", "monero",
+     "standard"},
+    {"4LL9oSLmtpccfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv2bYXZKKQePHES9khPK",
+     "monero", "integrated"},
+    {"8BTd81B7syWcfufTMvppY6JwXNouMBzSkbLYfpAV5Usx3skxNgYeYTRj5UzqtReoS44qo9mtmXCqY45DJ852K5Jv25pnJx6", "monero",
+     "subaddress"},
+    {"888tNkZrPN6JsEgekjMnABU4TBzc2Dt29EPAvkRxbANsAnjyPbb3iQ1YBRk1UXcdRsiKc9dhwMVgN5S9cQUiyoogDavup3H", "monero",
+     "subaddress"},
     {"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "bitcoin", "p2pkh"},
     {"3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "bitcoin", "p2sh"},
-    {"BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", "bitcoin", "bech32"},                   // BIP-173
+    {"BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", "bitcoin", "bech32"},  // BIP-173
     {"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "bitcoin", "bech32"},
     {"tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7", "bitcoin-testnet", "bech32"},
     {"bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0", "bitcoin", "bech32m"},  // BIP-350
@@ -45,10 +50,14 @@ const Valid kValid[] = {
 std::string corrupt(std::string s, size_t at) {
   auto next_in = [](std::string_view alphabet, char c) { return alphabet[(alphabet.find(c) + 1) % alphabet.size()]; };
   char& c = s[at];
-  if (s.starts_with("0x")) c = c <= '9' ? next_in("0123456789", c) : c <= 'F' ? next_in("ABCDEF", c) : next_in("abcdef", c);
-  else if (s.starts_with("bc1") || s.starts_with("tb1")) c = next_in("qpzry9x8gf2tvdw0s3jn54khce6mua7l", c);
-  else if (s.starts_with("BC1")) c = next_in("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", c);
-  else c = next_in("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz", c);
+  if (s.starts_with("0x"))
+    c = c <= '9' ? next_in("0123456789", c) : c <= 'F' ? next_in("ABCDEF", c) : next_in("abcdef", c);
+  else if (s.starts_with("bc1") || s.starts_with("tb1"))
+    c = next_in("qpzry9x8gf2tvdw0s3jn54khce6mua7l", c);
+  else if (s.starts_with("BC1"))
+    c = next_in("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", c);
+  else
+    c = next_in("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz", c);
   return s;
 }
 
@@ -89,7 +98,9 @@ TEST_CASE("one-character corruptions fail the checksum") {
 }
 
 TEST_CASE("wrong segwit encodings and mixed case fail") {
-  struct Row { const char* address; };
+  struct Row {
+    const char* address;
+  };
   const Row rows[] = {
       {"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"},  // checksum
       {"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kemeawh"},  // v0 with a bech32m checksum (BIP-350)
@@ -119,12 +130,14 @@ TEST_CASE("random base58 strings of Monero's shape are not valid wallets") {
 }
 
 TEST_CASE("non-addresses have no wallet shape") {
-  for (auto t : {"", "hello", "xmrig", "0x1234", "stratum+tcp://pool:3333", "1111111111111111111111111111111111111111111"})
+  for (auto t :
+       {"", "hello", "xmrig", "0x1234", "stratum+tcp://pool:3333", "1111111111111111111111111111111111111111111"})
     CHECK_FALSE(check_wallet(t));
 }
 
 TEST_CASE("find_wallets finds addresses inside logins, options and configs") {
-  const std::string xmr = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
+  const std::string xmr =
+      "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
   struct Row {
     std::string text;
     std::string address;
