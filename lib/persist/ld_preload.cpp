@@ -1,8 +1,53 @@
 #include "persist/ld_preload.h"
 
+#include <cctype>
+#include <set>
+
 #include "core/text.h"
 
 namespace unmine {
+namespace {
+
+constexpr size_t kMaxLibrary = 16 << 20;
+constexpr size_t kMaxHiddenNames = 4096;  // a library's name-like strings kept
+constexpr size_t kMaxListed = 8192;       // entries looked at in one folder
+
+bool name_char(unsigned char c) { return std::isalnum(c) || c == '.' || c == '_' || c == '-'; }
+
+// Name-like strings in a library's bytes (runs of [A-Za-z0-9._-], 4 to 64 long): a hider keeps the process
+// names it hides as plain strings, beside its symbol names, which name no file in a dropper's folder.
+std::set<std::string, std::less<>> name_like_strings(std::string_view bytes) {
+  std::set<std::string, std::less<>> out;
+  size_t i = 0;
+  while (i < bytes.size() && out.size() < kMaxHiddenNames) {
+    while (i < bytes.size() && !name_char(static_cast<unsigned char>(bytes[i]))) ++i;
+    size_t start = i;
+    while (i < bytes.size() && name_char(static_cast<unsigned char>(bytes[i]))) ++i;
+    if (i - start >= 4 && i - start <= 64) out.emplace(bytes.substr(start, i - start));
+  }
+  return out;
+}
+
+// Files in the droppers' folders (and their hidden sub-folders) named by a string of the hider: what it
+// hides, often the miner itself (Rocke's libcset.so hides /tmp/kerberods). They are identified as dormant
+// miners; package files are left out.
+void refer_hidden_files(ScanContext& ctx, std::string_view library) {
+  auto names = name_like_strings(library);
+  if (names.empty()) return;
+  auto look = [&](const std::string& dir, bool descend, auto& self) -> void {
+    size_t seen = 0;
+    for (auto& e : ctx.host.list(dir)) {
+      if (++seen > kMaxListed) break;
+      auto path = (dir == "/" ? "" : dir) + "/" + e.name;
+      if (names.contains(e.name) && !(ctx.dpkg.present() && ctx.dpkg.owns(path))) ctx.refer(path);
+      if (!descend || !e.name.starts_with('.') || e.name == "." || e.name == "..") continue;
+      if (auto st = ctx.host.lstat(path); st && S_ISDIR(st->st_mode)) self(path, false, self);
+    }
+  };
+  for (auto& dir : ctx.rules.hider_drop_folders()) look(dir, true, look);
+}
+
+}  // namespace
 
 std::vector<PreloadEntry> parse_ld_so_preload(std::string_view text) {
   std::vector<PreloadEntry> out;
@@ -40,14 +85,15 @@ void scan_ld_preload(ScanContext& ctx) {
     Candidate c{"ld_preload", Group::hiding, path, e.line, std::string(e.text), "root"};
     c.entry = std::string(e.entry);
     auto tie = ctx.rules.judge(e.entry, ctx.incident);
-    if (!tie.tied()) {
-      // A process hider names the processes it hides: the library's bytes may name the miner.
-      if (auto lib = ctx.host.read(e.entry, 16 << 20)) {
-        auto inner = ctx.rules.judge(lib->data, ctx.incident);
-        if (inner.tied()) tie = {TieLevel::tied, "library." + inner.rule, inner.indicator, inner.indicator_type};
-      }
+    // A process hider names the processes it hides: the library's bytes may name the miner.
+    auto lib = ctx.host.read(e.entry, kMaxLibrary);
+    if (!tie.tied() && lib) {
+      auto inner = ctx.rules.judge(lib->data, ctx.incident);
+      if (inner.tied()) tie = {TieLevel::tied, "library." + inner.rule, inner.indicator, inner.indicator_type};
     }
     auto judged = judge_preload_entry(ctx.host, e.entry, tie.tied(), &ctx.dpkg);
+    if (lib && (judged.state == PreloadState::tied || judged.state == PreloadState::present))
+      refer_hidden_files(ctx, lib->data);
     if (judged.state == PreloadState::tied) {
       ctx.report(c, tie, judged.severity, true, e.text);
     } else if (judged.state == PreloadState::packaged) {

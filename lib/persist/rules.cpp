@@ -100,6 +100,8 @@ PersistenceRules PersistenceRules::from_json(const nlohmann::json& j, std::vecto
     if (!looks_like_ip(s)) r.pool_suffixes_.insert(to_lower(s));
   for (auto& w : j.value("campaign_key_words", nlohmann::json::array()))
     r.campaign_words_.push_back(to_lower(w.get<std::string>()));
+  for (auto& d : j.value("hider_drop_folders", nlohmann::json::array()))
+    r.hider_drop_folders_.push_back(d.get<std::string>());
   if (j.contains("msr_options")) {
     try {
       r.msr_options_ =

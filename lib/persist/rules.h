@@ -56,13 +56,15 @@ class PersistenceRules {
   bool enables_msr_writes(std::string_view line) const;
   // A key comment or option naming a known campaign ("hilde@teamtnt.red", "mdrfckr"), lowercase.
   std::optional<std::string> campaign_word_in(std::string_view text) const;
+  // Folders where the files a preloaded process hider hides by name are looked for (droppers' folders).
+  const std::vector<std::string>& hider_drop_folders() const { return hider_drop_folders_; }
 
  private:
   Tie judge_at(std::string_view text, const IncidentIndicators& incident, int depth) const;
   std::optional<const PatternRule*> first_match(const std::vector<PatternRule>& rules, std::string_view text,
                                                 const std::string& lower) const;
 
-  std::vector<std::string> family_words_, campaign_words_;
+  std::vector<std::string> family_words_, campaign_words_, hider_drop_folders_;
   std::set<std::string, std::less<>> pool_domains_, pool_suffixes_;
   std::vector<PatternRule> malicious_, lookalike_;
   std::optional<std::regex> msr_options_;

@@ -119,6 +119,11 @@ std::optional<FileContent> ScanContext::read_once(const std::string& path, std::
   return f;
 }
 
+void ScanContext::refer(const std::string& path) {
+  auto& list = out.referenced_files;
+  if (std::find(list.begin(), list.end(), path) == list.end()) list.push_back(path);
+}
+
 void ScanContext::remember_reference(const std::string& entry_file, const std::string& path) {
   auto& list = references_[entry_file];
   if (std::find(list.begin(), list.end(), path) == list.end()) list.push_back(path);

@@ -97,6 +97,9 @@ class ScanContext {
   // `entry_class` says otherwise.
   void report(const Candidate& c, const Tie& tie, Severity severity, bool neutralise, std::string_view text,
               std::string summary = {}, std::string_view entry_class = {});
+  // A file a scanner found by its own reasoning (the name a preloaded hider hides): identified as a dormant
+  // miner whatever its entry's class.
+  void refer(const std::string& path);
 
  private:
   struct EntryFile {

@@ -121,6 +121,51 @@ TEST_CASE("classes: malicious whatever it runs, new in the window, known otherwi
   CHECK(finding_at(wide, "/etc/cron.d/backup"));
 }
 
+TEST_CASE("a preloaded hider's hidden names lead to the files it hides, in the droppers' folders only") {
+  TempRoot r;
+  // An old hider (outside the window, tied to nothing): the names it keeps among its symbols are followed.
+  std::string lib = std::string(
+      "\x7f"
+      "ELF\0\0readdir\0readdir64\0dlsym\0libc.so.6\0kerberods\0",
+      50);
+  r.write("etc/ld.so.preload", "/usr/local/lib/libcset.so\n", kOld);
+  r.write("usr/local/lib/libcset.so", lib, kOld, kExec);
+  r.write("tmp/kerberods",
+          "\x7f"
+          "ELF miner",
+          kOld, kExec);
+  r.write("var/tmp/.x/kerberods",
+          "\x7f"
+          "ELF a copy in a hidden folder",
+          kOld, kExec);
+  r.write("var/tmp/.x/.y/kerberods",
+          "\x7f"
+          "ELF two hidden levels down: not looked at",
+          kOld, kExec);
+  r.write("opt/kerberods",
+          "\x7f"
+          "ELF not a dropper's folder",
+          kOld, kExec);
+  r.write("tmp/dlsym.txt", "an unrelated file", kOld);
+  auto s = r.scan();
+  auto& refs = s.referenced_files;
+  auto has = [&](const std::string& p) { return std::find(refs.begin(), refs.end(), p) != refs.end(); };
+  CHECK(has("/tmp/kerberods"));
+  CHECK(has("/var/tmp/.x/kerberods"));
+  CHECK_FALSE(has("/var/tmp/.x/.y/kerberods"));
+  CHECK_FALSE(has("/opt/kerberods"));
+  CHECK_FALSE(has("/tmp/dlsym.txt"));
+  // A library that names nothing in those folders adds nothing.
+  TempRoot quiet;
+  quiet.write("etc/ld.so.preload", "/usr/local/lib/libfast.so\n", kOld);
+  quiet.write("usr/local/lib/libfast.so", lib.substr(0, 30), kOld, kExec);
+  quiet.write("tmp/kerberods",
+              "\x7f"
+              "ELF",
+              kOld, kExec);
+  CHECK(quiet.scan().referenced_files.empty());
+}
+
 TEST_CASE("window: --since first, then the incident's first sign, then the last 30 days") {
   auto since =
       persistence_window(kNow - 100, std::pair<int64_t, std::string>{kNow - 5000, "miner pid 7 started"}, kNow);

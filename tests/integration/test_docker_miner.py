@@ -1,0 +1,185 @@
+"""The stand-in miner in a real Docker container: an image imported from a small rootfs tarball (no registry),
+the miner named node, its config.json in the container's working folder /app, mining to a loopback pool on
+port 443 (or a free port) over the host's network. validate must report it without being told its PID,
+name it XMRig from the container's own files, and name the container Docker's.
+
+Docker is driven through its absolute paths only. A running engine (/run/docker.sock) is used as it is;
+otherwise the test starts its own dockerd with a data root, exec root and socket of its own, and stops it.
+Where no engine can run (no docker.io, no cgroups or overlay for it), the test skips with the reason."""
+import io
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import time
+import unittest
+import uuid
+
+from harness import MONERO_WALLET, STANDIN_MINER, StratumServer, main, temp_case, unmine, validate_schema
+from test_detection_depth import library_paths, pool_on_443_or_any
+
+DOCKER = next((p for p in ("/usr/bin/docker", "/usr/local/bin/docker") if os.path.exists(p)), None)
+DOCKERD = next((p for p in ("/usr/sbin/dockerd", "/usr/bin/dockerd") if os.path.exists(p)), None)
+SYSTEM_SOCKET = "/run/docker.sock"
+# dockerd finds containerd, runc and its proxy by PATH: the system's folders, never the caller's.
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+class Engine:
+    """A Docker engine to talk to: the running one, or one this test starts and stops."""
+
+    def __init__(self):
+        self.work = None
+        self.proc = None
+        self.log_path = None
+        if os.path.exists(SYSTEM_SOCKET) and self._answers("unix://" + SYSTEM_SOCKET):
+            self.host = "unix://" + SYSTEM_SOCKET
+            return
+        self.work = tempfile.mkdtemp(prefix="unmine-dockerd-")
+        self.host = f"unix://{self.work}/docker.sock"
+        self.log_path = os.path.join(self.work, "dockerd.log")
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(
+                [DOCKERD, "--host", self.host, "--data-root", f"{self.work}/data", "--exec-root", f"{self.work}/exec",
+                 "--pidfile", f"{self.work}/dockerd.pid", "--bridge=none", "--iptables=false"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env={"PATH": SYSTEM_PATH},
+                start_new_session=True)
+        deadline = time.time() + 40
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                break
+            if self._answers(self.host):
+                return
+            time.sleep(0.5)
+        reason = self.log_tail()
+        self.close()
+        raise RuntimeError("dockerd did not start: " + reason)
+
+    def _answers(self, host):
+        r = subprocess.run([DOCKER, "--host", host, "version", "--format", "{{.Server.Version}}"],
+                           capture_output=True, text=True, env={"PATH": SYSTEM_PATH}, timeout=20)
+        return r.returncode == 0 and r.stdout.strip() != ""
+
+    def log_tail(self):
+        if not self.log_path or not os.path.exists(self.log_path):
+            return "no log"
+        with open(self.log_path, errors="replace") as f:
+            lines = [l.strip() for l in f if l.strip()]
+        return " | ".join(lines[-3:]) or "no output"
+
+    def docker(self, *args, stdin=None, check=True, timeout=120):
+        r = subprocess.run([DOCKER, "--host", self.host, *args], input=stdin, capture_output=True,
+                           env={"PATH": SYSTEM_PATH}, timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError(f"docker {' '.join(args)}: {r.stderr.decode(errors='replace')}")
+        return r.stdout.decode(errors="replace").strip()
+
+    def close(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.work:
+            # What dockerd left mounted (its own data root only) goes before the folder does.
+            subprocess.run(["/usr/bin/umount", "-R", "-l", f"{self.work}/data"], capture_output=True)
+            subprocess.run(["/usr/bin/umount", "-R", "-l", f"{self.work}/exec"], capture_output=True)
+            shutil.rmtree(self.work, ignore_errors=True)
+
+
+def docker_skip_reason():
+    if os.geteuid() != 0:
+        return "needs root (a Docker engine)"
+    if DOCKER is None:
+        return "no Docker client at /usr/bin/docker (Debian's docker.io) or /usr/local/bin/docker"
+    if DOCKERD is None and not os.path.exists(SYSTEM_SOCKET):
+        return "no Docker engine: neither a running one (/run/docker.sock) nor dockerd (Debian's docker.io)"
+    return None
+
+
+def rootfs_tarball(pool_port):
+    """A rootfs holding the stand-in as /usr/local/bin/node, the libraries it loads, and /app/config.json."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for lib in library_paths(STANDIN_MINER):
+            tar.add(os.path.realpath(lib), arcname=lib.lstrip("/"))
+        tar.add(STANDIN_MINER, arcname="usr/local/bin/node")
+        config = {"autosave": True, "cpu": True, "donate-level": 1,
+                  "pools": [{"url": f"127.0.0.1:{pool_port}", "user": MONERO_WALLET, "pass": "x", "keepalive": True}]}
+        data = json.dumps(config).encode()
+        info = tarfile.TarInfo("app/config.json")
+        info.size = len(data)
+        info.mtime = int(time.time())
+        tar.addfile(info, io.BytesIO(data))
+        for d in ("tmp", "proc", "sys", "dev", "etc"):
+            info = tarfile.TarInfo(d)
+            info.type = tarfile.DIRTYPE
+            info.mode = 0o755
+            tar.addfile(info)
+    return buf.getvalue()
+
+
+class DockerMiner(unittest.TestCase):
+    def setUp(self):
+        reason = docker_skip_reason()
+        if reason:
+            self.skipTest(reason)
+        try:
+            self.engine = Engine()
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+            self.skipTest(f"no Docker engine can run here: {e}")
+        self.addCleanup(self.engine.close)
+        self.case = temp_case()
+        self.pool = pool_on_443_or_any()
+        self.addCleanup(self.pool.close)
+        tag = "unmine-test-node-" + uuid.uuid4().hex[:8]
+        self.image = f"{tag}:1"
+        self.engine.docker("import", "-", self.image, stdin=rootfs_tarball(self.pool.port))
+        self.addCleanup(self.engine.docker, "rmi", "-f", self.image, check=False)
+        self.name = tag
+        self.cid = self.engine.docker("run", "--detach", "--name", self.name, "--network", "host", "--workdir", "/app",
+                                      self.image, "/usr/local/bin/node")
+        self.addCleanup(self.engine.docker, "rm", "--force", self.name, check=False)
+        try:
+            self.pool.wait_login(timeout=20)
+        except AssertionError:
+            logs = self.engine.docker("logs", self.name, check=False)
+            self.fail("the miner in the container never logged in: " + logs)
+        self.pid = int(self.engine.docker("inspect", "--format", "{{.State.Pid}}", self.name))
+
+    def test_validate_finds_the_container_miner_without_its_pid(self):
+        r = unmine("--json", "validate", case=self.case)
+        self.assertGreaterEqual(r.rc, 11, r)
+        validate_schema(r.json, "validate")
+        miners = [m for m in r.json["miners"] if m["pid"] == self.pid]
+        self.assertEqual(len(miners), 1, r)
+        m = miners[0]
+        self.assertEqual(m["family"], "xmrig")
+        self.assertEqual(m["version"], "6.26.0")
+        self.assertEqual(m["config_path"], "/app/config.json")
+        self.assertEqual(m["wallets"][0]["address"], MONERO_WALLET)
+        self.assertTrue(any(p["port"] == self.pool.port for p in m["pools"]), m["pools"])
+        self.assertEqual(m["container"]["runtime"], "docker", m)
+        self.assertTrue(self.cid.startswith(m["container"]["id"]) or m["container"]["id"].startswith(self.cid), m)
+        kinds = {f["kind"] for f in r.json["findings"] if f.get("pid") == self.pid}
+        self.assertIn("process.config", kinds, r)
+        self.assertIn("net.connection", kinds, r)
+
+    def test_identify_names_the_container(self):
+        r = unmine("--json", "identify", "--pid", str(self.pid), case=self.case)
+        self.assertNotIn(r.rc, (1, 2), r)
+        validate_schema(r.json, "identify")
+        m = r.json["miners"][0]
+        self.assertEqual(m["family"], "xmrig")
+        self.assertEqual(m["container"]["runtime"], "docker", m)
+        if self.engine.work is None:
+            # The running engine keeps its metadata where identify reads it (/var/lib/docker).
+            self.assertEqual(m["container"]["image"], self.image, m)
+
+
+if __name__ == "__main__":
+    main()
