@@ -4,7 +4,9 @@ port 443 (or a free port) over the host's network. validate must report it witho
 name it XMRig from the container's own files, and name the container Docker's.
 
 Docker is driven through its absolute paths only. A running engine (/run/docker.sock) is used as it is;
-otherwise the test starts its own dockerd with a data root, exec root and socket of its own, and stops it.
+otherwise the test starts its own dockerd on Docker's own data root (/var/lib/docker, where identify reads a
+container's metadata) with an exec root and socket of its own, and stops it; the image and container it
+made are removed.
 Where no engine can run (no docker.io, no cgroups or overlay for it), the test skips with the reason."""
 import io
 import json
@@ -42,7 +44,7 @@ class Engine:
         self.log_path = os.path.join(self.work, "dockerd.log")
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                [DOCKERD, "--host", self.host, "--data-root", f"{self.work}/data", "--exec-root", f"{self.work}/exec",
+                [DOCKERD, "--host", self.host, "--exec-root", f"{self.work}/exec",
                  "--pidfile", f"{self.work}/dockerd.pid", "--bridge=none", "--iptables=false"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env={"PATH": SYSTEM_PATH},
                 start_new_session=True)
@@ -85,10 +87,21 @@ class Engine:
                 self.proc.kill()
                 self.proc.wait()
         if self.work:
-            # What dockerd left mounted (its own data root only) goes before the folder does.
-            subprocess.run(["/usr/bin/umount", "-R", "-l", f"{self.work}/data"], capture_output=True)
-            subprocess.run(["/usr/bin/umount", "-R", "-l", f"{self.work}/exec"], capture_output=True)
+            # What dockerd left mounted under its own folders (the network namespace it pins) goes first.
+            for point in sorted(mounts_under(self.work), key=len, reverse=True):
+                subprocess.run(["/usr/bin/umount", "--lazy", point], capture_output=True)
             shutil.rmtree(self.work, ignore_errors=True)
+
+
+def mounts_under(folder):
+    """Mount points at or below `folder` (from /proc/self/mountinfo; octal escapes are left as they are)."""
+    points = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            point = line.split()[4]
+            if point == folder or point.startswith(folder + "/"):
+                points.append(point)
+    return points
 
 
 def docker_skip_reason():
@@ -124,32 +137,50 @@ def rootfs_tarball(pool_port):
 
 
 class DockerMiner(unittest.TestCase):
-    def setUp(self):
+    """One engine, image and running container for the class: starting dockerd takes seconds."""
+
+    @classmethod
+    def setUpClass(cls):
         reason = docker_skip_reason()
         if reason:
-            self.skipTest(reason)
+            raise unittest.SkipTest(reason)
         try:
-            self.engine = Engine()
+            cls.engine = Engine()
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
-            self.skipTest(f"no Docker engine can run here: {e}")
-        self.addCleanup(self.engine.close)
-        self.case = temp_case()
-        self.pool = pool_on_443_or_any()
-        self.addCleanup(self.pool.close)
-        tag = "unmine-test-node-" + uuid.uuid4().hex[:8]
-        self.image = f"{tag}:1"
-        self.engine.docker("import", "-", self.image, stdin=rootfs_tarball(self.pool.port))
-        self.addCleanup(self.engine.docker, "rmi", "-f", self.image, check=False)
-        self.name = tag
-        self.cid = self.engine.docker("run", "--detach", "--name", self.name, "--network", "host", "--workdir", "/app",
-                                      self.image, "/usr/local/bin/node")
-        self.addCleanup(self.engine.docker, "rm", "--force", self.name, check=False)
+            raise unittest.SkipTest(f"no Docker engine can run here: {e}")
         try:
-            self.pool.wait_login(timeout=20)
+            cls.start_miner()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def start_miner(cls):
+        cls.pool = pool_on_443_or_any()
+        tag = "unmine-test-node-" + uuid.uuid4().hex[:8]
+        cls.image, cls.name = f"{tag}:1", tag
+        cls.engine.docker("import", "-", cls.image, stdin=rootfs_tarball(cls.pool.port))
+        cls.cid = cls.engine.docker("run", "--detach", "--name", cls.name, "--network", "host", "--workdir", "/app",
+                                    cls.image, "/usr/local/bin/node")
+        try:
+            cls.pool.wait_login(timeout=20)
         except AssertionError:
-            logs = self.engine.docker("logs", self.name, check=False)
-            self.fail("the miner in the container never logged in: " + logs)
-        self.pid = int(self.engine.docker("inspect", "--format", "{{.State.Pid}}", self.name))
+            raise AssertionError("the miner in the container never logged in: " +
+                                 cls.engine.docker("logs", cls.name, check=False))
+        cls.pid = int(cls.engine.docker("inspect", "--format", "{{.State.Pid}}", cls.name))
+
+    @classmethod
+    def tearDownClass(cls):
+        if getattr(cls, "name", None):
+            cls.engine.docker("rm", "--force", cls.name, check=False)
+        if getattr(cls, "image", None):
+            cls.engine.docker("rmi", "--force", cls.image, check=False)
+        if getattr(cls, "pool", None):
+            cls.pool.close()
+        cls.engine.close()
+
+    def setUp(self):
+        self.case = temp_case()
 
     def test_validate_finds_the_container_miner_without_its_pid(self):
         r = unmine("--json", "validate", case=self.case)
@@ -176,9 +207,7 @@ class DockerMiner(unittest.TestCase):
         m = r.json["miners"][0]
         self.assertEqual(m["family"], "xmrig")
         self.assertEqual(m["container"]["runtime"], "docker", m)
-        if self.engine.work is None:
-            # The running engine keeps its metadata where identify reads it (/var/lib/docker).
-            self.assertEqual(m["container"]["image"], self.image, m)
+        self.assertEqual(m["container"]["image"], self.image, m)
 
 
 if __name__ == "__main__":
