@@ -2,6 +2,7 @@
 
 #include "actions/file_state.h"
 #include "actions/unpersist.h"
+#include "case/action_log.h"
 #include "core/error.h"
 #include "core/hashing.h"
 #include "core/hex.h"
@@ -45,8 +46,7 @@ bool unit_stopped(const std::pair<std::string, std::string>& s) {
 void update_action(CaseStore& store, int64_t id, const std::string& status, const nlohmann::json& after,
                    const std::string& error) {
   CaseStore::Transaction tx(store);
-  store.exec("UPDATE actions SET status=?, after=?, error=? WHERE id=?",
-             {status, after, error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error), id});
+  ActionLog(store).settle(id, status, after, error);
   store.custody("action." + status, {{"action_id", id}, {"error", error}});
   tx.commit();
 }
@@ -72,12 +72,14 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
     r.reason = a.finding_id;
     // An artifact left as it is: skipped (nothing to do any more) or failed (it stays on the host).
     auto record_unchanged = [&](const std::string& status, const std::string& why) {
+      ActionRecord row;
+      row.kind = r.kind;
+      row.target = r.target;
+      row.reason = r.reason;
+      row.status = status;
+      row.error = why;
       CaseStore::Transaction tx(store);
-      store.exec(
-          "INSERT INTO actions(case_id, step_id, kind, target, reason, status, error, at) VALUES(?,?,?,?,?,?,?,?)",
-          {store.case_id(), store.current_step() ? nlohmann::json(*store.current_step()) : nlohmann::json(nullptr),
-           r.kind, r.target, r.reason, status, why, now_iso8601()});
-      r.id = store.last_insert_id();
+      r.id = ActionLog(store).insert(row);
       store.custody("action." + status, {{"action_id", r.id}, {"kind", r.kind}, {"error", why}});
       tx.commit();
       r.status = status;
@@ -164,17 +166,14 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
                                                                       std::nullopt, before->st, "before " + r.kind});
       if (!item.stored()) throw RuntimeError("evidence " + item.status);
       r.evidence_id = item.id;
-      CaseStore::Transaction tx(store);
-      store.exec(
-          "INSERT INTO actions(case_id, step_id, kind, target, reason, status, before, evidence_id, undo, at)"
-          " VALUES(?,?,?,?,?,'pending',?,?,?,?)",
-          {store.case_id(), store.current_step() ? nlohmann::json(*store.current_step()) : nlohmann::json(nullptr),
-           r.kind, r.target, r.reason, state_json(*before), *r.evidence_id, undo, now_iso8601()});
-      r.id = store.last_insert_id();
-      store.custody(
-          "action.started",
-          {{"action_id", r.id}, {"kind", r.kind}, {"evidence_id", *r.evidence_id}, {"path", printable(path)}});
-      tx.commit();
+      ActionRecord row;
+      row.kind = r.kind;
+      row.target = r.target;
+      row.reason = r.reason;
+      row.before = state_json(*before);
+      row.evidence_id = r.evidence_id;
+      row.undo = undo;
+      r.id = ActionLog(store).start(row, {{"evidence_id", *r.evidence_id}, {"path", printable(path)}});
     } catch (const std::exception& e) {
       // Nothing was changed: the artifact stays, and the failure is what the responder sees.
       r.status = "failed";
@@ -230,9 +229,10 @@ std::vector<UnpersistResult> apply_unpersist(const UnpersistPlan& plan, CaseStor
 }
 
 int settle_pending_unpersist(CaseStore& store, const HostRoot& host, Effects& fx) {
-  auto rows =
-      store.query("SELECT id, kind, undo FROM actions WHERE case_id=? AND status='pending' AND kind LIKE 'unpersist.%'",
-                  {store.case_id()});
+  ActionFilter pending;
+  pending.kind_prefix = "unpersist.";
+  pending.statuses = {"pending"};
+  auto rows = ActionLog::rows(store, pending);
   for (auto& row : rows) {
     auto id = row["id"].get<int64_t>();
     auto kind = row["kind"].get<std::string>();

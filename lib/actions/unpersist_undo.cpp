@@ -3,6 +3,8 @@
 
 #include "actions/file_state.h"
 #include "actions/unpersist.h"
+#include "case/action_log.h"
+#include "case/evidence_log.h"
 #include "core/error.h"
 #include "core/hashing.h"
 #include "core/text.h"
@@ -12,23 +14,23 @@ namespace {
 
 // The preserved bytes, checked against the evidence row. nullopt when missing or altered.
 std::optional<std::string> read_copy(const CaseStore& store, int64_t evidence_id) {
-  auto rows = store.query("SELECT stored_path, sha256 FROM evidence WHERE id=? AND status='stored'", {evidence_id});
-  if (rows.empty() || !rows[0]["stored_path"].is_string()) return std::nullopt;
-  std::ifstream in(store.dir() / rows[0]["stored_path"].get<std::string>(), std::ios::binary);
+  auto copy = EvidenceLog::stored_copy(store, evidence_id);
+  if (!copy) return std::nullopt;
+  std::ifstream in(store.dir() / copy->stored_path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream ss;
   ss << in.rdbuf();
   auto data = ss.str();
-  if (sha256_hex(data) != rows[0]["sha256"].get<std::string>()) return std::nullopt;
+  if (sha256_hex(data) != copy->sha256) return std::nullopt;
   return data;
 }
 
 }  // namespace
 
 UnpersistResult undo_unpersist(int64_t action_id, CaseStore& store, const HostRoot& host, Effects& fx) {
-  auto rows = store.query("SELECT * FROM actions WHERE id=? AND case_id=?", {action_id, store.case_id()});
-  if (rows.empty()) throw UsageError("no action " + std::to_string(action_id) + " in this case");
-  auto& row = rows[0];
+  auto found = ActionLog::row(store, action_id);
+  if (!found) throw UsageError("no action " + std::to_string(action_id) + " in this case");
+  auto& row = *found;
   auto kind = row["kind"].get<std::string>();
   if (!kind.starts_with("unpersist.") || kind == "unpersist.undo")
     throw UsageError("action " + std::to_string(action_id) + " is " + kind + ", not an unpersist change");
@@ -125,16 +127,19 @@ UnpersistResult undo_unpersist(int64_t action_id, CaseStore& store, const HostRo
   }
 
   auto after = read_state(host, path);
+  ActionRecord done;
+  done.kind = r.kind;
+  done.target = r.target;
+  done.reason = r.reason;
+  done.status = "done";
+  done.before = before_undo;
+  done.after = after ? nlohmann::json{{"sha256", after->sha256}} : nlohmann::json{{"removed", true}};
+  done.evidence_id = r.evidence_id;
+  done.undo_of = action_id;
   CaseStore::Transaction tx(store);
-  store.exec(
-      "INSERT INTO actions(case_id, step_id, kind, target, reason, status, before, after, evidence_id, undo_of, at)"
-      " VALUES(?,?,?,?,?,'done',?,?,?,?,?)",
-      {store.case_id(), store.current_step() ? nlohmann::json(*store.current_step()) : nlohmann::json(nullptr), r.kind,
-       r.target, r.reason, before_undo,
-       after ? nlohmann::json{{"sha256", after->sha256}} : nlohmann::json{{"removed", true}}, *r.evidence_id, action_id,
-       now_iso8601()});
-  r.id = store.last_insert_id();
-  store.exec("UPDATE actions SET status='undone', undone_at=? WHERE id=?", {now_iso8601(), action_id});
+  ActionLog log(store);
+  r.id = log.insert(done);
+  log.mark_undone(action_id);
   store.custody("action.undone", {{"action_id", action_id}, {"undo_action_id", r.id}});
   tx.commit();
   r.status = "done";

@@ -95,7 +95,19 @@ std::vector<json> ActionLog::rows(const CaseStore& store, const ActionFilter& fi
     params.insert(params.end(), filter.statuses.begin(), filter.statuses.end());
   }
   if (filter.not_undone) sql += " AND undone_at IS NULL";
+  if (filter.id) {
+    sql += " AND id=?";
+    params.emplace_back(*filter.id);
+  }
   return store.query(sql + " ORDER BY id", params);
+}
+
+std::optional<json> ActionLog::row(const CaseStore& store, int64_t id) {
+  ActionFilter f;
+  f.id = id;
+  auto found = rows(store, f);
+  if (found.empty()) return std::nullopt;
+  return std::move(found[0]);
 }
 
 }  // namespace unmine

@@ -33,6 +33,7 @@ struct ActionFilter {
   std::string kind_prefix;  // "block." for block.nft and block.hosts
   std::vector<std::string> statuses;
   bool not_undone = false;         // undone_at IS NULL
+  std::optional<int64_t> id;       // one row
   std::optional<int64_t> case_id;  // another case of the database (a merged host of a fleet case); none: the store's
 
   // Kinds starting with `prefix`, in these statuses, not undone: what is in force.
@@ -64,6 +65,8 @@ class ActionLog {
   // Rows as stored (JSON columns as text), ordered by id: id, step_id, kind, target, reason, status, before,
   // after, evidence_id, undo, error, at, undone_at, undo_of.
   static std::vector<nlohmann::json> rows(const CaseStore& store, const ActionFilter& filter = {});
+  // The row with this id in the store's case (the columns of rows()), or nullopt.
+  static std::optional<nlohmann::json> row(const CaseStore& store, int64_t id);
 
  private:
   CaseStore& store_;

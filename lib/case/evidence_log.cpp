@@ -56,6 +56,12 @@ std::optional<int64_t> EvidenceLog::newest_stored(const CaseStore& store, std::s
   return r[0]["id"].get<int64_t>();
 }
 
+std::optional<StoredCopy> EvidenceLog::stored_copy(const CaseStore& store, int64_t id) {
+  auto r = store.query("SELECT stored_path, sha256 FROM evidence WHERE id=? AND status='stored'", {id});
+  if (r.empty() || !r[0]["stored_path"].is_string() || !r[0]["sha256"].is_string()) return std::nullopt;
+  return StoredCopy{r[0]["stored_path"].get<std::string>(), r[0]["sha256"].get<std::string>()};
+}
+
 std::map<std::string, uint64_t> EvidenceLog::stored_exe_sizes(const CaseStore& store) {
   std::map<std::string, uint64_t> out;
   for (auto& row : store.query("SELECT sha256, size FROM evidence WHERE case_id=? AND kind='exe' AND status='stored'"

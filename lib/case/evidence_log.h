@@ -36,6 +36,12 @@ struct StoredTotals {
   int64_t archives = 0;
 };
 
+// Where a stored item's copy is (relative to the case folder) and the SHA-256 it must have.
+struct StoredCopy {
+  std::string stored_path;
+  std::string sha256;
+};
+
 class EvidenceLog {
  public:
   explicit EvidenceLog(CaseStore& store) : store_(store) {}
@@ -53,6 +59,8 @@ class EvidenceLog {
   static bool has_stored_exe(const CaseStore& store, std::string_view sha256);
   // The newest stored item with this SHA-256 (any kind), for actions.evidence_id.
   static std::optional<int64_t> newest_stored(const CaseStore& store, std::string_view sha256);
+  // Item `id` when it is stored with its copy's path; nullopt otherwise (unpersist's undo restores from it).
+  static std::optional<StoredCopy> stored_copy(const CaseStore& store, int64_t id);
   // Size of each stored executable, by SHA-256.
   static std::map<std::string, uint64_t> stored_exe_sizes(const CaseStore& store);
   static StoredTotals stored_totals(const CaseStore& store);
