@@ -8,17 +8,11 @@ namespace unmine {
 
 namespace {
 
-Finding library_finding(HuntContext& ctx, const std::string& lib, const std::string& source, int line) {
-  auto shown = printable(lib);
-  bool managed = ctx.dpkg.owns(lib);
-  auto content = ctx.host.read(lib, 64 << 20);
-  auto f = make_finding(Group::hiding, "ld_preload", managed ? Severity::high : Severity::critical,
-                        "library preloaded into every process: " + shown + " (" + source + ")", source + '\0' + lib);
-  f.path = source;
-  f.line = line;
-  f.evidence = {{"library", shown}, {"exists", content.has_value()}, {"package_owned", managed}};
-  if (content) f.evidence["sha256"] = sha256_hex(content->data);
-  if (managed) f.evidence["package"] = std::string(ctx.dpkg.package_of(lib));
+// The one decision and finding of persist/ld_preload.h (as validate reports the entry), plus the library's
+// SHA-256 for sweeping other hosts. Hunt knows no incident: nothing is tied here.
+Finding library_finding(HuntContext& ctx, std::string_view source, const PreloadEntry& e) {
+  auto f = preload_finding(source, e, judge_preload_entry(ctx.host, e.entry, false, &ctx.dpkg));
+  if (auto content = ctx.host.read(e.entry, 64 << 20)) f.evidence["sha256"] = sha256_hex(content->data);
   return f;
 }
 
@@ -27,8 +21,7 @@ Finding library_finding(HuntContext& ctx, const std::string& lib, const std::str
 std::vector<Finding> check_ld_preload(HuntContext& ctx) {
   std::vector<Finding> out;
   if (auto text = ctx.host.read("/etc/ld.so.preload", 1 << 20)) {
-    for (auto& e : parse_ld_so_preload(text->data))
-      out.push_back(library_finding(ctx, std::string(e.entry), "/etc/ld.so.preload", e.line));
+    for (auto& e : parse_ld_so_preload(text->data)) out.push_back(library_finding(ctx, "/etc/ld.so.preload", e));
   }
   if (auto env = ctx.host.read("/etc/environment", 1 << 20)) {
     int n = 0;
@@ -41,7 +34,7 @@ std::vector<Finding> check_ld_preload(HuntContext& ctx) {
       if (value.size() >= 2 && (value.front() == '"' || value.front() == '\''))
         value = value.substr(1, value.size() - 2);
       for (auto& e : parse_ld_so_preload(value))
-        out.push_back(library_finding(ctx, std::string(e.entry), "/etc/environment", n));
+        out.push_back(library_finding(ctx, "/etc/environment", PreloadEntry{n, e.entry, line}));
     }
   }
   return out;

@@ -76,6 +76,25 @@ PreloadJudgement judge_preload_entry(const HostRoot& host, std::string_view entr
   return {PreloadState::present, Severity::high, {}};
 }
 
+Finding preload_finding(std::string_view source, const PreloadEntry& e, const PreloadJudgement& judged) {
+  bool present = judged.state != PreloadState::missing;
+  bool packaged = judged.state == PreloadState::packaged;
+  std::string summary(source);
+  summary += " line " + std::to_string(e.line) + " preloads " + printable(e.entry) + " into every process";
+  if (!present) summary += " (the library is missing)";
+  if (packaged) summary += " (package " + printable(judged.package) + "'s library, unmodified)";
+  auto f = make_finding(Group::hiding, "ld_preload", judged.severity, summary,
+                        "hiding\n" + std::string(source) + "\n" + std::string(e.entry));
+  f.path = std::string(source);
+  f.line = e.line;
+  std::string rule = source == "/etc/ld.so.preload" ? "ld.so.preload entry" : "LD_PRELOAD entry";
+  if (packaged) rule += ", packaged library";
+  f.evidence = {
+      {"library", printable(e.entry)}, {"exists", present}, {"text", printable(trim(e.text))}, {"rule", rule}};
+  if (packaged) f.evidence["package"] = printable(judged.package);
+  return f;
+}
+
 void scan_ld_preload(ScanContext& ctx) {
   const std::string path = "/etc/ld.so.preload";
   auto f = ctx.read_once(path, "ld_preload");

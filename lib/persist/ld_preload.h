@@ -3,6 +3,7 @@
 // helpers). Entries are separated by whitespace or ':'; '#' starts a comment to the end of the line, as
 // the loader reads it. The one parser of the file: persistence, hunt and unpersist use it.
 #include "host/dpkg_db.h"
+#include "model/finding.h"
 #include "persist/scan_context.h"
 
 namespace unmine {
@@ -29,6 +30,11 @@ struct PreloadJudgement {
 };
 // `dpkg` may be null (not loaded): nothing is then packaged.
 PreloadJudgement judge_preload_entry(const HostRoot& host, std::string_view entry, bool tied, const DpkgDatabase* dpkg);
+
+// The hiding finding (kind ld_preload) for one entry that `source` preloads (/etc/ld.so.preload, or an
+// LD_PRELOAD line of /etc/environment), at the judgement's severity: validate's hiding detector and hunt
+// report an entry alike, with the same id.
+Finding preload_finding(std::string_view source, const PreloadEntry& e, const PreloadJudgement& judged);
 
 void scan_ld_preload(ScanContext& ctx);
 

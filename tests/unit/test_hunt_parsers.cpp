@@ -1,6 +1,8 @@
 // hunt's pure parsers, table-driven on literals.
 #include <doctest/doctest.h>
 
+#include "detect/detectors.h"
+#include "host/dpkg_db.h"
 #include "hunt/config_directives.h"
 #include "hunt/cpu_accounting.h"
 #include "hunt/credentials.h"
@@ -16,6 +18,7 @@
 #include "hunt/web_roots.h"
 #include "hunt/window.h"
 #include "persist/ld_preload.h"
+#include "playbook/playbook.h"
 
 using namespace unmine;
 
@@ -116,6 +119,39 @@ TEST_CASE("ld.so.preload entries: '#' comments to the end of the line, as the lo
   }
   CHECK(names == std::vector<std::string_view>{"/lib/a.so", "/lib/b.so", "/lib/c.so", "/lib/f.so"});
   CHECK(line_numbers == std::vector<int>{1, 1, 1, 4});
+}
+
+TEST_CASE("hunt judges a preloaded library as validate does: one decision, one finding, same id") {
+  HostRoot host({UNMINE_FIXTURES "/hosts/preload-mixed", "", ""});
+  auto playbook = Playbook::load();
+  auto dpkg = DpkgDatabase::load(host);
+  HuntContext ctx{host, playbook, compute_window(std::nullopt, {}, 1763900000), dpkg, {}, {}, {}, {}};
+  auto validate = detect_hiding(host);
+  auto hunt = check_ld_preload(ctx);
+  REQUIRE(validate.size() == 3);
+  REQUIRE(hunt.size() == 4);  // the three entries, then /etc/environment's LD_PRELOAD
+  for (size_t i = 0; i < validate.size(); ++i) {
+    CAPTURE(validate[i].summary);
+    CHECK(hunt[i].id == validate[i].id);
+    CHECK(hunt[i].kind == validate[i].kind);
+    CHECK(hunt[i].group == validate[i].group);
+    CHECK(hunt[i].severity == validate[i].severity);
+    CHECK(hunt[i].summary == validate[i].summary);
+    CHECK(hunt[i].path == validate[i].path);
+    CHECK(hunt[i].line == validate[i].line);
+    for (auto* key : {"library", "exists", "rule", "text"}) CHECK(hunt[i].evidence[key] == validate[i].evidence[key]);
+  }
+  // A package's unmodified library (jemalloc for a database) is an administrator's choice: info.
+  CHECK(validate[0].severity == Severity::info);
+  CHECK(validate[0].evidence["package"] == "libjemalloc2:amd64");
+  CHECK(validate[1].severity == Severity::high);    // present, no package's: it hides processes
+  CHECK(validate[2].severity == Severity::medium);  // missing: the loader skips it
+  CHECK(hunt[0].evidence.contains("sha256"));       // hunt adds the library's hash for sweeping other hosts
+  CHECK_FALSE(hunt[2].evidence.contains("sha256"));
+  CHECK(hunt[3].path == "/etc/environment");
+  CHECK(hunt[3].line == 2);
+  CHECK(hunt[3].severity == Severity::high);
+  CHECK(hunt[3].id != hunt[1].id);  // the same library named by another file is another finding
 }
 
 TEST_CASE("CPU accounting: totals, per-process ticks, and when a gap is worth more than info") {
