@@ -4,7 +4,8 @@
 //  2. the hidden-PID sweep over PIDs 1..4,194,304, against `unhide quick` (Debian package unhide).
 // Targets (issue 15): hunt at most 0.5x the time of `yara -r -p 2`, peak RSS under 100 MiB. Prints the
 // machine and the load average before the runs; the file pass is the median of --runs alternating runs.
-// Usage: hunt_bench [--files N] [--runs N] [--keep] [--unmine PATH]   (run as root for a fair unhide comparison)
+// Usage: hunt_bench [--files N] [--runs N] [--keep] [--unmine PATH] [--no-sweep]
+//   (run as root for a fair unhide comparison; --no-sweep leaves out the PID sweep, whose unhide run takes minutes)
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -132,7 +133,7 @@ std::set<int> unhide_pids(const std::string& out) {
 int main(int argc, char** argv) {
   size_t files = 200000;
   int runs = 3;
-  bool keep = false;
+  bool keep = false, sweep_too = true;
   std::string unmine = fs::canonical("/proc/self/exe").parent_path().parent_path() / "unmine";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -144,6 +145,8 @@ int main(int argc, char** argv) {
       keep = true;
     else if (a == "--unmine" && i + 1 < argc)
       unmine = argv[++i];
+    else if (a == "--no-sweep")
+      sweep_too = false;
   }
   bench::print_machine();
   auto work = fs::temp_directory_path() / ("unmine-hunt-bench-" + std::to_string(::getpid()));
@@ -207,6 +210,10 @@ int main(int argc, char** argv) {
   std::printf("hunt peak RSS: %.1f MiB (target < 100) %s\n", hunt_rss / 1024.0,
               hunt_rss < 100 * 1024 ? "MET" : "NOT MET");
 
+  if (!sweep_too) {
+    if (!keep) fs::remove_all(work);
+    return 0;
+  }
   std::printf("\n== hidden-PID sweep: PIDs 1..%d\n", unmine::kPidMaxLimit);
   unmine::PidSweepOptions so;
   so.threads = 2;
