@@ -3,7 +3,10 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
+#include <mutex>
+#include <unordered_map>
 
 #include "core/hashing.h"
 #include "core/text.h"
@@ -84,8 +87,80 @@ std::vector<ConffileRow> parse_dpkg_status_conffiles(std::string_view text) {
   return out;
 }
 
+struct DpkgDatabase::Sums {
+  std::string text;                   // "HEX32 /abs/path" lines: the space before each path made its slash
+  std::deque<std::string> spellings;  // merged-/usr spellings
+  std::unordered_map<std::string_view, std::string_view> md5;  // canonical path -> hex
+};
+
+// A host's lists name ~150,000 paths: they are views into the lists' texts, found through one open-addressing
+// table of indices (no node a path), so the whole index is a few bytes a path beyond the texts themselves.
+struct DpkgDatabase::Index {
+  struct Owned {  // 16 bytes: a canonical path viewed in `texts`, and its package
+    const char* data;
+    uint32_t size;
+    uint32_t package;
+    std::string_view path() const { return {data, size}; }
+  };
+  std::once_flag read;
+  std::deque<std::string> texts;  // the lists and the merged-/usr spellings their paths are viewed in
+  std::vector<std::string> packages;
+  std::unordered_map<std::string, uint32_t> package_numbers;
+  std::vector<Owned> owned;                                // the first package listing a path owns it
+  std::vector<uint32_t> slots;                             // index into owned + 1; 0 is free
+  std::unordered_map<std::string, std::string> conffiles;  // canonical path -> MD5 (dpkg's status)
+  std::vector<std::string> given_sums;                     // add()'s md5sums texts, by package
+  std::mutex sums_lock;
+  std::vector<std::unique_ptr<Sums>> sums;  // by package, once read
+
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  uint32_t package_number(std::string_view name) {
+    auto [it, added] = package_numbers.try_emplace(std::string(name), static_cast<uint32_t>(packages.size()));
+    if (added) packages.emplace_back(name);
+    return it->second;
+  }
+  uint32_t find(std::string_view path) const {
+    if (slots.empty()) return kNone;
+    const size_t mask = slots.size() - 1;
+    for (size_t i = std::hash<std::string_view>{}(path)&mask; slots[i]; i = (i + 1) & mask)
+      if (owned[slots[i] - 1].path() == path) return slots[i] - 1;
+    return kNone;
+  }
+  void insert(std::string_view path, uint32_t package) {
+    if ((owned.size() + 1) * 2 > slots.size()) grow();
+    const size_t mask = slots.size() - 1;
+    size_t i = std::hash<std::string_view>{}(path)&mask;
+    for (; slots[i]; i = (i + 1) & mask)
+      if (owned[slots[i] - 1].path() == path) return;
+    owned.push_back({path.data(), static_cast<uint32_t>(path.size()), package});
+    slots[i] = static_cast<uint32_t>(owned.size());
+  }
+  void grow() { reserve(std::max<size_t>(512, owned.size() * 2)); }
+  // Room for `paths` without growing: slots at most half full.
+  void reserve(size_t paths) {
+    owned.reserve(paths);
+    size_t size = 1024;
+    while (size < paths * 2) size *= 2;
+    if (size <= slots.size()) return;
+    slots.assign(size, 0);
+    const size_t mask = slots.size() - 1;
+    for (uint32_t n = 0; n < owned.size(); ++n) {
+      size_t i = std::hash<std::string_view>{}(owned[n].path()) & mask;
+      while (slots[i]) i = (i + 1) & mask;
+      slots[i] = n + 1;
+    }
+  }
+};
+
+DpkgDatabase::DpkgDatabase() : index_(std::make_unique<Index>()) {}
+DpkgDatabase::~DpkgDatabase() = default;
+DpkgDatabase::DpkgDatabase(DpkgDatabase&&) noexcept = default;
+DpkgDatabase& DpkgDatabase::operator=(DpkgDatabase&&) noexcept = default;
+
 DpkgDatabase DpkgDatabase::load(const HostRoot& host) {
   DpkgDatabase db;
+  db.host_ = &host;
   for (const char* top : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
     auto st = host.lstat(top);
     if (!st || !S_ISLNK(st->st_mode)) continue;
@@ -95,35 +170,103 @@ DpkgDatabase DpkgDatabase::load(const HostRoot& host) {
     while (resolved.size() > 1 && resolved.back() == '/') resolved.pop_back();
     db.add_alias(top, resolved);
   }
-  const std::string info = "/var/lib/dpkg/info";
-  auto entries = host.list(info);
-  // Sized once for a typical package's ~90 paths: no rehashing while they fill.
-  auto lists = static_cast<size_t>(
-      std::count_if(entries.begin(), entries.end(), [](auto& e) { return e.name.ends_with(".list"); }));
-  db.owner_.reserve(lists * 96);
-  db.md5_.reserve(lists * 96);
-  db.base_names_.reserve(lists * 64);
-  for (auto& e : entries) {
-    std::string_view name = e.name;
-    if (!name.ends_with(".list")) continue;
-    auto pkg = name.substr(0, name.size() - 5);
-    auto list = host.read(info + "/" + e.name, 64 << 20);
-    if (!list) continue;
-    auto sums = host.read(info + "/" + std::string(pkg) + ".md5sums", 64 << 20);
-    db.add_kept(db.package_index(pkg), std::move(list->data), sums ? std::move(sums->data) : std::string());
-  }
-  if (auto status = host.read("/var/lib/dpkg/status", 256 << 20))
-    for (auto& row : parse_dpkg_status_conffiles(db.keep(std::move(status->data))))
-      db.insert_conffile(db.package_index(row.package), row.path, row.md5);
   return db;
 }
 
-std::string_view DpkgDatabase::keep(std::string text) { return texts_.emplace_back(std::move(text)); }
+DpkgDatabase::Index& DpkgDatabase::index() const {
+  std::call_once(index_->read, [&] {
+    if (host_) read_lists(*index_);
+  });
+  return *index_;
+}
 
-std::string_view DpkgDatabase::canonical_kept(std::string_view path) {
-  for (auto& [from, to] : aliases_)
-    if (under(path, from)) return keep(to + std::string(path.substr(from.size())));
-  return path;
+namespace {
+
+constexpr std::string_view kInfo = "/var/lib/dpkg/info";
+
+// Keeps each path of `paths` in its canonical spelling: a view into its own text when no alias applies,
+// else into one text holding the list's respelled paths.
+template <typename Each>
+void canonical_views(const std::vector<std::pair<std::string, std::string>>& aliases,
+                     const std::vector<std::string_view>& paths, std::deque<std::string>& texts, Each each) {
+  auto alias_of = [&](std::string_view p) -> const std::pair<std::string, std::string>* {
+    for (auto& a : aliases)
+      if (under(p, a.first)) return &a;
+    return nullptr;
+  };
+  size_t extra = 0;
+  for (auto p : paths)
+    if (auto* a = alias_of(p)) extra += a->second.size() + p.size() - a->first.size();
+  std::string* respelled = nullptr;
+  if (extra) {
+    respelled = &texts.emplace_back();
+    respelled->reserve(extra);  // never grows past it: the views taken below stay valid
+  }
+  for (size_t i = 0; i < paths.size(); ++i) {
+    auto p = paths[i];
+    if (auto* a = alias_of(p)) {
+      auto at = respelled->size();
+      respelled->append(a->second).append(p.substr(a->first.size()));
+      each(i, std::string_view(*respelled).substr(at));
+    } else {
+      each(i, p);
+    }
+  }
+}
+
+}  // namespace
+
+void DpkgDatabase::read_lists(Index& ix) const {
+  // Every list is read before any path is indexed: the table is sized once, from their lines.
+  std::vector<std::pair<uint32_t, std::string*>> lists;
+  size_t lines = 0;
+  for (auto& e : host_->list(kInfo)) {
+    std::string_view name = e.name;
+    if (!name.ends_with(".list")) continue;
+    auto list = host_->read(std::string(kInfo) + "/" + e.name, 64 << 20);
+    if (!list) continue;
+    lines += static_cast<size_t>(std::count(list->data.begin(), list->data.end(), '\n')) + 1;
+    lists.emplace_back(ix.package_number(name.substr(0, name.size() - 5)),
+                       &ix.texts.emplace_back(std::move(list->data)));
+  }
+  ix.reserve(lines + 4096);  // and the conffiles of the status file
+  for (auto& [package, text] : lists)
+    canonical_views(aliases_, parse_dpkg_list(*text), ix.texts,
+                    [&, package = package](size_t, std::string_view path) { ix.insert(path, package); });
+  if (auto status = host_->read("/var/lib/dpkg/status", 256 << 20))
+    for (auto& row : parse_dpkg_status_conffiles(status->data)) {
+      auto package = ix.package_number(row.package);
+      auto path = canonical(row.path);
+      // The status text is not kept: a conffile's path is its own string, the key of its digest.
+      auto [it, added] = ix.conffiles.try_emplace(path, row.md5);
+      if (added) ix.insert(it->first, package);
+    }
+}
+
+const DpkgDatabase::Sums& DpkgDatabase::sums_of(uint32_t package) const {
+  auto& ix = *index_;
+  std::lock_guard lock(ix.sums_lock);
+  if (ix.sums.size() <= package) ix.sums.resize(ix.packages.size());
+  if (auto& known = ix.sums[package]) return *known;
+  auto sums = std::make_unique<Sums>();
+  if (package < ix.given_sums.size() && !ix.given_sums[package].empty())
+    sums->text = ix.given_sums[package];
+  else if (host_)
+    if (auto f = host_->read(std::string(kInfo) + "/" + ix.packages[package] + ".md5sums", 64 << 20))
+      sums->text = std::move(f->data);
+  auto rows = parse_dpkg_md5sums(sums->text, nullptr);
+  // "HEX32  usr/bin/x": the space before the relative path becomes its leading slash, in place, so the
+  // absolute path is a view too (the digest before it is untouched).
+  std::vector<std::string_view> paths;
+  paths.reserve(rows.size());
+  for (auto& row : rows) {
+    auto at = static_cast<size_t>(row.path.data() - sums->text.data()) - 1;
+    sums->text[at] = '/';
+    paths.push_back(std::string_view(sums->text).substr(at, row.path.size() + 1));
+  }
+  canonical_views(aliases_, paths, sums->spellings,
+                  [&](size_t i, std::string_view path) { sums->md5.emplace(path, rows[i].md5); });
+  return *(ix.sums[package] = std::move(sums));
 }
 
 std::string DpkgDatabase::canonical(std::string_view path) const {
@@ -136,60 +279,50 @@ void DpkgDatabase::add_alias(std::string from, std::string to) {
   aliases_.emplace_back(std::move(from), std::move(to));
 }
 
-uint32_t DpkgDatabase::package_index(std::string_view package) {
-  auto it = std::find(package_names_.begin(), package_names_.end(), package);
-  if (it != package_names_.end()) return static_cast<uint32_t>(it - package_names_.begin());
-  package_names_.emplace_back(package);
-  ++packages_;
-  return static_cast<uint32_t>(package_names_.size() - 1);
-}
-
-// `path` is a view into texts_.
-void DpkgDatabase::insert_path(std::string_view path, uint32_t pkg) {
-  owner_.emplace(canonical_kept(path), pkg);
-  base_names_.emplace(base_name(path));
-}
-
-void DpkgDatabase::add_kept(uint32_t pkg, std::string list_text, std::string md5sums_text) {
-  for (auto p : parse_dpkg_list(keep(std::move(list_text)))) insert_path(p, pkg);
-  std::string& sums = texts_.emplace_back(std::move(md5sums_text));
-  for (auto& row : parse_dpkg_md5sums(sums, nullptr)) {
-    // "HEX32  usr/bin/x": the space before the relative path becomes its leading slash, in place, so the
-    // absolute path is a view too (the digest before it is untouched).
-    auto at = static_cast<size_t>(row.path.data() - sums.data()) - 1;
-    sums[at] = '/';
-    md5_.emplace(canonical_kept(std::string_view(sums).substr(at, row.path.size() + 1)), row.md5);
-  }
-}
-
 void DpkgDatabase::add(std::string_view package, std::string_view list_text, std::string_view md5sums_text) {
-  add_kept(package_index(package), std::string(list_text), std::string(md5sums_text));
+  auto& ix = index();
+  auto number = ix.package_number(package);
+  if (ix.given_sums.size() <= number) ix.given_sums.resize(number + 1);
+  ix.given_sums[number] = md5sums_text;
+  auto& text = ix.texts.emplace_back(list_text);
+  canonical_views(aliases_, parse_dpkg_list(text), ix.texts,
+                  [&](size_t, std::string_view path) { ix.insert(path, number); });
 }
 
 void DpkgDatabase::add_conffile(std::string_view package, std::string_view path, std::string_view md5) {
-  auto line = keep(std::string(path) + " " + std::string(md5));
-  insert_conffile(package_index(package), line.substr(0, path.size()), line.substr(path.size() + 1));
+  auto& ix = index();
+  auto number = ix.package_number(package);
+  auto [it, added] = ix.conffiles.try_emplace(canonical(path), md5);
+  if (added) ix.insert(it->first, number);
 }
 
-void DpkgDatabase::insert_conffile(uint32_t pkg, std::string_view path, std::string_view md5) {
-  insert_path(path, pkg);
-  md5_.emplace(canonical_kept(path), md5);
-}
+size_t DpkgDatabase::packages() const { return index().packages.size(); }
 
-bool DpkgDatabase::owns(std::string_view path) const { return owner_.count(canonical(path)) > 0; }
+bool DpkgDatabase::owns(std::string_view path) const { return index().find(canonical(path)) != Index::kNone; }
 
 std::optional<std::string_view> DpkgDatabase::md5(std::string_view path) const {
-  auto it = md5_.find(canonical(path));
-  if (it == md5_.end()) return std::nullopt;
-  return it->second;
+  auto& ix = index();
+  auto c = canonical(path);
+  if (auto n = ix.find(c); n != Index::kNone) {
+    auto& sums = sums_of(ix.owned[n].package);
+    if (auto it = sums.md5.find(c); it != sums.md5.end()) return it->second;
+  }
+  if (auto it = ix.conffiles.find(c); it != ix.conffiles.end()) return it->second;
+  return std::nullopt;
 }
 
 std::string_view DpkgDatabase::package_of(std::string_view path) const {
-  auto it = owner_.find(canonical(path));
-  return it == owner_.end() ? std::string_view() : std::string_view(package_names_[it->second]);
+  auto& ix = index();
+  auto n = ix.find(canonical(path));
+  return n == Index::kNone ? std::string_view() : std::string_view(ix.packages[ix.owned[n].package]);
 }
 
-bool DpkgDatabase::ships_name(std::string_view name) const { return !name.empty() && base_names_.count(name) > 0; }
+// Asked for a handful of names a run: a pass over the paths costs less than a table of every base name.
+bool DpkgDatabase::ships_name(std::string_view name) const {
+  if (name.empty()) return false;
+  auto& ix = index();
+  return std::any_of(ix.owned.begin(), ix.owned.end(), [&](auto& o) { return base_name(o.path()) == name; });
+}
 
 PackageFile DpkgDatabase::lookup(const HostRoot& host, std::string_view path) const {
   std::string p(path);

@@ -2,16 +2,11 @@
 // What the package manager installed: dpkg's /var/lib/dpkg/info/*.list (paths), *.md5sums (digests) and
 // the Conffiles of /var/lib/dpkg/status, under the root. Files it owns are not "new binaries"; an owned
 // file whose MD5 differs was modified.
-#include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "host/host_root.h"
@@ -50,15 +45,17 @@ struct PackageFile {
 
 class DpkgDatabase {
  public:
-  // Loads every package's lists, md5sums and conffiles under the root. Under merged /usr (/bin, /sbin,
-  // /lib... are links into /usr) a path is known by both spellings: dpkg's "/lib/systemd/x" answers for
-  // "/usr/lib/systemd/x" on disk, and the reverse.
+  // The package database under the root, read when first asked: then every package's list (which paths it
+  // owns) and the status file's conffiles; a package's md5sums only when a digest of one of its files is
+  // asked (most runs ask for a handful). The root must outlive the database. Under merged /usr (/bin,
+  // /sbin, /lib... are links into /usr) a path is known by both spellings: dpkg's "/lib/systemd/x"
+  // answers for "/usr/lib/systemd/x" on disk, and the reverse. Safe to ask from several threads.
   static DpkgDatabase load(const HostRoot& host);
 
-  bool present() const { return packages_ > 0; }
-  size_t packages() const { return packages_; }
+  bool present() const { return packages() > 0; }
+  size_t packages() const;
   bool owns(std::string_view path) const;
-  // The MD5 dpkg recorded for a path (hex), when it has one.
+  // The MD5 dpkg recorded for a path (hex), when it has one: the owning package's md5sums, else the conffiles.
   std::optional<std::string_view> md5(std::string_view path) const;
   std::string_view package_of(std::string_view path) const;
   // Whether the package database knows a file of this base name ("sshd", "node"), in any folder.
@@ -73,9 +70,10 @@ class DpkgDatabase {
   // The spelling every lookup is made in: the merged-/usr alias resolved ("/lib/x" -> "/usr/lib/x").
   std::string canonical(std::string_view path) const;
 
-  DpkgDatabase() = default;
-  DpkgDatabase(DpkgDatabase&&) = default;            // the texts and the arena move with the views and nodes in them
-  DpkgDatabase& operator=(DpkgDatabase&&) = delete;  // would free the arena under the tables
+  DpkgDatabase();
+  ~DpkgDatabase();
+  DpkgDatabase(DpkgDatabase&&) noexcept;
+  DpkgDatabase& operator=(DpkgDatabase&&) noexcept;
   DpkgDatabase(const DpkgDatabase&) = delete;
   DpkgDatabase& operator=(const DpkgDatabase&) = delete;
 
@@ -85,25 +83,14 @@ class DpkgDatabase {
   void add_conffile(std::string_view package, std::string_view path, std::string_view md5);
 
  private:
-  // A host's database is ~150,000 paths: the tables hold views into the files' texts, kept here whole,
-  // rather than a string each, and their nodes come from one arena, freed at once (allocating and freeing
-  // them one by one was most of validate's time). The arena is behind a pointer so a move keeps it in place.
-  std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_ =
-      std::make_unique<std::pmr::monotonic_buffer_resource>(1 << 20);
-  std::deque<std::string> texts_;
-  std::vector<std::string> package_names_;
-  std::pmr::unordered_map<std::string_view, uint32_t> owner_{
-      arena_.get()};  // canonical path -> index in package_names_
-  std::pmr::unordered_map<std::string_view, std::string_view> md5_{arena_.get()};  // canonical path -> hex
-  std::pmr::unordered_set<std::string_view> base_names_{arena_.get()};
+  struct Index;                                               // the owned paths, conffiles and the md5sums read so far
+  struct Sums;                                                // one package's md5sums
+  const HostRoot* host_ = nullptr;                            // null for a database made by add()
   std::vector<std::pair<std::string, std::string>> aliases_;  // ("/bin", "/usr/bin")
-  size_t packages_ = 0;
-  uint32_t package_index(std::string_view package);
-  std::string_view keep(std::string text);                 // into texts_; the view stays valid while the database lives
-  std::string_view canonical_kept(std::string_view path);  // canonical(path), kept when it is a new spelling
-  void insert_path(std::string_view path, uint32_t pkg);
-  void add_kept(uint32_t pkg, std::string list_text, std::string md5sums_text);
-  void insert_conffile(uint32_t pkg, std::string_view path, std::string_view md5);  // views into texts_
+  std::unique_ptr<Index> index_;
+  Index& index() const;  // reads the lists on first use
+  void read_lists(Index& ix) const;
+  const Sums& sums_of(uint32_t package) const;
 };
 
 }  // namespace unmine

@@ -252,7 +252,21 @@ std::optional<FileContent> read_fd(int fd, size_t max_bytes) {
         out.truncated = ::read(fd, &probe, 1) == 1;
         break;
       }
-      out.data.resize(std::min(max_bytes, std::max<size_t>(got * 2, 4096)));
+      // The buffer is full: whether more follows is asked with a small read first, so a file that did not
+      // grow since fstat keeps a buffer of its own size (not twice it, zero-filled).
+      char more[4096];
+      auto n = ::read(fd, more, std::min(sizeof more, max_bytes - got));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (got == 0) return std::nullopt;
+        break;
+      }
+      if (n == 0) break;
+      auto extra = static_cast<size_t>(n);
+      out.data.resize(std::min(max_bytes, std::max<size_t>({got * 2, got + extra, 4096})));
+      std::memcpy(out.data.data() + got, more, extra);
+      got += extra;
+      continue;
     }
     auto n = ::read(fd, out.data.data() + got, out.data.size() - got);
     if (n < 0) {
