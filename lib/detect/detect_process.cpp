@@ -241,7 +241,8 @@ std::optional<std::string> NearbyConfigs::find(const Process& p) {
   if (dirs.empty()) return std::nullopt;
   // Processes of one mount namespace see the same files: a folder is read once for all of them. Without
   // the namespace link (a fixture) each process is read on its own.
-  auto ns = host_.readlink_proc(std::to_string(p.pid) + "/ns/mnt");
+  auto ns = p.mount_ns.empty() ? host_.readlink_proc(std::to_string(p.pid) + "/ns/mnt")
+                               : std::optional<std::string>(p.mount_ns);
   for (auto& dir : dirs) {
     auto path = (dir == "/" ? std::string() : dir) + "/config.json";
     std::string key = ns ? *ns + "\n" + dir : std::string();

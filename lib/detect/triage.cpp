@@ -73,14 +73,17 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   auto ind_ptr = Indicators::of(playbook);
   const Indicators& ind = *ind_ptr;
   ProcReader reader(host);
+  // Every process's environment and mount namespace (the signals below read them); its owner only once it
+  // is a candidate.
+  constexpr unsigned kFields = kProcEnviron | kProcMountNs | kProcNoOwner;
   std::vector<Process> procs;
   if (!host.has_proc()) {
     r.notes.push_back("no procfs at " + host.proc_path() + ": processes and sockets were not read");
   } else if (options.pids.empty()) {
-    procs = reader.all(kProcEnviron);
+    procs = reader.all(kFields);
   } else {
     for (int pid : options.pids) {
-      if (auto p = reader.read(pid, kProcEnviron))
+      if (auto p = reader.read(pid, kFields))
         procs.push_back(std::move(*p));
       else
         r.notes.push_back("pid " + std::to_string(pid) + ": no such process");
@@ -105,7 +108,10 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   for (auto& p : procs) {
     auto s = detect_process(p, ind, &configs);
     if (s.cpu_candidate) cpu_pids.push_back(p.pid);
-    if (s.profile) candidates.push_back(&p);
+    if (s.profile) {
+      reader.read_owner(p);
+      candidates.push_back(&p);
+    }
     if (!s.profile) p.environ = {};  // read for the check above; only candidates need it further
     if (s.profile || !s.findings.empty() || s.cpu_candidate) signals.emplace(p.pid, std::move(s));
   }
@@ -149,9 +155,11 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   // Every process is a candidate: one that no other sign named but that talks to a stratum port or to a
   // pool's pinned address is profiled too (its owners are found once, here, and kept on the sockets).
   for (int pid : pool_socket_owners(scan, sockets, ind, listening_ports, candidate_inodes, pool_addrs, pool_ends))
-    if (auto it = by_pid.find(pid); it != by_pid.end() && !signals[pid].profile) {
+    if (auto it = std::find_if(procs.begin(), procs.end(), [&](auto& p) { return p.pid == pid; });
+        it != procs.end() && !signals[pid].profile) {
+      reader.read_owner(*it);
       signals[pid].profile = true;
-      candidates.push_back(it->second);
+      candidates.push_back(&*it);
     }
 
   // Profiles: family, pools, config, connections, ancestry of each process that may be a miner.

@@ -170,9 +170,11 @@ std::optional<Process> ProcReader::read(int pid, unsigned fields) const {
     double alive = static_cast<double>(now_ - p.started_at);
     if (alive >= 1) p.cpu_share = p.cpu_seconds / alive;
   }
-  if (!host_.read_proc_at(d, "status", text, 16384)) return std::nullopt;  // exited between stat and status
-  if (auto st = parse_proc_status(text); st && st->uid) p.uid = *st->uid;
-  p.user = user_name(p.uid);
+  if (!(fields & kProcNoOwner)) {
+    if (!host_.read_proc_at(d, "status", text, 16384)) return std::nullopt;  // exited between stat and status
+    if (auto st = parse_proc_status(text); st && st->uid) p.uid = *st->uid;
+    p.user = user_name(p.uid);
+  }
   if (host_.read_proc_at(d, "cmdline", text, kCmdlineMax)) p.cmdline = split_nul(text);
   if (auto exe = host_.readlink_proc_at(d, "exe")) {
     auto e = parse_exe_link(*exe);
@@ -187,6 +189,8 @@ std::optional<Process> ProcReader::read(int pid, unsigned fields) const {
     }
   }
   if (auto cwd = host_.readlink_proc_at(d, "cwd")) p.cwd = *cwd;
+  if (fields & kProcMountNs)
+    if (auto ns = host_.readlink_proc_at(d, "ns/mnt")) p.mount_ns = *ns;
   if ((fields & kProcEnviron) && host_.read_proc_at(d, "environ", text, kCmdlineMax)) p.environ = split_nul(text);
   if ((fields & kProcCgroup) && host_.read_proc_at(d, "cgroup", text, 65536)) {
     p.cgroup = text;
@@ -226,6 +230,13 @@ std::vector<Process> ProcReader::all(unsigned fields) const {
   for (auto& p : read_pids)
     if (p) out.push_back(std::move(*p));
   return out;
+}
+
+void ProcReader::read_owner(Process& p) const {
+  auto status = host_.read_proc(std::to_string(p.pid) + "/status", 16384);
+  if (!status) return;
+  if (auto st = parse_proc_status(status->data); st && st->uid) p.uid = *st->uid;
+  p.user = user_name(p.uid);
 }
 
 std::vector<OpenFd> ProcReader::fds(int pid) const {

@@ -45,7 +45,8 @@ struct Process {
   double cpu_seconds = 0;    // utime + stime
   double cpu_share = 0;      // cpu_seconds / seconds alive (1.0 = one core all the time)
   bool kernel_thread = false;
-  std::string cgroup;  // raw /proc/PID/cgroup
+  std::string mount_ns;  // readlink of /proc/PID/ns/mnt ("mnt:[4026531841]"), with kProcMountNs
+  std::string cgroup;    // raw /proc/PID/cgroup
   std::optional<ContainerRef> container;
 };
 
@@ -93,6 +94,10 @@ enum ProcFields : unsigned {
   kProcBasic = 0,  // stat, status, cmdline, exe, cwd (always read)
   kProcEnviron = 1u << 0,
   kProcCgroup = 1u << 1,
+  // status left unread (the costliest file of the kernel's to write): uid 0 and user empty until
+  // ProcReader::read_owner. For a pass over every process where only a few need their owner.
+  kProcNoOwner = 1u << 2,
+  kProcMountNs = 1u << 3,  // Process::mount_ns
 };
 
 class ProcReader {
@@ -103,6 +108,8 @@ class ProcReader {
   // nullopt when the process is gone (or exits mid-read: a half-read process is dropped, not guessed).
   std::optional<Process> read(int pid, unsigned fields = kProcBasic) const;
   std::vector<Process> all(unsigned fields = kProcBasic) const;
+  // Fills uid and user of a process read with kProcNoOwner (left unknown, user empty, when it is gone).
+  void read_owner(Process& p) const;
   std::vector<OpenFd> fds(int pid) const;
   std::optional<std::string> read_environ_var(int pid, std::string_view key) const;
   // CPU time a process has used so far, in nanoseconds: the sum of its threads' schedstat (nanosecond
