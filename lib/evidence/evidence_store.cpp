@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 
 #include <cerrno>
@@ -41,11 +42,16 @@ bool all_zero(const char* d, size_t n) { return n == 0 || (d[0] == 0 && std::mem
 
 // The stored copy being written: a temporary file in evidence/tmp, holes kept for zero chunks (a sparse
 // 2 GiB file costs no disk), fsynced and moved to its content address once the digests are known.
+// Large items are written around the page cache (O_DIRECT, where the filesystem allows it): copying them
+// into cache pages was most of preserve's CPU time. The first write that is not block-aligned (a small
+// item, the tail of a large one, bytes from memory) turns it off for the rest of the file; fsync keeps
+// either way durable.
 class TempCopy {
  public:
   explicit TempCopy(std::filesystem::path path) : path_(std::move(path)) {
     fd_.reset(::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400));
     if (!fd_) throw RuntimeError("evidence copy " + path_.string() + ": " + std::strerror(errno), "evidence");
+    direct_ = ::fcntl(fd_.get(), F_SETFL, O_DIRECT) == 0;  // refused (EINVAL) where the filesystem cannot
   }
   ~TempCopy() {
     if (!moved_) ::unlink(path_.c_str());
@@ -55,11 +61,17 @@ class TempCopy {
       size_ += n;
       return;
     }
+    if (direct_ && (reinterpret_cast<uintptr_t>(d) % kDirectAlign || n % kDirectAlign || size_ % kDirectAlign))
+      buffered();
     size_t done = 0;
     while (done < n) {
       auto w = ::pwrite(fd_.get(), d + done, n - done, static_cast<off_t>(size_ + done));
       if (w < 0) {
         if (errno == EINTR) continue;
+        if (errno == EINVAL && direct_) {  // the device wants a larger alignment
+          buffered();
+          continue;
+        }
         throw RuntimeError("evidence copy: " + std::string(std::strerror(errno)), "evidence");
       }
       done += static_cast<size_t>(w);
@@ -83,11 +95,17 @@ class TempCopy {
   }
 
  private:
+  static constexpr size_t kDirectAlign = kChunkAlign;
   std::filesystem::path path_;
   UniqueFd fd_;
   uint64_t size_ = 0;
   uint64_t flushed_ = 0;
   bool moved_ = false;
+  bool direct_ = false;
+  void buffered() {
+    ::fcntl(fd_.get(), F_SETFL, 0);
+    direct_ = false;
+  }
 };
 
 // Every consumer of an item's bytes, fed by one read: MD5, SHA-256 with SHA-1, and the stored copy. The

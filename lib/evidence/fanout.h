@@ -12,6 +12,10 @@ namespace unmine {
 
 using ChunkSink = std::function<void(const char* data, size_t n)>;
 
+// Every chunk fanout_fd hands out starts at a multiple of this (a page): a sink may write it around the
+// page cache (O_DIRECT).
+constexpr size_t kChunkAlign = 4096;
+
 struct FanoutResult {
   uint64_t bytes = 0;      // bytes read and given to every sink
   bool hit_limit = false;  // stopped at `limit` with more data behind it (the source grew)
