@@ -171,6 +171,24 @@ TEST_CASE("preserved items are stored by content, recorded 'stored' and chained 
   CHECK(seq >= 4);  // case.created, archive.started, 2 × evidence.stored, archive.stored
 }
 
+TEST_CASE("a stored copy written around the page cache keeps holes and an unaligned tail byte for byte") {
+  TempDir dir;
+  auto store = CaseStore::open(dir.path / "case", "cryptomining", "/");
+  // Whole chunks go out block-aligned (O_DIRECT where the filesystem allows), a zero chunk stays a hole,
+  // the last 5 bytes are written through the page cache.
+  constexpr size_t kMiB = 1024 * 1024;
+  auto data = random_bytes(kMiB, 8) + std::string(kMiB, '\0') + random_bytes(kMiB + 5, 9);
+  auto src = dir.path / "big";
+  std::ofstream(src, std::ios::binary) << data;
+  EvidenceStore es(*store, "test");
+  UniqueFd fd(::open(src.c_str(), O_RDONLY));
+  auto item = es.preserve_fd(fd.get(), {"file", src.string(), std::nullopt, std::nullopt, ""});
+  es.finish();
+  REQUIRE(item.stored());
+  CHECK(item.digests.sha256 == sha256_hex(data));
+  CHECK(slurp(store->dir() / item.stored_path) == data);
+}
+
 TEST_CASE("custody rows cannot be updated or deleted through SQL") {
   TempDir dir;
   auto store = CaseStore::open(dir.path / "case", "cryptomining", "/");
