@@ -45,6 +45,14 @@ struct ExportArgs {
   std::string host;
 };
 
+// The --json document of export and import: `head` and the manifest, which joins as text (a manifest of
+// 200,000 files is never held as a tree).
+std::string with_manifest(const nlohmann::json& head, const BundleManifest& manifest) {
+  auto text = head.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  text.resize(text.size() - 2);  // the closing "\n}"
+  return text + ",\n  \"manifest\": " + manifest.text() + "\n}";
+}
+
 ExitCode case_export(Context& ctx, const ExportArgs& a) {
   auto& store = ctx.existing_case();
   auto host = a.host.empty() ? string_at(case_row(store), "hostname") : a.host;
@@ -56,10 +64,9 @@ ExitCode case_export(Context& ctx, const ExportArgs& a) {
     tx.commit();
   }
   auto& out = ctx.out();
-  nlohmann::json doc = {{"bundle", {{"path", r.path}, {"sha256", r.sha256}, {"bytes", r.bytes}}},
-                        {"manifest", r.manifest.to_json()}};
   if (out.json())
-    out.document(doc);
+    out.document_text(
+        with_manifest({{"bundle", {{"path", r.path}, {"sha256", r.sha256}, {"bytes", r.bytes}}}}, r.manifest));
   else
     out.text("Exported case " + r.manifest.case_uuid + " (host " + host + ", " +
              std::to_string(r.manifest.files.size()) + " files) to " + printable(r.path) + "\nsha256 " + r.sha256 +
@@ -79,11 +86,9 @@ ExitCode case_import(Context& ctx, const std::string& bundle) {
     tx.commit();
   }
   auto& out = ctx.out();
-  nlohmann::json doc = {{"case", store.dir().string()},
-                        {"bundle", {{"path", bundle}, {"sha256", r.sha256}}},
-                        {"manifest", r.manifest.to_json()}};
   if (out.json())
-    out.document(doc);
+    out.document_text(with_manifest(
+        {{"case", store.dir().string()}, {"bundle", {{"path", bundle}, {"sha256", r.sha256}}}}, r.manifest));
   else
     out.text("Imported case " + r.manifest.case_uuid + " (host " + r.manifest.host + ", " +
              std::to_string(r.manifest.files.size()) + " files, every hash checked) into " + store.dir().string() +

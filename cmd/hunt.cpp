@@ -90,6 +90,7 @@ ExitCode run(Context& ctx, const HuntArgs& a) {
     auto sweep = sweep_iocs(host, *iocs, o.skip);
     for (auto& f : sweep.findings) result.findings.push_back(std::move(f));
     for (auto& n : sweep.notes) result.notes.push_back(std::move(n));
+    if (!sweep.complete) result.complete = false;
   }
   out.progress_done();
   store.record_findings(result.findings, store.current_step());
@@ -106,6 +107,7 @@ ExitCode run(Context& ctx, const HuntArgs& a) {
     out.text(o.window.describe() + "\n");
     print_findings(out, result.findings);
     for (auto& n : result.notes) out.text("note: " + terminal_safe(n) + "\n");
+    if (!result.complete) print_cut_short(out, "hunt");
     if (above_info == 0) out.text("nothing above info found: no secondary tooling, hiding or open entry vector seen\n");
   }
   return exit_code_for(h && *h > Severity::info ? h : std::nullopt);

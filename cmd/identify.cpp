@@ -102,6 +102,7 @@ void print_result(const Output& out, const IdentifyResult& r) {
   if (r.miners.empty() && r.files.empty()) out.text("No miner found.\n\n");
   print_findings(out, r.findings);
   for (auto& n : r.notes) out.note("note: " + printable(n));
+  if (!r.complete) print_cut_short(out, "identify");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@ namespace {
 struct PreserveArgs {
   std::vector<int> pids;
   std::vector<std::string> paths;
+  size_t max_files = kDefaultMaxTreeFiles;
 };
 
 std::string mib(uint64_t n) { return std::to_string(n >> 20) + " MiB"; }
@@ -26,7 +27,8 @@ ExitCode preserve(Context& ctx, const PreserveArgs& args) {
     last = now;
     out.progress("preserving: " + mib(bytes) + " read, " + std::to_string(items) + " items stored");
   };
-  auto run = run_preserve(ctx.case_store(), ctx.host(), ctx.playbook(), {args.pids, args.paths}, progress);
+  auto run =
+      run_preserve(ctx.case_store(), ctx.host(), ctx.playbook(), {args.pids, args.paths, args.max_files}, progress);
   out.progress_done();
   ctx.outcome = run.outcome;
   if (out.json()) {
@@ -63,6 +65,10 @@ void add_preserve(CLI::App& app, Context& ctx) {
   sub->add_option("--pid", args->pids, "a process to preserve (repeatable); default: every miner validate reports")
       ->transform(whole_number("a process ID"));
   sub->add_option("--path", args->paths, "a file or folder under --root to preserve (repeatable, recursive)");
+  sub->add_option("--max-files", args->max_files,
+                  "files one --path folder preserves at most (default " + std::to_string(kDefaultMaxTreeFiles) +
+                      "); past it the run is incomplete and says where it stopped")
+      ->transform(whole_number("a file count", 1, 10000000));
   sub->callback([&ctx, args] {
     ctx.step = "preserve";
     ctx.run = [&ctx, args] { return preserve(ctx, *args); };

@@ -21,6 +21,7 @@ nlohmann::json document(const TriageResult& r) {
           {"findings", findings},
           {"miners", miners},
           {"notes", notes},
+          {"complete", r.complete},
           {"persistence", {{"window", r.window.to_json()}, {"inventory", r.inventory.to_json()}}}};
 }
 
@@ -74,6 +75,7 @@ ExitCode run_validate(Context& ctx, const std::string& since, const std::string&
     auto sev = result.verdict.severity ? std::string(to_string(*result.verdict.severity)) : std::string("none");
     out.text("\n" + out.bold("Verdict: " + result.verdict.case_name) + " (" +
              (result.verdict.severity ? out.severity(*result.verdict.severity) : sev) + ")\n");
+    if (!result.complete) print_cut_short(out, "validate");
   }
   for (auto& n : result.notes) out.note("note: " + terminal_safe(n));
   out.note(result.inventory.describe(result.window));

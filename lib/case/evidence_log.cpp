@@ -1,5 +1,8 @@
 #include "case/evidence_log.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace unmine {
 namespace {
 
@@ -80,10 +83,15 @@ StoredTotals EvidenceLog::stored_totals(const CaseStore& store) {
   return {ev[0]["n"].get<int64_t>(), ev[0]["bytes"].get<int64_t>(), archives[0]["n"].get<int64_t>()};
 }
 
-std::vector<json> EvidenceLog::items(const CaseStore& store) {
-  auto rows = store.query("SELECT * FROM evidence WHERE case_id=? ORDER BY id", {store.case_id()});
+std::vector<json> EvidenceLog::items(const CaseStore& store, size_t limit) {
+  auto rows = store.query("SELECT * FROM evidence WHERE case_id=? ORDER BY id LIMIT ?",
+                          {store.case_id(), static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX))});
   for (auto& r : rows) r.erase("case_id");
   return rows;
+}
+
+int64_t EvidenceLog::item_count(const CaseStore& store) {
+  return store.query("SELECT COUNT(*) AS n FROM evidence WHERE case_id=?", {store.case_id()})[0]["n"].get<int64_t>();
 }
 
 std::vector<json> EvidenceLog::archives(const CaseStore& store) {

@@ -64,8 +64,9 @@ class EvidenceLog {
   // Size of each stored executable, by SHA-256.
   static std::map<std::string, uint64_t> stored_exe_sizes(const CaseStore& store);
   static StoredTotals stored_totals(const CaseStore& store);
-  // All item rows, ordered by id, every column but case_id.
-  static std::vector<nlohmann::json> items(const CaseStore& store);
+  // Item rows, ordered by id, every column but case_id: the first `limit`.
+  static std::vector<nlohmann::json> items(const CaseStore& store, size_t limit = SIZE_MAX);
+  static int64_t item_count(const CaseStore& store);  // every status
   // All archive rows, ordered by id: id, stored_path, sha256, size, items, created_at, status.
   static std::vector<nlohmann::json> archives(const CaseStore& store);
   // One case's rows one at a time, ordered by id (evidence verify; `case_id` may be a fleet case's merged

@@ -34,6 +34,7 @@ nlohmann::json IdentifyResult::to_json() const {
   for (auto& n : notes) ns.push_back(printable(n));
   auto top = highest(findings);
   j["severity"] = top ? std::string(to_string(*top)) : std::string("none");
+  j["complete"] = complete;
   return j;
 }
 
@@ -50,6 +51,7 @@ IdentifyResult run_identify(const HostRoot& host, const Playbook& playbook, cons
     auto triage = run_triage(host, playbook, topt);
     r.notes = triage.notes;
     r.findings = triage.findings;
+    r.complete = triage.complete;
     // The processes to describe: those asked for, else every miner triage reports.
     std::vector<std::pair<int, const MinerInfo*>> todo;
     if (!options.pids.empty()) {
@@ -99,6 +101,7 @@ IdentifyResult run_identify(const HostRoot& host, const Playbook& playbook, cons
     r.files.push_back(std::move(fp));
   }
   for (auto& n : profiler.notes()) r.notes.push_back(n);
+  if (!profiler.complete()) r.complete = false;
   r.findings = dedupe(std::move(r.findings));
   return r;
 }

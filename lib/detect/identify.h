@@ -32,6 +32,7 @@ struct IdentifyResult {
   IncidentIndicators indicators;  // of the miners and the files that showed mining
   std::vector<int> missing_pids;  // asked for but gone
   std::vector<std::string> notes;
+  bool complete = true;  // false: a limit cut a read short (the notes name it)
 
   nlohmann::json to_json() const;
 };

@@ -118,6 +118,10 @@ class Sweeper {
     q.keep = [&](const SocketEntry& s) { return ips.contains(s.remote_addr); };
     SocketReader reader(host_);
     auto scan = reader.scan(q);
+    if (!scan.complete()) {
+      for (auto& a : scan.anomalies) out_.notes.push_back("IoC sweep: sockets: " + a);
+      out_.complete = false;
+    }
     reader.attach_owners(scan.sockets);
     for (auto& s : scan.sockets) {
       auto* i = iocs_.find("ip", s.remote_addr);
@@ -177,9 +181,16 @@ class Sweeper {
 
  private:
   void walk(const std::string& dir, int depth) {
-    if (depth > kMaxDepth || visited_.size() >= kMaxFiles || skipped(dir)) return;
-    for (auto& e : host_.list(dir)) {
-      if (e.name == "." || e.name == "..") continue;
+    if (depth > kMaxDepth || full() || skipped(dir)) return;
+    bool more = false;
+    auto entries = host_.list(dir, kMaxFiles, &more);
+    if (more) {
+      out_.notes.push_back("IoC sweep: " + printable(dir) + " holds more than " + std::to_string(kMaxFiles) +
+                           " entries: the rest were not looked at");
+      out_.complete = false;
+    }
+    for (auto& e : entries) {
+      if (full()) return limit_reached();
       auto path = (dir == "/" ? "" : dir) + "/" + e.name;
       if (skipped(path)) continue;
       auto st = host_.lstat(path);
@@ -191,6 +202,14 @@ class Sweeper {
     }
   }
 
+  bool full() const { return visited_.size() >= kMaxFiles; }
+  void limit_reached() {
+    if (!stopped_)
+      out_.notes.push_back("IoC sweep: limit reached: stopped after " + std::to_string(kMaxFiles) + " files");
+    stopped_ = true;
+    out_.complete = false;
+  }
+
   // A skipped folder is skipped whole: itself and everything under it.
   bool skipped(const std::string& path) const {
     return std::any_of(skip_.begin(), skip_.end(),
@@ -200,12 +219,9 @@ class Sweeper {
   void look_at(const std::string& path) {
     if (skipped(path)) return;
     auto st = host_.lstat(path);
-    if (!st || !S_ISREG(st->st_mode) || !visited_.insert({st->st_dev, st->st_ino}).second) return;
-    if (visited_.size() > kMaxFiles) {
-      if (visited_.size() == kMaxFiles + 1)
-        out_.notes.push_back("IoC sweep: stopped after " + std::to_string(kMaxFiles) + " files");
-      return;
-    }
+    if (!st || !S_ISREG(st->st_mode) || visited_.contains({st->st_dev, st->st_ino})) return;
+    if (full()) return limit_reached();
+    visited_.insert({st->st_dev, st->st_ino});
     auto add = [&](Group g, const std::string& kind, const Ioc& ioc, const std::string& what) {
       auto f = match(g, kind, ioc, iocs_, what + " " + printable(path), path);
       f.path = printable(path);
@@ -245,6 +261,7 @@ class Sweeper {
   std::set<std::string> hashes_, paths_, lines_;
   std::set<std::pair<dev_t, ino_t>> visited_;
   IocSweep out_;
+  bool stopped_ = false;
 };
 
 }  // namespace
@@ -315,6 +332,7 @@ void apply_ioc_sweep(TriageResult& r, const HostRoot& host, const IocSet& iocs, 
   for (auto& f : sweep.findings)
     if (!(f.path && f.line && reported.contains({*f.path, *f.line}))) r.findings.push_back(std::move(f));
   for (auto& n : sweep.notes) r.notes.push_back(std::move(n));
+  if (!sweep.complete) r.complete = false;
   r.findings = dedupe(std::move(r.findings));
   r.indicators.merge(matched_indicators(r.findings, iocs));
   r.verdict = raise_for_ioc_matches(attack_chain_verdict(r.findings), r.findings);

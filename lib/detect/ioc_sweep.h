@@ -17,6 +17,7 @@ namespace unmine {
 struct IocSweep {
   std::vector<Finding> findings;
   std::vector<std::string> notes;  // what could not be read
+  bool complete = true;            // false: a limit stopped the sweep (the notes say which)
 };
 
 // Processes, connections, files in the usual drop folders and the IoCs' own folders, authorized keys.

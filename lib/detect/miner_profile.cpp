@@ -272,16 +272,27 @@ struct MinerProfiler::Impl {
 
   Impl(const HostRoot& h, const Indicators& i) : host(h), ind(i), reader(h) {}
 
-  const SocketScan& socket_scan(std::vector<std::string>& notes) {
-    if (!sockets) {
-      SocketQuery q;
-      q.listening = false;  // a miner's pool connection has a peer
-      q.time_wait = false;
-      sockets = SocketReader(host).scan(q);
-      for (auto& a : sockets->anomalies) notes.push_back("sockets: " + a);
+  // The sockets with a peer among `inodes` (one process's): from the scan given, else read for them alone,
+  // so a host with a million connections costs no more than its miner's.
+  std::vector<SocketEntry> connections_of(const std::set<uint64_t>& inodes, std::vector<std::string>& notes) {
+    auto wanted = [&](const SocketEntry& s) { return inodes.contains(s.inode) && s.remote_port != 0; };
+    std::vector<SocketEntry> out;
+    if (sockets) {
+      for (auto& s : sockets->sockets)
+        if (wanted(s)) out.push_back(s);
+      return out;
     }
-    return *sockets;
+    SocketQuery q;
+    q.listening = false;  // a miner's pool connection has a peer
+    q.time_wait = false;
+    q.keep = wanted;
+    auto scan = SocketReader(host).scan(q);
+    if (!scan.complete()) sockets_complete = false;
+    for (auto& a : scan.anomalies)
+      if (std::find(notes.begin(), notes.end(), "sockets: " + a) == notes.end()) notes.push_back("sockets: " + a);
+    return std::move(scan.sockets);
   }
+  bool sockets_complete = true;
 
   std::string home_of(const Process& p) {
     for (auto& kv : p.environ)
@@ -298,6 +309,8 @@ MinerProfiler::MinerProfiler(const HostRoot& host, const Indicators& indicators)
 MinerProfiler::~MinerProfiler() = default;
 
 void MinerProfiler::use_sockets(SocketScan scan) { impl_->sockets = std::move(scan); }
+
+bool MinerProfiler::complete() const { return impl_->sockets_complete; }
 
 std::optional<MinerInfo> MinerProfiler::profile_pid(int pid, std::vector<Finding>* findings) {
   auto p = impl_->reader.read(pid, kProcEnviron | kProcCgroup);
@@ -481,9 +494,7 @@ MinerInfo MinerProfiler::profile(const Process& proc, std::vector<Finding>* find
   std::set<uint64_t> inodes;
   for (auto& fd : impl_->reader.fds(proc.pid))
     if (auto inode = socket_inode_of(fd.target)) inodes.insert(inode);
-  if (!inodes.empty())
-    for (auto& s : impl_->socket_scan(notes_).sockets)
-      if (inodes.contains(s.inode) && s.remote_port != 0) m.connections.push_back(s);
+  if (!inodes.empty()) m.connections = impl_->connections_of(inodes, notes_);
   if (m.pools.empty())
     for (auto& s : m.connections)
       if (s.proto == "tcp" && ind.is_stratum_port(s.remote_port))

@@ -48,8 +48,10 @@ class MinerProfiler {
   // Sockets already read by the caller (at least those of the processes it will profile): the profiler
   // then does not scan them again.
   void use_sockets(SocketScan scan);
-  // Scanning sockets is done once per profiler; notes say what could not be read.
+  // Without them, each profiled process's own sockets are read for it; notes say what could not be read.
   const std::vector<std::string>& notes() const { return notes_; }
+  // false: a limit left sockets unread or unexamined (the notes say which).
+  bool complete() const;
 
  private:
   struct Impl;

@@ -231,9 +231,9 @@ namespace unmine {
 std::vector<std::pair<int, std::string>> pool_connections(const HostRoot& host, const IncidentIndicators& incident) {
   if (incident.ips.empty()) return {};
   SocketReader reader(host);
-  std::vector<SocketEntry> wanted;
-  for (auto& s : reader.scan().sockets)
-    if (incident.ips.contains(s.remote_addr)) wanted.push_back(s);
+  SocketQuery query;
+  query.keep = [&](const SocketEntry& s) { return incident.ips.contains(s.remote_addr); };
+  auto wanted = reader.scan(query).sockets;
   if (wanted.empty()) return {};
   reader.attach_owners(wanted);
   std::vector<std::pair<int, std::string>> out;

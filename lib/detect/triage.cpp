@@ -141,7 +141,12 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   if (host.has_proc()) {
     SocketQuery listeners;
     listeners.only_listening = true;
-    for (auto& s : sockets.scan(listeners).sockets) listening_ports.insert(s.local_port);
+    auto scan = sockets.scan(listeners);
+    for (auto& s : scan.sockets) listening_ports.insert(s.local_port);
+    if (scan.not_kept) {
+      r.complete = false;
+      r.notes.push_back("sockets: listening ports: " + scan.anomalies.back());
+    }
   }
   SocketQuery query;
   query.listening = false;  // pools are reached out to: listeners and unconnected UDP say nothing here
@@ -152,6 +157,7 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
   };
   auto scan = host.has_proc() ? sockets.scan(query) : SocketScan{{}, {}, "none"};
   for (auto& a : scan.anomalies) r.notes.push_back("sockets: " + a);
+  if (!scan.complete()) r.complete = false;
   // Every process is a candidate: one that no other sign named but that talks to a stratum port or to a
   // pool's pinned address is profiled too (its owners are found once, here, and kept on the sockets).
   for (int pid : pool_socket_owners(scan, sockets, ind, listening_ports, candidate_inodes, pool_addrs, pool_ends))

@@ -32,6 +32,7 @@ struct TriageResult {
   std::vector<std::string> notes;  // what could not be read (no procfs, unreadable sockets, ...)
   PersistenceWindow window;        // the window persistence entries were judged new in
   PersistenceInventory inventory;  // every persistence entry, by class
+  bool complete = true;            // false: a limit cut a read short (the notes name it)
 };
 
 TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const TriageOptions& options);

@@ -34,9 +34,11 @@ std::string human_bytes(uint64_t n) {
 }  // namespace
 
 bool preserve_tree(EvidenceStore& es, const HostRoot& host, const std::string& path, std::vector<std::string>& notes,
-                   int depth) {
+                   size_t& budget, int depth) {
   auto st = host.lstat(path);
   if (!st || !S_ISDIR(st->st_mode)) {
+    if (budget == 0) return false;
+    --budget;
     es.preserve_file(host, path, "file");
     return true;
   }
@@ -45,8 +47,20 @@ bool preserve_tree(EvidenceStore& es, const HostRoot& host, const std::string& p
     return false;
   }
   bool whole = true;
-  for (auto& e : host.list(path))
-    whole &= preserve_tree(es, host, path == "/" ? "/" + e.name : path + "/" + e.name, notes, depth + 1);
+  // Listed no further than the files still allowed: a folder of a million entries is not held whole.
+  bool more = false;
+  for (auto& e : host.list(path, budget, &more)) {
+    if (budget == 0) {
+      more = true;
+      break;
+    }
+    whole &= preserve_tree(es, host, path == "/" ? "/" + e.name : path + "/" + e.name, notes, budget, depth + 1);
+  }
+  if (more) {
+    notes.push_back("limit reached: " + printable(path) + " was not preserved whole: the files a --path preserves " +
+                    "(--max-files) ran out; the rest of its entries were left");
+    whole = false;
+  }
   return whole;
 }
 
@@ -122,7 +136,8 @@ PreserveRun run_preserve(CaseStore& store, const HostRoot& host, const Playbook&
       notes.push_back("--path " + printable(p) + ": not found under the root");
       run.complete = false;
     }
-    if (!preserve_tree(es, host, p, notes)) run.complete = false;
+    size_t budget = options.max_tree_files;
+    if (!preserve_tree(es, host, p, notes, budget)) run.complete = false;
     for (size_t i = before; i < es.items().size(); ++i)
       if (es.items()[i].status == "failed") run.complete = false;
   }

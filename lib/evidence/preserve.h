@@ -12,9 +12,14 @@
 
 namespace unmine {
 
+// Files one --path folder preserves at most unless told otherwise: a folder an attacker filled with a
+// million files would otherwise fill the case and never end.
+inline constexpr size_t kDefaultMaxTreeFiles = 10000;
+
 struct PreserveOptions {
   std::vector<int> pids;
   std::vector<std::string> paths;
+  size_t max_tree_files = kDefaultMaxTreeFiles;  // for each --path
 };
 
 struct PreserveRun {
@@ -27,9 +32,9 @@ PreserveRun run_preserve(CaseStore& store, const HostRoot& host, const Playbook&
                          const PreserveOptions& options, PreserveProgress progress = {});
 
 // --path: a file, or a folder recursively. Symlinks are preserved as links, never followed; FIFOs,
-// sockets and devices are recorded as skipped, never opened. False when a folder was too deep to enter
-// (named in the notes).
+// sockets and devices are recorded as skipped, never opened. At most `budget` files (counted down). False
+// when a folder was too deep to enter or the budget ran out (named in the notes).
 bool preserve_tree(EvidenceStore& es, const HostRoot& host, const std::string& path, std::vector<std::string>& notes,
-                   int depth = 0);
+                   size_t& budget, int depth = 0);
 
 }  // namespace unmine

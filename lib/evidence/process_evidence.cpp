@@ -33,9 +33,10 @@ bool looks_like_config(std::string_view name) {
 }
 
 // A listing of an open folder: name, type, size, mode, owner and times of each entry (not followed).
-nlohmann::json listing_of(int dirfd) {
+// At most kMaxListed entries: a working folder of a million files is named, not listed whole (`more`).
+nlohmann::json listing_of(int dirfd, bool& more) {
   nlohmann::json out = nlohmann::json::array();
-  for (auto& e : list_fd(dirfd)) {
+  for (auto& e : list_fd(dirfd, kMaxListed, &more)) {
     struct stat st {};
     nlohmann::json row = {{"name", printable(e.name)}};
     if (::fstatat(dirfd, e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -132,8 +133,16 @@ ProcessEvidence preserve_process(EvidenceStore& es, const HostRoot& host, int pi
              : proc->cwd.starts_with('/') ? host.open(proc->cwd, O_RDONLY | O_DIRECTORY)
                                           : UniqueFd();
   if (cwd) {
-    add(es.preserve_bytes(listing_of(cwd.get()).dump(2) + "\n",
-                          {"cwd_listing", proc->cwd, pid, std::nullopt, "listing of the working folder (JSON)"}));
+    bool more = false;
+    auto listing = listing_of(cwd.get(), more);
+    std::string what = "listing of the working folder (JSON)";
+    if (more) {
+      what += ", its first " + std::to_string(kMaxListed) + " entries";
+      pe.notes.push_back("limit reached: the working folder " + printable(proc->cwd) + " holds more than " +
+                         std::to_string(kMaxListed) + " entries: only the first " + std::to_string(kMaxListed) +
+                         " are in its listing");
+    }
+    add(es.preserve_bytes(listing.dump(2) + "\n", {"cwd_listing", proc->cwd, pid, std::nullopt, what}));
   }
 
   // Config files: what identify found, else what the command line names.
@@ -150,7 +159,13 @@ ProcessEvidence preserve_process(EvidenceStore& es, const HostRoot& host, int pi
   std::set<std::string> done = configs;
   for (auto& folder : folders) {
     size_t count = 0;
-    for (auto& e : host.list(folder)) {
+    bool more = false;
+    // Listed only as far as a few times the files it may preserve (sub-folders and the exe are passed over).
+    auto entries = host.list(folder, kMaxListed, &more);
+    if (more)
+      pe.notes.push_back(printable(folder) + ": more than " + std::to_string(kMaxListed) +
+                         " entries: only the first were looked at");
+    for (auto& e : entries) {
       auto path = join_path(folder, e.name);
       if (done.count(path)) continue;
       auto st = host.lstat(path);

@@ -28,6 +28,8 @@ std::vector<std::string> config_paths_in_cmdline(const std::vector<std::string>&
 
 // Up to this many files of the miner's own folder are preserved as dropped scripts and payloads.
 inline constexpr size_t kMaxFolderFiles = 64;
+// Entries of a folder looked at (the working folder's listing, the miner's own folder) at most.
+inline constexpr size_t kMaxListed = 10000;
 
 ProcessEvidence preserve_process(EvidenceStore& es, const HostRoot& host, int pid, const MinerInfo* miner = nullptr);
 

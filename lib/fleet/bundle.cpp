@@ -117,17 +117,24 @@ bool valid_host_name(std::string_view name) {
   return true;
 }
 
-nlohmann::json BundleManifest::to_json() const {
-  nlohmann::json list = nlohmann::json::array();
-  for (auto& f : files) list.push_back({{"path", f.path}, {"sha256", f.sha256}, {"size", f.size}});
-  return {{"format", "unmine-case-bundle"},
-          {"version", kBundleFormatVersion},
-          {"host", host},
-          {"case_uuid", case_uuid},
-          {"schema_version", schema_version},
-          {"unmine_version", unmine_version},
-          {"created_at", created_at},
-          {"files", list}};
+nlohmann::json BundleManifest::to_json_head() const {
+  return {{"format", "unmine-case-bundle"}, {"version", kBundleFormatVersion},  {"host", host},
+          {"case_uuid", case_uuid},         {"schema_version", schema_version}, {"unmine_version", unmine_version},
+          {"created_at", created_at}};
+}
+
+std::string BundleManifest::text() const {
+  auto head = to_json_head();
+  std::string out = head.dump(2);
+  out.resize(out.size() - 2);  // the closing "\n}"
+  out += ",\n  \"files\": [";
+  for (size_t i = 0; i < files.size(); ++i) {
+    out += i ? ",\n    " : "\n    ";
+    out += nlohmann::json{{"path", files[i].path}, {"sha256", files[i].sha256}, {"size", files[i].size}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  out += files.empty() ? "]\n}" : "\n  ]\n}";
+  return out;
 }
 
 ExportResult export_case(const CaseStore& store, const std::string& host, const fs::path& out) {
@@ -166,9 +173,10 @@ ExportResult export_case(const CaseStore& store, const std::string& host, const 
       files.push_back(it->path());
     }
     std::sort(files.begin(), files.end());
+    r.manifest.files.reserve(r.manifest.files.size() + files.size());
     for (auto& f : files) r.manifest.files.push_back(add_file(bundle, f, fs::relative(f, store.dir()).string()));
   }
-  bundle.add_file(std::string(kManifest), r.manifest.to_json().dump(2) + "\n", ::time(nullptr));
+  bundle.add_file(std::string(kManifest), r.manifest.text() + "\n", ::time(nullptr));
   auto written = bundle.finish();
   r.path = out.string();
   r.sha256 = written.sha256;

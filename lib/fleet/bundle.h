@@ -27,7 +27,11 @@ struct BundleManifest {
   std::string unmine_version;
   std::string created_at;
   std::vector<BundleFile> files;
-  nlohmann::json to_json() const;
+  // manifest.json: JSON text written file by file (a case of 200,000 files is never held as a tree).
+  std::string text() const;
+
+ private:
+  nlohmann::json to_json_head() const;  // every field but files
 };
 
 struct ExportResult {

@@ -116,10 +116,11 @@ std::optional<std::string> HostRoot::readlink(std::string_view path) const {
   return std::string(buf, static_cast<size_t>(n));
 }
 
-std::vector<DirEntry> HostRoot::list(std::string_view dir) const {
+std::vector<DirEntry> HostRoot::list(std::string_view dir, size_t max_entries, bool* more) const {
+  if (more) *more = false;
   auto fd = open(dir, O_RDONLY | O_DIRECTORY);
   if (!fd) return {};
-  return list_fd(fd.get());
+  return list_fd(fd.get(), max_entries, more);
 }
 
 std::string HostRoot::host_path(std::string_view path) const {
@@ -281,8 +282,9 @@ std::optional<FileContent> read_fd(int fd, size_t max_bytes) {
   return out;
 }
 
-std::vector<DirEntry> list_fd(int dirfd) {
+std::vector<DirEntry> list_fd(int dirfd, size_t max_entries, bool* more) {
   std::vector<DirEntry> out;
+  if (more) *more = false;
   int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
   if (dup < 0) return out;
   DIR* d = ::fdopendir(dup);
@@ -292,6 +294,10 @@ std::vector<DirEntry> list_fd(int dirfd) {
   }
   while (auto* e = ::readdir(d)) {
     if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    if (out.size() >= max_entries) {
+      if (more) *more = true;
+      break;
+    }
     out.push_back({e->d_name, e->d_type});
   }
   ::closedir(d);

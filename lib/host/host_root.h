@@ -4,6 +4,7 @@
 // inside the root (openat2 RESOLVE_IN_ROOT) and never on the analyst's machine.
 #include <sys/stat.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,7 +54,8 @@ class HostRoot {
   std::optional<struct stat> stat(std::string_view path) const;   // follows symlinks inside the root
   std::optional<struct stat> lstat(std::string_view path) const;  // the entry itself
   std::optional<std::string> readlink(std::string_view path) const;
-  std::vector<DirEntry> list(std::string_view dir) const;  // empty when missing or unreadable
+  // Empty when missing or unreadable. At most max_entries (readdir order); `more` says whether some were left.
+  std::vector<DirEntry> list(std::string_view dir, size_t max_entries = SIZE_MAX, bool* more = nullptr) const;
   bool exists(std::string_view path) const { return stat(path).has_value(); }
   // The inode flags (FS_IOC_GETFLAGS: FS_IMMUTABLE_FL, FS_APPEND_FL, ...) of a regular file or folder;
   // nullopt for anything else (never opens a device) or where the filesystem keeps none.
@@ -93,6 +95,6 @@ class HostRoot {
 
 // Reads everything from fd up to max_bytes (regular files, procfs files whose st_size is 0, pipes).
 std::optional<FileContent> read_fd(int fd, size_t max_bytes);
-std::vector<DirEntry> list_fd(int dirfd);
+std::vector<DirEntry> list_fd(int dirfd, size_t max_entries = SIZE_MAX, bool* more = nullptr);
 
 }  // namespace unmine

@@ -7,6 +7,7 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include <unordered_map>
 
 #include "core/text.h"
+#include "host/line_reader.h"
 
 namespace unmine {
 namespace {
@@ -79,6 +81,39 @@ bool parse_endpoint(std::string_view s, int family, std::string& addr, uint16_t&
   return !addr.empty();
 }
 
+std::string table_name(std::string_view proto, int family) {
+  return "net/" + std::string(proto) + (family == AF_INET6 ? "6" : "");
+}
+
+// Where a scan's sockets go: the query's filter, then the limit on how many are kept.
+struct Keeper {
+  const SocketQuery& query;
+  SocketScan& scan;
+  void offer(SocketEntry&& s) {
+    if (query.keep && !query.keep(s)) return;
+    if (scan.sockets.size() >= kMaxKeptSockets) {
+      ++scan.not_kept;
+      return;
+    }
+    scan.sockets.push_back(std::move(s));
+  }
+};
+
+// A table line is about 150 bytes (tcp6 about 180): a longer one is not the kernel's.
+constexpr size_t kMaxTableLine = 4096;
+// Malformed lines named in the anomalies; the rest are counted.
+constexpr uint64_t kNamedBadLines = 10;
+
+// What the limits left out, in words.
+void note_limits(SocketScan& r) {
+  if (r.lines_skipped > kNamedBadLines)
+    r.anomalies.push_back(std::to_string(r.lines_skipped) + " malformed lines in all (the first " +
+                          std::to_string(kNamedBadLines) + " named)");
+  if (r.not_kept)
+    r.anomalies.push_back("limit reached: " + std::to_string(r.not_kept) + " more sockets matched than the " +
+                          std::to_string(kMaxKeptSockets) + " kept; they were not examined");
+}
+
 // --- netlink sock_diag -----------------------------------------------------------------------------
 
 uint32_t tcp_state_mask(const SocketQuery& q) {
@@ -89,7 +124,7 @@ uint32_t tcp_state_mask(const SocketQuery& q) {
 }
 
 // Dumps one (family, protocol) table. false when netlink itself failed (the caller falls back to procfs).
-bool netlink_dump(int family, int protocol, const SocketQuery& q, std::vector<SocketEntry>& out, std::string& error) {
+bool netlink_dump(int family, int protocol, const SocketQuery& q, Keeper& out, std::string& error) {
   UniqueFd fd(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
   if (!fd) {
     error = std::string("netlink socket: ") + std::strerror(errno);
@@ -144,7 +179,7 @@ bool netlink_dump(int family, int protocol, const SocketQuery& q, std::vector<So
       s.state = state_text(udp, m->idiag_state);
       s.inode = m->idiag_inode;
       s.uid = m->idiag_uid;
-      if (!q.keep || q.keep(s)) out.push_back(std::move(s));
+      out.offer(std::move(s));
     }
   }
 }
@@ -155,41 +190,41 @@ std::string_view tcp_state_name(unsigned state) {
   return state < std::size(kTcpStates) ? kTcpStates[state] : kTcpStates[0];
 }
 
+std::optional<SocketEntry> parse_proc_net_line(std::string_view line, std::string_view proto, int family,
+                                               std::string* why) {
+  auto bad = [&](const char* what) -> std::optional<SocketEntry> {
+    if (why) *why = what;
+    return std::nullopt;
+  };
+  auto f = words(line);
+  if (f.empty() || f[0] == "sl") return std::nullopt;  // blank, or the header
+  // sl local remote st tx:rx tr:when retrnsmt uid timeout inode ...
+  if (f.size() < 10 || f[0].back() != ':') return bad("truncated");
+  SocketEntry s;
+  s.proto = std::string(proto);
+  s.family = family;
+  unsigned st = 0;
+  if (!parse_endpoint(f[1], family, s.local_addr, s.local_port) ||
+      !parse_endpoint(f[2], family, s.remote_addr, s.remote_port))
+    return bad("bad address");
+  if (!parse_hex(f[3], st) || st > 0xff || !parse_dec(f[7], s.uid) || !parse_dec(f[9], s.inode))
+    return bad("bad field");
+  s.state = state_text(proto == "udp", st);
+  return s;
+}
+
 std::vector<SocketEntry> parse_proc_net(std::string_view text, std::string_view proto, int family,
                                         std::vector<std::string>* anomalies) {
   std::vector<SocketEntry> out;
-  const bool udp = proto == "udp";
   size_t number = 0;
   for (auto line : lines(text)) {
     ++number;
-    auto f = words(line);
-    if (f.empty()) continue;
-    if (f[0] == "sl") continue;  // the header
-    auto bad = [&](std::string_view why) {
-      if (anomalies)
-        anomalies->push_back("net/" + std::string(proto) + (family == AF_INET6 ? "6" : "") + " line " +
-                             std::to_string(number) + ": " + std::string(why) + ": " + printable(line.substr(0, 200)));
-    };
-    // sl local remote st tx:rx tr:when retrnsmt uid timeout inode ...
-    if (f.size() < 10 || f[0].back() != ':') {
-      bad("truncated");
-      continue;
-    }
-    SocketEntry s;
-    s.proto = std::string(proto);
-    s.family = family;
-    unsigned st = 0;
-    if (!parse_endpoint(f[1], family, s.local_addr, s.local_port) ||
-        !parse_endpoint(f[2], family, s.remote_addr, s.remote_port)) {
-      bad("bad address");
-      continue;
-    }
-    if (!parse_hex(f[3], st) || st > 0xff || !parse_dec(f[7], s.uid) || !parse_dec(f[9], s.inode)) {
-      bad("bad field");
-      continue;
-    }
-    s.state = state_text(udp, st);
-    out.push_back(std::move(s));
+    std::string why;
+    if (auto s = parse_proc_net_line(line, proto, family, &why))
+      out.push_back(std::move(*s));
+    else if (!why.empty() && anomalies)
+      anomalies->push_back(table_name(proto, family) + " line " + std::to_string(number) + ": " + why + ": " +
+                           printable(line.substr(0, 200)));
   }
   return out;
 }
@@ -222,38 +257,61 @@ SocketScan SocketReader::scan(const SocketQuery& q) const {
                           {"net/tcp6", "tcp", AF_INET6, IPPROTO_TCP, q.tcp},
                           {"net/udp", "udp", AF_INET, IPPROTO_UDP, q.udp},
                           {"net/udp6", "udp", AF_INET6, IPPROTO_UDP, q.udp}};
+  Keeper keeper{q, r};
   if (host_.proc_is_live()) {
     std::string error;
     bool ok = true;
     for (auto& t : tables)
-      if (t.want && !netlink_dump(t.family, t.protocol, q, r.sockets, error)) {
+      if (t.want && !netlink_dump(t.family, t.protocol, q, keeper, error)) {
         ok = false;
         break;
       }
     if (ok) {
       r.source = "netlink";
+      note_limits(r);
       return r;
     }
     r.sockets.clear();
+    r.not_kept = 0;
     r.anomalies.push_back(error + "; reading " + host_.proc_path() + "/net instead");
   }
   r.source = "procfs";
   for (auto& t : tables) {
     if (!t.want) continue;
-    auto text = host_.read_proc(t.file, 256u << 20);
-    if (!text) {
+    auto fd = host_.open_proc(t.file, O_RDONLY | O_NONBLOCK);
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
       // A kernel without IPv6 has no tcp6/udp6: only a missing v4 table is worth saying.
       if (t.family == AF_INET) r.anomalies.push_back(std::string(t.file) + ": unreadable");
       continue;
     }
-    for (auto& s : parse_proc_net(text->data, t.proto, t.family, &r.anomalies)) {
-      const bool udp = s.proto == "udp";
-      unsigned st = udp ? (s.state == "ESTABLISHED" ? kEstablished : kClose) : 0;
+    // Line by line: the table may be hundreds of MiB (a busy host, or a procfs made to look like one).
+    uint64_t number = 0;
+    auto read = read_lines(fd.get(), kMaxTableLine, [&](std::string_view line) {
+      ++number;
+      std::string why;
+      auto s = parse_proc_net_line(line, t.proto, t.family, &why);
+      if (!s) {
+        if (!why.empty() && r.lines_skipped++ < kNamedBadLines)
+          r.anomalies.push_back(std::string(t.file) + " line " + std::to_string(number) + ": " + why + ": " +
+                                printable(line.substr(0, 200)));
+        return true;
+      }
+      const bool udp = s->proto == "udp";
+      unsigned state = udp ? (s->state == "ESTABLISHED" ? kEstablished : kClose) : 0;
       for (unsigned i = 0; !udp && i < std::size(kTcpStates); ++i)
-        if (kTcpStates[i] == s.state) st = i;
-      if (wanted_state(q, udp, st) && (!q.keep || q.keep(s))) r.sockets.push_back(std::move(s));
+        if (kTcpStates[i] == s->state) state = i;
+      if (wanted_state(q, udp, state)) keeper.offer(std::move(*s));
+      return true;
+    });
+    if (read.too_long) {
+      r.lines_skipped += read.too_long;
+      r.anomalies.push_back(std::string(t.file) + ": " + std::to_string(read.too_long) + " line(s) longer than " +
+                            std::to_string(kMaxTableLine) + " bytes skipped");
     }
+    if (read.read_error) r.anomalies.push_back(std::string(t.file) + ": read failed part way");
   }
+  note_limits(r);
   return r;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,10 +29,18 @@ struct SocketEntry {
   bool listening() const { return state == "LISTEN" || (proto == "udp" && state == "UNCONN"); }
 };
 
+// At most this many sockets are kept by one scan: a host with a million connections (or a procfs table
+// made to look like one) costs the same as one with this many. The count of the rest is said.
+inline constexpr size_t kMaxKeptSockets = 20000;
+
 struct SocketScan {
   std::vector<SocketEntry> sockets;
-  std::vector<std::string> anomalies;  // malformed lines, unreadable tables: said, never fatal
+  std::vector<std::string> anomalies;  // malformed lines, unreadable tables, the limit reached: said, never fatal
   std::string source;                  // "netlink" | "procfs" | "none"
+  uint64_t not_kept = 0;               // sockets the query wanted beyond kMaxKeptSockets (left out)
+  uint64_t lines_skipped = 0;          // procfs lines malformed or too long (the first few are in anomalies)
+  // Every socket the query wanted was kept and every line read: nothing was cut short.
+  bool complete() const { return not_kept == 0 && lines_skipped == 0; }
 };
 
 // Which sockets to read. Leaving out listeners and UDP keeps a scan of a busy host small.
@@ -52,6 +61,10 @@ std::string_view tcp_state_name(unsigned state);
 // One /proc/net/{tcp,tcp6,udp,udp6} text. Malformed or truncated lines go to anomalies.
 std::vector<SocketEntry> parse_proc_net(std::string_view text, std::string_view proto, int family,
                                         std::vector<std::string>* anomalies);
+// One line of such a table (`number` counts from 1, the header included): the socket, or nullopt for the
+// header, a blank line or a malformed one (then `why` says what was wrong).
+std::optional<SocketEntry> parse_proc_net_line(std::string_view line, std::string_view proto, int family,
+                                               std::string* why);
 
 // The inode of an fd link target "socket:[12345]"; 0 for anything else.
 uint64_t socket_inode_of(std::string_view link_target);

@@ -29,6 +29,10 @@ struct Job {
 };
 
 constexpr size_t kBatch = 32;
+// Findings the file pass keeps: a folder an attacker filled with a million scripts costs no more than
+// these, and cannot crowd out the findings of other folders. The rest are counted and named in the notes.
+constexpr uint64_t kMaxFindings = 10000;
+constexpr uint64_t kMaxFindingsPerFolder = 500;
 constexpr uint64_t kReadLimit = 4ull << 20;  // smaller files are read into a reused buffer, larger ones mapped
 constexpr size_t kHeadBytes = 64 * 1024;
 
@@ -126,6 +130,7 @@ class FileScanner {
     queue_.close();
     for (auto& w : workers) w.join();
     result_.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    note_left_out();
     if (result_.stats.too_large)
       result_.notes.push_back(std::to_string(result_.stats.too_large) + " file(s) larger than " +
                               std::to_string(c_.max_scan_bytes >> 20) + " MiB: only their first bytes were checked");
@@ -154,6 +159,40 @@ class FileScanner {
   std::mutex mu_;
   FileScanResult result_;
   uint64_t walked_ = 0, queued_ = 0;
+  // Under mu_: findings kept per folder (only folders with kept ones), and what the limits left out.
+  uint64_t kept_ = 0;
+  std::map<std::string, uint64_t> kept_in_folder_, left_in_folder_;
+  std::map<std::string, uint64_t> left_by_kind_;
+
+  // Whether a finding on `path` fits the limits (counted either way). Called with mu_ held.
+  bool admit(const std::string& path, const std::string& kind) {
+    if (kept_ < kMaxFindings) {
+      auto folder = path.substr(0, path.rfind('/'));
+      auto& in_folder = kept_in_folder_[folder];
+      if (in_folder < kMaxFindingsPerFolder) {
+        ++in_folder;
+        ++kept_;
+        return true;
+      }
+      ++left_in_folder_[folder];
+    }
+    ++left_by_kind_[kind];
+    ++result_.stats.findings_left_out;
+    return false;
+  }
+
+  void note_left_out() {
+    for (auto& [folder, n] : left_in_folder_)
+      result_.notes.push_back("limit reached: " + printable(folder.empty() ? "/" : folder) + " gave " +
+                              std::to_string(n) + " more findings than the " + std::to_string(kMaxFindingsPerFolder) +
+                              " kept for one folder; they are left out");
+    if (result_.stats.findings_left_out == 0) return;
+    std::string kinds;
+    for (auto& [kind, n] : left_by_kind_) kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(n);
+    result_.notes.push_back("limit reached: the file pass left out " + std::to_string(result_.stats.findings_left_out) +
+                            " findings (" + kinds + "); it keeps " + std::to_string(kMaxFindings) + " at most, " +
+                            std::to_string(kMaxFindingsPerFolder) + " a folder");
+  }
 
   void flush() {
     if (batch_.empty()) return;
@@ -162,9 +201,9 @@ class FileScanner {
     batch_.reserve(kBatch);
   }
 
-  void add(Finding f) {
+  void add(const std::string& path, Finding f) {
     std::lock_guard lock(mu_);
-    result_.findings.push_back(std::move(f));
+    if (admit(path, f.kind)) result_.findings.push_back(std::move(f));
   }
 
   void visit(const WalkedFile& f) {
@@ -208,7 +247,7 @@ class FileScanner {
     fi.path = printable(path);
     fi.evidence = {{"matched", "name"}, {"name", lower}, {"file", file_times(*f.st)}};
     if (managed) fi.evidence["package"] = std::string(c_.dpkg->package_of(path));
-    add(std::move(fi));
+    add(path, std::move(fi));
   }
 
   void work() {
@@ -230,7 +269,14 @@ class FileScanner {
         ++scanned;
         bytes += content.view().size();
         if (large) ++too_large;
+        size_t before = local.size();
         inspect(j, content.view(), large, yara.get(), local, yara_errors);
+        if (local.size() > before) {
+          std::lock_guard lock(mu_);
+          auto kept = std::remove_if(local.begin() + static_cast<std::ptrdiff_t>(before), local.end(),
+                                     [&](const Finding& f) { return !admit(j.path, f.kind); });
+          local.erase(kept, local.end());
+        }
       }
     }
     std::lock_guard lock(mu_);
@@ -386,7 +432,8 @@ nlohmann::json FileScanStats::to_json() const {
           {"seconds", seconds},
           {"case_folders_skipped", walk.case_folders.size()},
           {"unregistered_case_folders", walk.unregistered_case_folders.size()},
-          {"too_deep", walk.too_deep}};
+          {"too_deep", walk.too_deep},
+          {"findings_left_out", findings_left_out}};
 }
 
 FileScanResult scan_files(const HostRoot& host, const FileScanConfig& config) {

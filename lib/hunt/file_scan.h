@@ -42,6 +42,7 @@ struct FileScanConfig {
 struct FileScanStats {
   WalkStats walk;
   uint64_t files_scanned = 0, bytes_scanned = 0, too_large = 0, unreadable = 0, yara_errors = 0;
+  uint64_t findings_left_out = 0;  // beyond the limits on findings kept (a folder's, the pass's)
   double seconds = 0;
   nlohmann::json to_json() const;
 };

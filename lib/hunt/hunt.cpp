@@ -98,7 +98,7 @@ HuntResult run_hunt(const HostRoot& host, const Playbook& playbook, const HuntOp
   auto files = scan_files(host, fc);
   append(r.findings, std::move(files.findings));
   for (auto& n : files.notes) r.notes.push_back(n);
-  r.complete = files.stats.walk.too_deep == 0;
+  r.complete = files.stats.walk.too_deep == 0 && files.stats.findings_left_out == 0;
   r.stats["files"] = files.stats.to_json();
   r.stats["yara"] = {{"rules", rules ? rules->rule_count() : 0},
                      {"files", rules ? rules->files() : std::vector<std::string>{}}};
@@ -133,8 +133,13 @@ HuntResult run_hunt(const HostRoot& host, const Playbook& playbook, const HuntOp
 
   // Entry vectors.
   say("checking entry vectors");
-  for (auto& sk : SocketReader(host).scan().sockets)
-    if (sk.proto == "tcp" && sk.state == "LISTEN") ctx.listening.push_back(sk);
+  SocketQuery listeners;
+  listeners.only_listening = true;  // TCP LISTEN alone: a busy host's connections are never held
+  auto listening = SocketReader(host).scan(listeners);
+  ctx.listening = std::move(listening.sockets);
+  if (host.has_proc())  // without one, the notes already say so
+    for (auto& a : listening.anomalies) r.notes.push_back("sockets: " + a);
+  if (!listening.complete()) r.complete = false;
   append(r.findings, run_hunt_stage(ctx, HuntStage::entry_vectors));
 
   // Security tools switched off, credentials for the IAM review.

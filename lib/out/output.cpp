@@ -20,6 +20,11 @@ void Output::document(const nlohmann::json& doc) const {
   std::cout.flush();
 }
 
+void Output::document_text(std::string_view json_text) const {
+  std::cout << json_text << '\n';
+  std::cout.flush();
+}
+
 void Output::text(std::string_view s) const {
   if (json_) return;
   std::cout << s;
@@ -110,6 +115,11 @@ void print_findings(const Output& out, const std::vector<Finding>& findings) {
                     terminal_safe(where), terminal_safe(f.summary)});
   }
   out.table({"SEVERITY", "GROUP", "KIND", "WHERE", "SUMMARY"}, rows);
+}
+
+void print_cut_short(const Output& out, std::string_view command) {
+  out.text(out.bold("Incomplete:") + " a limit cut " + std::string(command) +
+           " short; the notes say what was left out.\n");
 }
 
 Notices Output::notices() const {

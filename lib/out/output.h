@@ -20,6 +20,8 @@ class Output {
 
   // The JSON document of the command (exactly once under --json).
   void document(const nlohmann::json& doc) const;
+  // The same, already serialized (a large document written as text, never held as a tree).
+  void document_text(std::string_view json_text) const;
   // Human text on stdout (ignored under --json).
   void text(std::string_view s) const;
   // A table with a header row. Cells must already be printable (see core/text.h): colour codes pass through.
@@ -43,5 +45,9 @@ class Output {
 
 // The findings table every detecting command prints.
 void print_findings(const Output& out, const std::vector<Finding>& findings);
+
+// The line a command prints when a limit cut it short (its JSON says `"complete": false`); the notes name
+// each limit and what it left out.
+void print_cut_short(const Output& out, std::string_view command);
 
 }  // namespace unmine

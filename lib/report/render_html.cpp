@@ -101,6 +101,9 @@ std::string render_html(const nlohmann::json& r) {
       << html_escape(field(cu, "head_hash")) << "</code> (#" << html_escape(field(cu, "head_seq")) << ", "
       << html_escape(field(cu, "head_at")) << "); the chain "
       << (cu["chain_valid"].get<bool>() ? "verifies" : "<b class=\"late\">does not verify</b>") << ".</p>\n";
+    if (auto left = r["evidence"].value("items_left_out", int64_t{0}); left > 0)
+      o << "<p>Listed above: the first " << r["evidence"]["items"].size() << " items; " << left
+        << " more are in the case (a limit of the report).</p>\n";
   }
 
   o << "<h2 id=\"impact\">Resource impact</h2>\n<dl class=\"kv\">";

@@ -66,6 +66,9 @@ std::string render_markdown(const nlohmann::json& r) {
     o << "Custody chain: " << cu["length"].get<size_t>() << " entries, head `" << md_cell(field(cu, "head_hash"))
       << "` (#" << md_cell(field(cu, "head_seq")) << ", " << md_cell(field(cu, "head_at")) << "); chain "
       << (cu["chain_valid"].get<bool>() ? "verifies" : "**does not verify**") << ".\n\n";
+    if (auto left = r["evidence"].value("items_left_out", int64_t{0}); left > 0)
+      o << "Listed above: the first " << r["evidence"]["items"].size() << " items; " << left
+        << " more are in the case (a limit of the report).\n\n";
   }
 
   o << "## Resource impact\n\n";

@@ -73,30 +73,40 @@ nlohmann::json miner_rows(const std::vector<nlohmann::json>& observations) {
   return out;
 }
 
+// Items the report lists: a case of 200,000 items is summed up (count, custody head) and its first items
+// listed; the case itself (and its export's manifest) holds every one.
+constexpr size_t kMaxListedItems = 10000;
+
 nlohmann::json evidence_section(const CaseStore& store) {
   nlohmann::json items = nlohmann::json::array();
-  for (auto& r : EvidenceLog::items(store)) items.push_back(r);
-  auto chain = custody_chain(store);
+  for (auto& r : EvidenceLog::items(store, kMaxListedItems)) items.push_back(std::move(r));
+  auto total = EvidenceLog::item_count(store);
+  // The chain is checked record by record as it is read: never held whole.
   bool valid = true;
+  uint64_t length = 0;
   std::string prev(64, '0');
-  for (auto& c : chain) {
+  nlohmann::json head;
+  for_each_custody_record(store, std::nullopt, [&](const nlohmann::json& c) {
+    ++length;
     auto expect = custody_hash(prev, c["seq"].get<int64_t>(), c["at"].get<std::string>(), c["actor"].get<std::string>(),
                                c["event"].get<std::string>(), c["details"].get<std::string>());
     if (c["prev_hash"] != prev || c["hash"] != expect) valid = false;
     prev = c["hash"].get<std::string>();
-  }
-  nlohmann::json custody = {{"length", chain.size()},
-                            {"chain_valid", valid},
-                            {"head_hash", nullptr},
-                            {"head_seq", nullptr},
-                            {"head_at", nullptr}};
-  if (!chain.empty()) {
-    custody["head_hash"] = chain.back()["hash"];
-    custody["head_seq"] = chain.back()["seq"];
-    custody["head_at"] = chain.back()["at"];
+    head = {{"hash", c["hash"]}, {"seq", c["seq"]}, {"at", c["at"]}};
+  });
+  nlohmann::json custody = {
+      {"length", length}, {"chain_valid", valid}, {"head_hash", nullptr}, {"head_seq", nullptr}, {"head_at", nullptr}};
+  if (length) {
+    custody["head_hash"] = head["hash"];
+    custody["head_seq"] = head["seq"];
+    custody["head_at"] = head["at"];
   }
   auto archives = EvidenceLog::archives(store);
-  return {{"items", items}, {"archives", archives}, {"custody", custody}};
+  return {{"items", items},
+          {"items_total", total},
+          {"items_left_out", total - static_cast<int64_t>(items.size())},
+          {"archives", archives},
+          {"custody", custody}};
 }
 
 nlohmann::json actions_section(const CaseStore& store) {
@@ -182,7 +192,7 @@ nlohmann::json build_report(const CaseStore& store, const ReportOptions& options
                   {"findings", r["findings"].size()},
                   {"findings_by_severity", by_severity},
                   {"indicators", r["indicators"].size()},
-                  {"evidence_items", r["evidence"]["items"].size()},
+                  {"evidence_items", r["evidence"]["items_total"]},
                   {"actions", r["actions"].size()},
                   {"actions_undone", undone},
                   {"checks", r["checks"].size()}};

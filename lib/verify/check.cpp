@@ -51,7 +51,8 @@ CheckResult run_check(const HostRoot& host, const Playbook& playbook, const Tool
   for (auto& n : blocks.notes) r.notes.push_back(n);
   r.coverage = {
       {"processes", procs.processes},  {"executables_hashed", procs.hashed},         {"sockets", conns.sockets},
-      {"socket_source", conns.source}, {"unpersisted_artifacts", persist.artifacts}, {"blocks", blocks.blocks}};
+      {"socket_source", conns.source}, {"unpersisted_artifacts", persist.artifacts}, {"blocks", blocks.blocks},
+      {"complete", conns.complete}};
 
   r.verdict = attack_chain_verdict(r.findings);
   r.severity = highest(r.findings);

@@ -26,18 +26,24 @@ bool is_common_port(uint16_t port) {
 ConnectionCheck check_connections(const HostRoot& host, const CaseBaseline& b) {
   ConnectionCheck out;
   SocketReader reader(host);
-  auto scan = reader.scan();
-  out.source = scan.source;
-  out.notes = scan.anomalies;
-  std::vector<SocketEntry> hits;
-  for (auto& s : scan.sockets) {
-    if (s.remote_port == 0 || s.state == "LISTEN") continue;
-    ++out.sockets;
+  // Only the connections to the case's pools are kept (the rest of a busy host is counted, not held).
+  auto pool_connection = [&](const SocketEntry& s) {
     // A pool on loopback is a test's or a local proxy's: the address alone says nothing, the port does.
     bool by_addr = b.indicators.ips.contains(s.remote_addr) && !is_loopback(s.remote_addr);
     bool by_port = b.indicators.ports.contains(s.remote_port) && !is_common_port(s.remote_port);
-    if (by_addr || by_port) hits.push_back(s);
-  }
+    return by_addr || by_port;
+  };
+  SocketQuery query;
+  query.keep = [&](const SocketEntry& s) {
+    if (s.remote_port == 0 || s.state == "LISTEN") return false;
+    ++out.sockets;
+    return pool_connection(s);
+  };
+  auto scan = reader.scan(query);
+  out.source = scan.source;
+  out.notes = scan.anomalies;
+  out.complete = scan.complete();
+  std::vector<SocketEntry> hits = std::move(scan.sockets);
   if (!hits.empty()) reader.attach_owners(hits);
   // A closing socket no process holds is what a killed miner leaves behind for a minute: not a recurrence.
   std::erase_if(hits, [](const SocketEntry& s) { return s.pids.empty() && is_closing_state(s.state); });

@@ -13,7 +13,8 @@ namespace unmine {
 struct ConnectionCheck {
   std::vector<Finding> findings;
   int sockets = 0;
-  std::string source;  // netlink | procfs | none
+  std::string source;    // netlink | procfs | none
+  bool complete = true;  // false: a limit left sockets unread or unexamined (the notes say which)
   std::vector<std::string> notes;
 };
 

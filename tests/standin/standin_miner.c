@@ -7,6 +7,7 @@
  *   --pidfile PATH    write our pid once connected
  *   --no-connect      do not connect at all
  *   --unlink-config   delete the config file once read (what it said then lives only in memory)
+ *   --fds N           hold N more descriptors open (/dev/null), raising RLIMIT_NOFILE as far as needed
  *
  * Built twice. standin_miner carries the strings a real XMRig 6.26.0 build carries (the banner, the
  * donation hosts, help text; the user agent is put together at run time, as XMRig does), so it is named by
@@ -17,11 +18,13 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -140,12 +143,24 @@ static int connect_pool(void) {
   return fd;
 }
 
+/* A process with a huge descriptor table, as a miner holding many connections or leaking files has. */
+static int hold_fds(long n) {
+  struct rlimit rl = {(rlim_t)n + 256, (rlim_t)n + 256};
+  if (setrlimit(RLIMIT_NOFILE, &rl) != 0) return -1;
+  int null_fd = open("/dev/null", O_RDONLY);
+  if (null_fd < 0) return -1;
+  for (long i = 1; i < n; ++i)
+    if (dup(null_fd) < 0) return -1;
+  return 0;
+}
+
 static void idle_forever(void) {
   for (;;) pause();
 }
 
 int main(int argc, char** argv) {
   int burn = 0, workers = 0, grandchild = 0, no_connect = 0;
+  long fds = 0;
   const char* pidfile = NULL;
   unpack();
   make_agent();
@@ -178,12 +193,19 @@ int main(int argc, char** argv) {
       pidfile = v, ++i;
     else if (!strcmp(a, "--no-connect"))
       no_connect = 1;
+    else if (!strcmp(a, "--fds"))
+      fds = atol(v), ++i;
     else if (!strcmp(a, "--version"))
       printf("%s\n", agent);
   }
   if (!user[0] && getenv("WALLET")) snprintf(user, sizeof user, "%s", getenv("WALLET"));
   if (!url[0] && getenv("POOL")) snprintf(url, sizeof url, "%s", getenv("POOL"));
   if (!url[0]) read_config("config.json"); /* XMRig's default: config.json in the working folder */
+
+  if (fds > 0 && hold_fds(fds) != 0) {
+    fprintf(stderr, "standin_miner: cannot hold %ld descriptors: %s\n", fds, strerror(errno));
+    return 3;
+  }
 
   for (int w = 0; w < workers; ++w) {
     pid_t c = fork();

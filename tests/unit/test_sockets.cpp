@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include "core/fd.h"
 #include "host/sockets.h"
@@ -182,4 +185,44 @@ TEST_CASE("queries: only listeners, and a keep filter applied while reading") {
   auto k = reader.scan(keep).sockets;
   REQUIRE(k.size() == 1);
   CHECK(k[0].inode == 77123);
+}
+
+TEST_CASE("procfs tables are streamed: at most kMaxKeptSockets kept, the rest counted and said") {
+  auto dir = std::filesystem::temp_directory_path() / ("unmine-sockets-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "net");
+  {
+    std::ofstream tcp(dir / "net" / "tcp");
+    tcp << kHeader;
+    const size_t lines = kMaxKeptSockets + 5000;
+    for (size_t i = 0; i < lines; ++i) {
+      char line[200];
+      std::snprintf(line, sizeof line,
+                    "%6zu: 0100007F:%04zX 0A000001:0D05 01 00000000:00000000 00:00000000 00000000  1000        0 %zu 1 "
+                    "0 20 4 30 10 -1\n",
+                    i, 40000 + i % 20000, 1000 + i);
+      tcp << line;
+    }
+    tcp << "not a line of the kernel's\n" << std::string(5000, '0') << "\n";
+  }
+  HostRoot host({"/", dir.string(), ""});
+  auto scan = SocketReader(host).scan();
+  CHECK(scan.source == "procfs");
+  CHECK(scan.sockets.size() == kMaxKeptSockets);
+  CHECK(scan.not_kept == 5000);
+  CHECK(scan.lines_skipped == 2);
+  CHECK_FALSE(scan.complete());
+  auto said = [&](std::string_view w) {
+    return std::any_of(scan.anomalies.begin(), scan.anomalies.end(),
+                       [&](auto& a) { return a.find(w) != std::string::npos; });
+  };
+  CHECK(said("limit reached: 5000 more sockets"));
+  CHECK(said("net/tcp line " + std::to_string(kMaxKeptSockets + 5000 + 2) + ": truncated"));
+  CHECK(said("1 line(s) longer than 4096 bytes skipped"));
+  // A filter applied while reading keeps the scan whole.
+  SocketQuery few;
+  few.keep = [](const SocketEntry& s) { return s.inode < 1100; };
+  auto kept = SocketReader(host).scan(few);
+  CHECK(kept.sockets.size() == 100);
+  CHECK(kept.not_kept == 0);
+  std::filesystem::remove_all(dir);
 }
