@@ -108,6 +108,7 @@ ExitCode case_merge(Context& ctx, const std::vector<std::string>& inputs) {
     out.document({{"case", store.dir().string()}, {"merged", hosts}, {"hosts", total}});
   } else {
     std::vector<std::vector<std::string>> rows;
+    rows.reserve(merged.size());
     for (auto& m : merged)
       rows.push_back({m.host, m.case_uuid, m.status, std::to_string(m.findings), std::to_string(m.evidence),
                       std::to_string(m.files_copied)});

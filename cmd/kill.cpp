@@ -91,6 +91,7 @@ ExitCode run_kill(Context& ctx, const KillRequest& request) {
     if (watched && respawns.empty()) out.text("\nNo respawn in " + seconds_text(request.watch_seconds) + ".\n");
     if (!respawns.empty()) {
       std::vector<std::vector<std::string>> rrows;
+      rrows.reserve(respawns.size());
       for (auto& r : respawns)
         rrows.push_back({std::to_string(r.proc.pid), printable(r.proc.exe), r.match.how,
                          r.sources.empty() ? "unknown" : printable(r.sources.front().summary)});

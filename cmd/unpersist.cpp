@@ -21,6 +21,7 @@ std::string where(const nlohmann::json& target) {
 
 void print_actions(const Output& out, const std::vector<UnpersistResult>& results) {
   std::vector<std::vector<std::string>> rows;
+  rows.reserve(results.size());
   for (auto& r : results)
     rows.push_back({std::to_string(r.id), r.kind, where(r.target), r.status,
                     r.evidence_id ? std::to_string(*r.evidence_id) : "-",

@@ -19,7 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kMaxHostsBytes = 64 * 1024 * 1024;
+constexpr size_t kMaxHostsBytes = 64u << 20;
 
 json or_null(std::optional<int64_t> v) { return v ? json(*v) : json(nullptr); }
 
@@ -389,7 +389,7 @@ BlockResult remove_block(const HostRoot& host, CaseStore& store, Effects& effect
   auto rows = ActionLog::rows(store, blocks_in_force());
   std::vector<json> nft_rows, hosts_rows;
   for (auto& r : rows) (r["kind"] == "block.nft" ? nft_rows : hosts_rows).push_back(r);
-  if (rows.empty()) result.notes.push_back("this case has no block in force: nothing to remove");
+  if (rows.empty()) result.notes.emplace_back("this case has no block in force: nothing to remove");
   remove_nft(effects, store, nft_rows, targets, result);
   remove_hosts(host, effects, store, hosts_rows, result);
   return result;

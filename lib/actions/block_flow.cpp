@@ -96,7 +96,7 @@ BlockPlan plan_block_for_case(const HostRoot& host, const Playbook& playbook, co
     notes.push_back(std::string("live triage failed, using the case's indicators only: ") + e.what());
   }
   if (in.incident.ips.empty() && in.incident.domains.empty() && o.ips.empty() && o.hosts.empty())
-    notes.push_back(
+    notes.emplace_back(
         "no pool of this incident is known (run validate/identify, or give --host/--ip): only the "
         "playbook's pool domains and stratum ports are blocked");
   in.hosts = o.hosts;

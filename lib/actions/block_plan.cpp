@@ -39,15 +39,14 @@ std::string domain_problem(std::string_view name) {
   if (name.size() > 253) return "longer than 253 characters";
   if (canonical_ip(name)) return "an address, not a host name";
   size_t label = 0;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
+  for (const char& c : name) {
     if (c == '.') {
       if (label == 0) return "empty label";
       label = 0;
       continue;
     }
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok) return "character " + printable(std::string_view(&name[i], 1)) + " is not allowed in a host name";
+    if (!ok) return "character " + printable(std::string_view(&c, 1)) + " is not allowed in a host name";
     if (label == 0 && c == '-') return "a label starts with '-'";
     if (++label > 63) return "a label is longer than 63 characters";
   }

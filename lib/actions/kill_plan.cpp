@@ -343,7 +343,7 @@ KillPlan plan_kill_live(const HostRoot& host, const std::vector<KillSeed>& seeds
   // The scripts the seeds' ancestors run: a loader script that names the miner ties its interpreter.
   std::unordered_map<int, const Process*> by_pid;
   for (auto& p : in.table) by_pid[p.pid] = &p;
-  constexpr size_t kScriptMax = 1024 * 1024;
+  constexpr size_t kScriptMax = 1u << 20;
   for (auto& seed : seeds) {
     std::set<int> seen;
     for (auto it = by_pid.find(seed.pid); it != by_pid.end() && seen.insert(it->first).second;

@@ -57,7 +57,7 @@ std::optional<std::string> harm_in(const UnpersistItem& it, const HostRoot& host
   bool dropin = parent_dir(a.path).ends_with(".d");
   bool repairs_package_file = !removes_whole(it) && pkg.state == PackageFileState::modified;
   if (a.kind == "systemd" && !dropin && !repairs_package_file) {
-    for (auto name : {a.unit.value_or(""), std::string(base_name(a.path))})
+    for (const auto& name : {a.unit.value_or(""), std::string(base_name(a.path))})
       if (auto u = needs.units.find(name); !name.empty() && u != needs.units.end())
         return printable(a.path) + ": " + u->second;
   }

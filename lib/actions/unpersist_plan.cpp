@@ -52,7 +52,7 @@ UnpersistPlan plan_unpersist(const HostRoot& host, const Playbook& playbook, con
                              std::optional<PersistenceWindow> window) {
   UnpersistPlan plan;
   plan.systemd_live = systemd_is_pid1(host);
-  plan.scan = scan_persistence(host, playbook, incident, window);
+  plan.scan = scan_persistence(host, playbook, incident, std::move(window));
   std::map<std::string, std::string> rule_of;
   for (auto& f : plan.scan.findings) rule_of[f.id] = f.evidence.value("rule", "");
   std::set<std::tuple<std::string, int, std::string>> seen;

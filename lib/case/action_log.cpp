@@ -87,8 +87,8 @@ std::vector<json> ActionLog::rows(const CaseStore& store, const ActionFilter& fi
   }
   if (!filter.kind_prefix.empty()) {
     sql += " AND substr(kind, 1, ?) = ?";
-    params.push_back(static_cast<int64_t>(filter.kind_prefix.size()));
-    params.push_back(filter.kind_prefix);
+    params.emplace_back(static_cast<int64_t>(filter.kind_prefix.size()));
+    params.emplace_back(filter.kind_prefix);
   }
   if (!filter.statuses.empty()) {
     sql += " AND status IN (" + placeholders(filter.statuses.size()) + ")";

@@ -75,9 +75,9 @@ void cmdline_signals(const Process& p, const Indicators& ind, ProcessSignals& s)
 
   Severity sev = Severity::info;
   std::vector<std::string> why;
-  if (!urls.empty()) sev = Severity::high, why.push_back("stratum pool URL");
-  if (known_pool) sev = Severity::high, why.push_back("known pool host");
-  if (!wallets.empty()) sev = Severity::high, why.push_back("wallet address");
+  if (!urls.empty()) sev = Severity::high, why.emplace_back("stratum pool URL");
+  if (known_pool) sev = Severity::high, why.emplace_back("known pool host");
+  if (!wallets.empty()) sev = Severity::high, why.emplace_back("wallet address");
   if (!args.family_flags.empty()) {
     auto by_flags = args.family_flags.size() >= 2 ? Severity::medium : Severity::low;
     if (!args.pools.empty() || !args.common_flags.empty()) by_flags = Severity::high;
@@ -85,7 +85,7 @@ void cmdline_signals(const Process& p, const Indicators& ind, ProcessSignals& s)
     why.push_back(args.flag_family->name + " option");
   }
   if (!args.pools.empty() && sev == Severity::info && stratum_pool)
-    sev = Severity::medium, why.push_back("pool on a stratum port");
+    sev = Severity::medium, why.emplace_back("pool on a stratum port");
   if (sev == Severity::info) return;
 
   std::string summary = describe(p) + " command line: ";
@@ -252,7 +252,7 @@ std::optional<std::string> NearbyConfigs::find(const Process& p) {
         continue;
       }
     bool miner = false;
-    constexpr size_t kConfigPeek = 256 * 1024;  // miners' configs are a few KiB
+    constexpr size_t kConfigPeek = 256u << 10;  // miners' configs are a few KiB
     if (auto f = host_.read_as_process(p.pid, path, kConfigPeek); f && S_ISREG(f->st.st_mode)) {
       auto c = parse_miner_config(f->data, ind_);
       miner = !c.pools.empty() ||

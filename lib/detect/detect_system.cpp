@@ -106,6 +106,7 @@ std::vector<Finding> detect_system(const HostRoot& host, const std::vector<Miner
 
   // Who holds /dev/cpu/N/msr open: the miners always; everyone only when the module is loaded.
   std::vector<int> pids;
+  pids.reserve(miners.size() + candidates.size());
   for (auto& m : miners) pids.push_back(m.proc.pid);
   for (auto* p : candidates) pids.push_back(p->pid);
   if (msr_loaded && msr_fd_scan_all)

@@ -50,7 +50,7 @@ DormantScan identify_referenced_files(const HostRoot& host, MinerProfiler& profi
     try {
       fp = profiler.profile_file(path, &found);
     } catch (const RuntimeError& e) {
-      out.notes.push_back(e.what());
+      out.notes.emplace_back(e.what());
       continue;
     }
     if (found.empty()) continue;

@@ -22,9 +22,9 @@
 namespace unmine {
 namespace {
 
-constexpr size_t kImageMax = 64 * 1024 * 1024;  // strings are searched in this much of a binary
-constexpr size_t kConfigMax = 4 * 1024 * 1024;
-constexpr size_t kEnvironMax = 1024 * 1024;
+constexpr size_t kImageMax = 64u << 20;  // strings are searched in this much of a binary
+constexpr size_t kConfigMax = 4u << 20;
+constexpr size_t kEnvironMax = 1u << 20;
 constexpr size_t kAncestryMax = 64;
 
 // A path as the process means it: relative ones are relative to its cwd.

@@ -186,6 +186,7 @@ TriageResult run_triage(const HostRoot& host, const Playbook& playbook, const Tr
     for (auto& f : s.findings) r.findings.push_back(f);
 
   std::vector<int> candidate_pids;
+  candidate_pids.reserve(candidates.size());
   for (auto* p : candidates) candidate_pids.push_back(p->pid);
   NetworkInput net{&r.miners, &scan, &dns, candidate_pids, listening_ports, !options.persistence};
   DetectorInput input{host, ind, r.miners, candidates, net, sockets, by_pid};

@@ -112,7 +112,7 @@ class TempCopy {
 // bytes are written once, to the copy; the run's archive is its manifest (hashes and stored paths).
 std::vector<ChunkSink> item_sinks(SplitDigests& digests, TempCopy& copy) {
   auto sinks = digests.sinks();
-  sinks.push_back([&copy](const char* d, size_t n) { copy.write(d, n); });
+  sinks.emplace_back([&copy](const char* d, size_t n) { copy.write(d, n); });
   return sinks;
 }
 
@@ -149,7 +149,7 @@ nlohmann::json ArchiveRecord::to_json() const {
   return {{"id", id}, {"stored_path", stored_path}, {"sha256", sha256}, {"size", size}, {"items", items}};
 }
 
-EvidenceStore::EvidenceStore(CaseStore& store, std::string command, PreserveProgress progress)
+EvidenceStore::EvidenceStore(CaseStore& store, const std::string& command, PreserveProgress progress)
     : store_(store), collector_("unmine " UNMINE_VERSION " " + command), progress_(std::move(progress)) {}
 
 EvidenceStore::~EvidenceStore() = default;
@@ -261,7 +261,8 @@ EvidenceItem EvidenceStore::mark_failed(int64_t id, const ItemSource& src, const
   return item;
 }
 
-EvidenceItem EvidenceStore::record_unavailable(ItemSource src, const std::string& status, const std::string& reason) {
+EvidenceItem EvidenceStore::record_unavailable(const ItemSource& src, const std::string& status,
+                                               const std::string& reason) {
   EvidenceItem item;
   item.kind = src.kind;
   item.source_path = printable(src.source_path);
@@ -306,10 +307,9 @@ UniqueFd EvidenceStore::scratch_file() {
 
 EvidenceItem EvidenceStore::preserve_fd(int fd, ItemSource src) {
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return record_unavailable(std::move(src), "failed", std::strerror(errno));
+  if (::fstat(fd, &st) != 0) return record_unavailable(src, "failed", std::strerror(errno));
   if (!src.st) src.st = st;
-  if (!S_ISREG(st.st_mode))
-    return record_unavailable(std::move(src), "skipped", "not a regular file: never opened for reading");
+  if (!S_ISREG(st.st_mode)) return record_unavailable(src, "skipped", "not a regular file: never opened for reading");
   ensure_archive();
   const uint64_t declared = static_cast<uint64_t>(st.st_size);
   auto id = insert_pending(src);  // the row exists before the first byte is read
@@ -345,7 +345,7 @@ EvidenceItem EvidenceStore::preserve_fd(int fd, ItemSource src) {
   return finish_item(id, src, d, note);
 }
 
-EvidenceItem EvidenceStore::preserve_bytes(std::string_view data, ItemSource src) {
+EvidenceItem EvidenceStore::preserve_bytes(std::string_view data, const ItemSource& src) {
   ensure_archive();
   auto id = insert_pending(src);
   Digests d;
@@ -367,23 +367,23 @@ EvidenceItem EvidenceStore::preserve_file(const HostRoot& host, std::string_view
                                           std::optional<int> pid) {
   ItemSource src{kind, std::string(path), pid, std::nullopt, ""};
   auto lst = host.lstat(path);
-  if (!lst) return record_unavailable(std::move(src), "failed", "not found or unreadable");
+  if (!lst) return record_unavailable(src, "failed", "not found or unreadable");
   src.st = *lst;
   if (S_ISLNK(lst->st_mode)) {
     auto target = host.readlink(path).value_or("");
     src.kind = "symlink";
     src.note = "symlink to " + printable(target) + ": not followed (the link itself is preserved)";
-    return preserve_bytes(target, std::move(src));
+    return preserve_bytes(target, src);
   }
   if (!S_ISREG(lst->st_mode)) {
     const char* what = S_ISFIFO(lst->st_mode)   ? "a FIFO"
                        : S_ISSOCK(lst->st_mode) ? "a socket"
                        : S_ISDIR(lst->st_mode)  ? "a directory"
                                                 : "a device";
-    return record_unavailable(std::move(src), "skipped", std::string(what) + ": never opened for reading");
+    return record_unavailable(src, "skipped", std::string(what) + ": never opened for reading");
   }
   auto fd = host.open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
-  if (!fd) return record_unavailable(std::move(src), "failed", std::string("open: ") + std::strerror(errno));
+  if (!fd) return record_unavailable(src, "failed", std::string("open: ") + std::strerror(errno));
   src.st.reset();  // the opened file's own metadata (it may have been swapped since lstat)
   return preserve_fd(fd.get(), std::move(src));
 }

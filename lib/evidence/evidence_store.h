@@ -73,7 +73,7 @@ using PreserveProgress = std::function<void(uint64_t bytes, uint64_t items)>;
 class EvidenceStore {
  public:
   // command: the collector recorded on each item ("unmine 0.1.0 preserve").
-  EvidenceStore(CaseStore& store, std::string command, PreserveProgress progress = {});
+  EvidenceStore(CaseStore& store, const std::string& command, PreserveProgress progress = {});
   ~EvidenceStore();
   EvidenceStore(const EvidenceStore&) = delete;
   EvidenceStore& operator=(const EvidenceStore&) = delete;
@@ -87,9 +87,9 @@ class EvidenceStore {
   // fstat when not given.
   EvidenceItem preserve_fd(int fd, ItemSource src);
   // Bytes already read (procfs texts, listings built by the caller).
-  EvidenceItem preserve_bytes(std::string_view data, ItemSource src);
+  EvidenceItem preserve_bytes(std::string_view data, const ItemSource& src);
   // Records an item that could not be collected (status failed or skipped) with the reason.
-  EvidenceItem record_unavailable(ItemSource src, const std::string& status, const std::string& reason);
+  EvidenceItem record_unavailable(const ItemSource& src, const std::string& status, const std::string& reason);
 
   // An anonymous read-write file in the case's evidence/tmp (gone when closed), for items built before
   // they are preserved (a container layer's tar).

@@ -133,7 +133,7 @@ class Ring {
   }
   void fail(std::exception_ptr e) {
     std::lock_guard lock(mu_);
-    if (!error_) error_ = e;
+    if (!error_) error_ = std::move(e);
     failed_ = true;
     cv_.notify_all();
   }

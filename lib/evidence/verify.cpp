@@ -244,7 +244,7 @@ void check_items(IntegrityReport& rep, const CaseStore& store, int64_t case_id, 
 
 }  // namespace
 
-IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress progress) {
+IntegrityReport verify_case_integrity(const CaseStore& store, const PreserveProgress& progress) {
   IntegrityReport rep;
   rep.problems = verify_custody_chain(store, &rep.custody_rows);
   rep.custody_head = custody_head(store);

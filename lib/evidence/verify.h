@@ -29,7 +29,7 @@ struct IntegrityReport {
   nlohmann::json to_json() const;
 };
 
-IntegrityReport verify_case_integrity(const CaseStore& store, PreserveProgress progress = {});
+IntegrityReport verify_case_integrity(const CaseStore& store, const PreserveProgress& progress = {});
 
 // The case's own custody chain alone: seq without gaps from 1, each prev_hash the hash before, each hash recomputed.
 std::vector<IntegrityProblem> verify_custody_chain(const CaseStore& store, uint64_t* rows = nullptr);

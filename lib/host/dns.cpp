@@ -158,9 +158,9 @@ DnsState read_dns_state(const HostRoot& host) {
   if (auto hosts = host.read("/etc/hosts", 4u << 20)) {
     s.hosts = parse_hosts_file(hosts->data);
     s.hosts_read = true;
-    if (hosts->truncated) s.notes.push_back("/etc/hosts is larger than 4 MiB: only its start was read");
+    if (hosts->truncated) s.notes.emplace_back("/etc/hosts is larger than 4 MiB: only its start was read");
   } else {
-    s.notes.push_back("/etc/hosts: not readable");
+    s.notes.emplace_back("/etc/hosts: not readable");
   }
   if (auto resolv = host.read("/etc/resolv.conf", 1u << 20)) {
     s.resolv = parse_resolv_conf(resolv->data);
@@ -171,11 +171,11 @@ DnsState read_dns_state(const HostRoot& host) {
     s.cached_names = extract_cached_host_names(cache->data);
     s.cache_path = std::string(kNscdHosts);
   } else if (host.exists("/usr/lib/systemd/systemd-resolved") || host.exists("/lib/systemd/systemd-resolved")) {
-    s.notes.push_back(
+    s.notes.emplace_back(
         "DNS cache: systemd-resolved keeps its cache in memory only (no on-disk cache); it was not read. "
         "`resolvectl show-cache` (systemd 254+) or SIGUSR1 to the daemon dumps it to the journal");
   } else {
-    s.notes.push_back("DNS cache: no readable on-disk cache (" + std::string(kNscdHosts) + " absent)");
+    s.notes.emplace_back("DNS cache: no readable on-disk cache (" + std::string(kNscdHosts) + " absent)");
   }
   return s;
 }

@@ -85,7 +85,7 @@ class HostRoot {
   std::optional<FileContent> read_sys(std::string_view rel, size_t max_bytes = kDefaultMax) const;
   std::vector<DirEntry> list_sys(std::string_view rel) const;
 
-  static constexpr size_t kDefaultMax = 16 * 1024 * 1024;
+  static constexpr size_t kDefaultMax = 16u << 20;
 
  private:
   std::string root_path_, proc_path_, sys_path_;

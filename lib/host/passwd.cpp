@@ -25,7 +25,7 @@ PasswdParse parse_passwd(std::string_view text) {
 }
 
 std::vector<PasswdEntry> read_passwd(const HostRoot& host) {
-  auto f = host.read("/etc/passwd", 4 * 1024 * 1024);
+  auto f = host.read("/etc/passwd", 4u << 20);
   if (!f) return {};
   return parse_passwd(f->data).users;
 }

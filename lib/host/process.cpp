@@ -29,7 +29,7 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-constexpr size_t kCmdlineMax = 1024 * 1024;  // argv can be up to ~2 MiB; 1 MiB is evidence enough
+constexpr size_t kCmdlineMax = 1u << 20;  // argv can be up to ~2 MiB; 1 MiB is evidence enough
 constexpr unsigned long kPfKthread = 0x00200000;
 
 }  // namespace

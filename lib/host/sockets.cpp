@@ -243,7 +243,7 @@ SocketScan SocketReader::scan(const SocketQuery& q) const {
   SocketScan r;
   if (!host_.has_proc()) {
     r.source = "none";
-    r.anomalies.push_back("no procfs: sockets not read");
+    r.anomalies.emplace_back("no procfs: sockets not read");
     return r;
   }
   struct Table {

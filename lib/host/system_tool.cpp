@@ -26,6 +26,7 @@ RunResult run_system_tool(const std::vector<std::string>& argv, const std::strin
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
   posix_spawn_file_actions_adddup2(&fa, err[1], 2);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   // A fixed environment: nothing the attacker may have planted in ours (LD_PRELOAD, PATH) reaches the tool.

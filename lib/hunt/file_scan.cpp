@@ -34,7 +34,7 @@ constexpr size_t kBatch = 32;
 constexpr uint64_t kMaxFindings = 10000;
 constexpr uint64_t kMaxFindingsPerFolder = 500;
 constexpr uint64_t kReadLimit = 4ull << 20;  // smaller files are read into a reused buffer, larger ones mapped
-constexpr size_t kHeadBytes = 64 * 1024;
+constexpr size_t kHeadBytes = 64u << 10;
 
 Severity severity_from_meta(const std::map<std::string, std::string>& meta) {
   auto it = meta.find("severity");

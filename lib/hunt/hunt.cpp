@@ -61,7 +61,7 @@ HuntResult run_hunt(const HostRoot& host, const Playbook& playbook, const HuntOp
   auto t0 = std::chrono::steady_clock::now();
   auto dpkg = DpkgDatabase::load(host);
   if (!dpkg.present())
-    r.notes.push_back("no dpkg database under the root: every executable in the window counts as new");
+    r.notes.emplace_back("no dpkg database under the root: every executable in the window counts as new");
   HuntContext ctx{host, playbook, o.window, dpkg, o.run, {}, {}, {}};
 
   // Files: tooling, new binaries, YARA.
@@ -128,7 +128,7 @@ HuntResult run_hunt(const HostRoot& host, const Playbook& playbook, const HuntOp
                             {"seconds", sweep.sweep_seconds},
                             {"hidden", sweep.hidden.size()}};
   } else if (o.pid_sweep) {
-    r.notes.push_back("hidden-PID sweep skipped: the procfs is not the live kernel's");
+    r.notes.emplace_back("hidden-PID sweep skipped: the procfs is not the live kernel's");
   }
 
   // Entry vectors.

@@ -39,8 +39,9 @@ std::vector<MemoryTarget> suspicious_processes(const HostRoot& host, const DpkgD
 }
 
 std::vector<Finding> scan_process_memory(const HostRoot& host, const DpkgDatabase& dpkg,
-                                         std::shared_ptr<YaraRules> rules, const std::vector<MemoryTarget>& targets,
-                                         const MemoryScanLimits& limits, std::vector<std::string>& notes) {
+                                         const std::shared_ptr<YaraRules>& rules,
+                                         const std::vector<MemoryTarget>& targets, const MemoryScanLimits& limits,
+                                         std::vector<std::string>& notes) {
   std::vector<Finding> out;
   if (!rules || targets.empty() || !host.proc_is_live()) return out;
   YaraScanner scanner(rules);
@@ -88,7 +89,7 @@ std::vector<Finding> scan_process_memory(const HostRoot& host, const DpkgDatabas
     if (done >= limits.per_process)
       notes.push_back("memory of pid " + std::to_string(t.pid) + " scanned up to the per-process limit");
   }
-  if (total >= limits.total) notes.push_back("process memory scanning stopped at the total limit");
+  if (total >= limits.total) notes.emplace_back("process memory scanning stopped at the total limit");
   return out;
 }
 

@@ -30,7 +30,8 @@ struct MemoryScanLimits {
 };
 
 std::vector<Finding> scan_process_memory(const HostRoot& host, const DpkgDatabase& dpkg,
-                                         std::shared_ptr<YaraRules> rules, const std::vector<MemoryTarget>& targets,
-                                         const MemoryScanLimits& limits, std::vector<std::string>& notes);
+                                         const std::shared_ptr<YaraRules>& rules,
+                                         const std::vector<MemoryTarget>& targets, const MemoryScanLimits& limits,
+                                         std::vector<std::string>& notes);
 
 }  // namespace unmine

@@ -96,9 +96,9 @@ PidSweepResult find_hidden_pids(const std::function<std::set<int>()>& list, cons
     if (after.count(pid)) continue;
     HiddenPid h;
     h.pid = pid;
-    if (::syscall(SYS_kill, pid, 0) == 0 || errno == EPERM) h.answered.push_back("kill");
-    if (::getpgid(pid) >= 0) h.answered.push_back("getpgid");
-    if (::getsid(pid) >= 0) h.answered.push_back("getsid");
+    if (::syscall(SYS_kill, pid, 0) == 0 || errno == EPERM) h.answered.emplace_back("kill");
+    if (::getpgid(pid) >= 0) h.answered.emplace_back("getpgid");
+    if (::getsid(pid) >= 0) h.answered.emplace_back("getsid");
     if (h.answered.empty()) continue;  // exited meanwhile
     std::string base = options.proc + "/" + std::to_string(pid);
     auto status = read_small(base + "/status");

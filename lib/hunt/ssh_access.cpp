@@ -129,7 +129,7 @@ std::optional<SyslogLine> parse_syslog_line(std::string_view line, int year_hint
     if (zone != std::string_view::npos && stamp[zone] != 'Z' && stamp.size() >= zone + 6) {
       int oh = std::atoi(std::string(stamp.substr(zone + 1, 2)).c_str());
       int om = std::atoi(std::string(stamp.substr(zone + 4, 2)).c_str());
-      out.at -= (stamp[zone] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+      out.at -= (stamp[zone] == '-' ? -1 : 1) * (int64_t{oh} * 3600 + om * 60);
     }
     rest = line.substr(sp + 1);
   } else if (line.size() > 16 && month_index(line.substr(0, 3)) >= 0) {
@@ -166,6 +166,7 @@ std::vector<Finding> detect_bruteforce(const std::vector<AuthEvent>& events, siz
   };
   std::map<std::string, Source> by_ip;
   std::vector<const AuthEvent*> sorted;
+  sorted.reserve(events.size());
   for (auto& e : events) sorted.push_back(&e);
   std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->at < b->at; });
   for (auto* e : sorted) {
@@ -250,6 +251,7 @@ std::vector<Finding> check_ssh_access(HuntContext& ctx) {
   auto brute = detect_bruteforce(events, 10);
   bool brute_success = false;
   for (auto& f : brute) brute_success |= f.severity >= Severity::high;
+  out.reserve(out.size() + brute.size());
   for (auto& f : brute) out.push_back(std::move(f));
 
   if (auto main = ctx.host.read("/etc/ssh/sshd_config", 1 << 20)) {

@@ -75,7 +75,7 @@ class Walker {
 
   void dir(int fd, std::string& path, dev_t dev, bool hot, size_t depth) {
     ++stats.dirs;
-    std::vector<char> buf(32 * 1024);
+    std::vector<char> buf(32u << 10);
     for (;;) {
       long n = ::syscall(SYS_getdents64, fd, buf.data(), buf.size());
       if (n <= 0) {

@@ -29,7 +29,7 @@ struct HuntWindow {
   std::string describe() const;  // one line for the terminal
 };
 
-inline constexpr int64_t kDefaultWindowSeconds = 7 * 24 * 3600;
+inline constexpr int64_t kDefaultWindowSeconds = int64_t{7} * 24 * 3600;
 
 // "2026-11-20T10:00:00Z", "2026-11-20T12:00:00+02:00", "2026-11-20 10:00", "2026-11-20" (UTC unless an
 // offset is given) or a span back from now: "48h", "30m", "7d", "2w", "90s". nullopt when malformed.

@@ -28,7 +28,7 @@ std::string base64(std::string_view bytes) {
 }
 
 std::optional<std::string> unbase64(std::string_view text) {
-  if (text.empty() || text.size() % 4 != 0 || text.size() > 64 * 1024) return std::nullopt;
+  if (text.empty() || text.size() % 4 != 0 || text.size() > (64u << 10)) return std::nullopt;
   std::string out(3 * text.size() / 4 + 1, '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                           reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));

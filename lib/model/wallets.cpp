@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <ranges>
 
 #include "core/hex.h"
 
@@ -68,9 +69,9 @@ std::optional<Bytes> base58_decode(std::string_view s) {
     int v = base58_value(c);
     if (v < 0) return std::nullopt;
     unsigned carry = static_cast<unsigned>(v);
-    for (auto it = num.rbegin(); it != num.rend(); ++it) {
-      carry += 58u * *it;
-      *it = static_cast<unsigned char>(carry & 0xff);
+    for (auto& byte : std::views::reverse(num)) {
+      carry += 58u * byte;
+      byte = static_cast<unsigned char>(carry & 0xff);
       carry >>= 8;
     }
     while (carry) {

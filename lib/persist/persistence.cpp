@@ -52,7 +52,7 @@ PersistenceWindow persistence_window(std::optional<int64_t> since,
   if (since) return {*since, "since", "from --since"};
   // A day before the first sign: the persistence that started the miner was written before it ran.
   if (first_sign && first_sign->first > 0 && first_sign->first <= now)
-    return {first_sign->first - 24 * 3600, "incident",
+    return {first_sign->first - int64_t{24} * 3600, "incident",
             "a day before the incident's first sign (" + first_sign->second + ")"};
   return {now - kDefaultPersistenceWindow, "default",
           "the last 30 days (no --since, no first sign of the incident known)"};

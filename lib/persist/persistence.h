@@ -59,7 +59,7 @@ struct PersistenceWindow {
   std::string reason;
   nlohmann::json to_json() const;
 };
-inline constexpr int64_t kDefaultPersistenceWindow = 30 * 24 * 3600;
+inline constexpr int64_t kDefaultPersistenceWindow = int64_t{30} * 24 * 3600;
 // From --since when given, else the earliest sign (unix seconds, what it was), else the last 30 days.
 PersistenceWindow persistence_window(std::optional<int64_t> since,
                                      std::optional<std::pair<int64_t, std::string>> first_sign, int64_t now);

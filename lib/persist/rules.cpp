@@ -90,8 +90,8 @@ std::vector<std::string> decoded_base64_payloads(std::string_view text, size_t m
   return out;
 }
 
-PersistenceRules PersistenceRules::from_json(const nlohmann::json& j, std::vector<std::string> pool_domains,
-                                             std::vector<std::string> pool_suffixes) {
+PersistenceRules PersistenceRules::from_json(const nlohmann::json& j, const std::vector<std::string>& pool_domains,
+                                             const std::vector<std::string>& pool_suffixes) {
   PersistenceRules r;
   for (auto& w : j.value("family_words", nlohmann::json::array()))
     r.family_words_.push_back(to_lower(w.get<std::string>()));

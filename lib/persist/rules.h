@@ -41,8 +41,8 @@ class PersistenceRules {
   // Reads persistence.json and the pool lists it names; throws RuntimeError on a malformed file.
   static PersistenceRules load(const Playbook& playbook);
   // Rules from a JSON document and explicit domain lists (unit tests).
-  static PersistenceRules from_json(const nlohmann::json& j, std::vector<std::string> pool_domains = {},
-                                    std::vector<std::string> pool_suffixes = {});
+  static PersistenceRules from_json(const nlohmann::json& j, const std::vector<std::string>& pool_domains = {},
+                                    const std::vector<std::string>& pool_suffixes = {});
 
   // How strongly the text ties to the incident. Most specific first: incident indicator, wallet, family
   // word, pool domain, stratum URL (tied); a malicious pattern; a base64 payload judged decoded; else a

@@ -65,6 +65,7 @@ void judge_unit(ScanContext& ctx, UnitFile& u) {
 
 void scan_systemd(ScanContext& ctx) {
   std::vector<Folder> folders;
+  folders.reserve(std::size(kSystemUnitDirs) + std::size(kUserUnitDirs) + 2 * ctx.users.size());
   for (auto& d : kSystemUnitDirs) folders.push_back({d, "root", false});
   for (auto& d : kUserUnitDirs) folders.push_back({d, "", true});
   for (auto& u : ctx.users) {

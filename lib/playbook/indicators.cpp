@@ -263,7 +263,7 @@ std::optional<ContentHit> Indicators::find_family_by_content(std::string_view te
 
 std::optional<std::string> Indicators::packer_of(std::string_view data) const {
   // Packers write their markers in the first pages, ahead of the compressed image.
-  auto head = data.substr(0, std::min<size_t>(data.size(), 64 * 1024));
+  auto head = data.substr(0, std::min<size_t>(data.size(), 64u << 10));
   for (auto& [name, markers] : packers_)
     for (auto& m : markers)
       if (head.find(m) != std::string_view::npos) return name;

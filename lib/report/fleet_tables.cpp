@@ -47,7 +47,7 @@ ReportTable fleet_grid_table(const nlohmann::json& r) {
   for (auto& c : r["fleet"]["campaigns"])
     for (auto& l : c["links"]) {
       auto v = field(l, "value");
-      columns.push_back({field(l, "type") + " " + (v.size() > 16 ? v.substr(0, 12) + "…" : v), l["hosts"]});
+      columns.emplace_back(field(l, "type") + " " + (v.size() > 16 ? v.substr(0, 12) + "…" : v), l["hosts"]);
     }
   for (auto& [label, hosts] : columns) {
     t.headers.push_back(label);
@@ -58,7 +58,7 @@ ReportTable fleet_grid_table(const nlohmann::json& r) {
     for (auto& [label, hosts] : columns) {
       bool has = false;
       for (auto& x : hosts) has |= x == h["host"];
-      row.push_back(has ? "x" : "");
+      row.emplace_back(has ? "x" : "");
     }
     t.rows.push_back(std::move(row));
   }

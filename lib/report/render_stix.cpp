@@ -44,7 +44,7 @@ class Bundle {
   }
 
   // SDOs and SROs: ids named by the case and a key, so a report made twice carries the same ids.
-  std::string sdo(const std::string& type, const std::string& key, nlohmann::json props) {
+  std::string sdo(const std::string& type, const std::string& key, const nlohmann::json& props) {
     auto id = type + "--" + uuid_v5(case_uuid_, type + "|" + key);
     if (seen_.insert(id).second) {
       nlohmann::json o = {
@@ -58,7 +58,7 @@ class Bundle {
 
   // SCOs: ids from their ID-contributing properties, as the spec prescribes.
   std::string sco(const std::string& type, const nlohmann::json& contributing,
-                  nlohmann::json props = nlohmann::json::object()) {
+                  const nlohmann::json& props = nlohmann::json::object()) {
     auto id = type + "--" + uuid_v5(kScoNamespace, contributing.dump());
     if (seen_.insert(id).second) {
       nlohmann::json o = {{"type", type}, {"spec_version", "2.1"}, {"id", id}};
@@ -108,6 +108,7 @@ nlohmann::json render_stix(const nlohmann::json& r) {
   }
   if (families.empty()) families.insert("unidentified cryptominer");
   std::vector<std::string> malware_ids;
+  malware_ids.reserve(families.size());
   for (auto& f : families)
     malware_ids.push_back(
         b.sdo("malware", f,

@@ -7,7 +7,7 @@
 namespace unmine {
 namespace {
 
-constexpr size_t kMaxArtifactBytes = 4 * 1024 * 1024;
+constexpr size_t kMaxArtifactBytes = 4u << 20;
 
 std::string json_string(const nlohmann::json& j, const char* key) {
   if (j.is_object() && j.contains(key) && j[key].is_string()) return j[key].get<std::string>();

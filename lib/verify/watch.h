@@ -14,7 +14,7 @@ namespace unmine {
 
 struct WatchOptions {
   std::chrono::seconds every{3600};
-  std::chrono::seconds window{72 * 3600};
+  std::chrono::seconds window{std::chrono::hours{72}};
   bool until_found = false;
 };
 
