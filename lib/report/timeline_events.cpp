@@ -12,7 +12,7 @@ namespace {
 class Events {
  public:
   void add(const nlohmann::json& when, std::string kind, std::string source, std::string message,
-           nlohmann::json extra = {}) {
+           const nlohmann::json& extra = {}) {
     auto at = as_iso(when);
     if (!at) return;
     nlohmann::json e = {

@@ -30,8 +30,9 @@ nlohmann::json CheckResult::to_json() const {
 CheckResult run_check(const HostRoot& host, const Playbook& playbook, const ToolRunner& tools, const CaseBaseline& b) {
   CheckResult r;
   r.started_at = now_iso8601();
-  if (b.empty()) r.notes.push_back("the case holds no indicators, preserved executables or actions to check against");
-  if (!host.has_proc()) r.notes.push_back("no procfs: processes and connections not checked");
+  if (b.empty())
+    r.notes.emplace_back("the case holds no indicators, preserved executables or actions to check against");
+  if (!host.has_proc()) r.notes.emplace_back("no procfs: processes and connections not checked");
 
   // A miner named like a system program (sshd, node): its name alone would report the real one.
   CaseBaseline by_strong_names = b;

@@ -43,7 +43,7 @@ std::string format_duration(std::chrono::seconds d) {
   std::string out;
   for (auto [unit, suffix] : {std::pair<int64_t, char>{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}}) {
     // Whole hours read better than days below a week ("72h" is the quickstart's figure).
-    if (suffix == 'd' && s < 7 * 86400) continue;
+    if (suffix == 'd' && s < int64_t{7} * 86400) continue;
     if (s >= unit) {
       out += std::to_string(s / unit) + suffix;
       s %= unit;

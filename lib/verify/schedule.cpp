@@ -96,7 +96,7 @@ ScheduleOutcome schedule_verify(CaseStore& store, const HostRoot& host, Effects&
                          ", or verify --watch in a session that stays open");
   }
   if (spec.scheduler == "systemd" && !systemd_live)
-    out.notes.push_back("systemd is not running on this root: the timer is written but not enabled");
+    out.notes.emplace_back("systemd is not running on this root: the timer is written but not enabled");
   if (!apply) {
     for (auto& f : files)
       out.plan.push_back({{"kind", "verify.schedule"},
@@ -146,7 +146,7 @@ ScheduleOutcome unschedule_verify(CaseStore& store, const HostRoot& host, Effect
                                   bool systemd_live) {
   ScheduleOutcome out;
   auto active = active_schedules(store);
-  if (active.empty()) out.notes.push_back("no verify schedule of this case is installed");
+  if (active.empty()) out.notes.emplace_back("no verify schedule of this case is installed");
   for (auto& s : active) {
     auto name = s.undo.value("name", std::string());
     auto scheduler = s.undo.value("scheduler", std::string());
