@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <ranges>
 
 #include "core/hex.h"
 
@@ -69,9 +68,10 @@ std::optional<Bytes> base58_decode(std::string_view s) {
     int v = base58_value(c);
     if (v < 0) return std::nullopt;
     unsigned carry = static_cast<unsigned>(v);
-    for (auto& byte : std::views::reverse(num)) {
-      carry += 58u * byte;
-      byte = static_cast<unsigned char>(carry & 0xff);
+    // From the last byte up, by index: clang 14 (the sanitized build) rejects libstdc++ 12's reverse view.
+    for (size_t i = num.size(); i-- > 0;) {
+      carry += 58u * num[i];
+      num[i] = static_cast<unsigned char>(carry & 0xff);
       carry >>= 8;
     }
     while (carry) {
