@@ -75,6 +75,26 @@ def pool_on_443_or_any():
         return StratumServer()
 
 
+def validate_finds_contained_miner(test, case, pid, pool_port):
+    """validate, told nothing, reports the stand-in at `pid` as XMRig from its container's own files
+    (/app/config.json, its wallet, its pool on `pool_port`). Returns validate's result and that miner."""
+    r = unmine("--json", "validate", case=case)
+    test.assertGreaterEqual(r.rc, 11, r)
+    validate_schema(r.json, "validate")
+    miners = [m for m in r.json["miners"] if m["pid"] == pid]
+    test.assertEqual(len(miners), 1, r)
+    m = miners[0]
+    test.assertEqual(m["family"], "xmrig")
+    test.assertEqual(m["version"], "6.26.0")
+    test.assertEqual(m["config_path"], "/app/config.json")
+    test.assertEqual(m["wallets"][0]["address"], MONERO_WALLET)
+    test.assertTrue(any(p["port"] == pool_port for p in m["pools"]), m["pools"])
+    kinds = {f["kind"] for f in r.json["findings"] if f.get("pid") == pid}
+    test.assertIn("process.config", kinds, r)
+    test.assertIn("net.connection", kinds, r)
+    return r, m
+
+
 class ContainerMiner(unittest.TestCase):
     """The stand-in miner, named node, in its own mount namespace and root, config.json in /app."""
 
@@ -121,20 +141,7 @@ class ContainerMiner(unittest.TestCase):
         pid = self.proc.pid
         # Its files are its own: the host has no /app/config.json and no /usr/local/bin/node of this miner.
         self.assertEqual(os.readlink(f"/proc/{pid}/cwd"), "/app")
-        r = unmine("--json", "validate", case=self.case)
-        self.assertGreaterEqual(r.rc, 11, r)
-        validate_schema(r.json, "validate")
-        miners = [m for m in r.json["miners"] if m["pid"] == pid]
-        self.assertEqual(len(miners), 1, r)
-        m = miners[0]
-        self.assertEqual(m["family"], "xmrig")
-        self.assertEqual(m["version"], "6.26.0")
-        self.assertEqual(m["config_path"], "/app/config.json")
-        self.assertEqual(m["wallets"][0]["address"], MONERO_WALLET)
-        self.assertTrue(any(p["port"] == self.pool.port for p in m["pools"]), m["pools"])
-        kinds = {f["kind"] for f in r.json["findings"] if f.get("pid") == pid}
-        self.assertIn("process.config", kinds, r)
-        self.assertIn("net.connection", kinds, r)
+        r, _ = validate_finds_contained_miner(self, self.case, pid, self.pool.port)
         self.assertIn(r.json["verdict"]["case"], ("Active Cryptomining", "Persistent Cryptomining",
                                                   "Advanced Cryptomining Operation"), r)
 
