@@ -45,28 +45,16 @@ struct ExportArgs {
   std::string host;
 };
 
-// The --json document of export and import: `head` and the manifest, which joins as text (a manifest of
-// 200,000 files is never held as a tree).
-std::string with_manifest(const nlohmann::json& head, const BundleManifest& manifest) {
-  auto text = head.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-  text.resize(text.size() - 2);  // the closing "\n}"
-  return text + ",\n  \"manifest\": " + manifest.text() + "\n}";
-}
-
 ExitCode case_export(Context& ctx, const ExportArgs& a) {
   auto& store = ctx.existing_case();
   auto host = a.host.empty() ? string_at(case_row(store), "hostname") : a.host;
   auto out_path = a.output.empty() ? "unmine-case-" + host + ".tar.zst" : a.output;
   auto r = export_case(store, host, out_path);
-  {
-    CaseStore::Transaction tx(store);
-    store.custody("case.exported", {{"host", host}, {"bundle_sha256", r.sha256}, {"files", r.manifest.files.size()}});
-    tx.commit();
-  }
+  record_export_custody(store, host, r);
   auto& out = ctx.out();
   if (out.json())
     out.document_text(
-        with_manifest({{"bundle", {{"path", r.path}, {"sha256", r.sha256}, {"bytes", r.bytes}}}}, r.manifest));
+        bundle_document({{"bundle", {{"path", r.path}, {"sha256", r.sha256}, {"bytes", r.bytes}}}}, r.manifest));
   else
     out.text("Exported case " + r.manifest.case_uuid + " (host " + host + ", " +
              std::to_string(r.manifest.files.size()) + " files) to " + printable(r.path) + "\nsha256 " + r.sha256 +
@@ -77,17 +65,10 @@ ExitCode case_export(Context& ctx, const ExportArgs& a) {
 ExitCode case_import(Context& ctx, const std::string& bundle) {
   auto r = import_bundle(bundle, ctx.case_dir());
   auto& store = ctx.case_store();  // opens it: an older schema is upgraded
-  {
-    CaseStore::Transaction tx(store);
-    store.custody("case.imported", {{"bundle", bundle},
-                                    {"bundle_sha256", r.sha256},
-                                    {"host", r.manifest.host},
-                                    {"files", r.manifest.files.size()}});
-    tx.commit();
-  }
+  record_import_custody(store, bundle, r);
   auto& out = ctx.out();
   if (out.json())
-    out.document_text(with_manifest(
+    out.document_text(bundle_document(
         {{"case", store.dir().string()}, {"bundle", {{"path", bundle}, {"sha256", r.sha256}}}}, r.manifest));
   else
     out.text("Imported case " + r.manifest.case_uuid + " (host " + r.manifest.host + ", " +

@@ -295,4 +295,26 @@ ReadBundle import_bundle(const fs::path& bundle, const fs::path& dir) {
   return r;
 }
 
+void record_export_custody(CaseStore& store, const std::string& host, const ExportResult& exported) {
+  CaseStore::Transaction tx(store);
+  store.custody("case.exported",
+                {{"host", host}, {"bundle_sha256", exported.sha256}, {"files", exported.manifest.files.size()}});
+  tx.commit();
+}
+
+void record_import_custody(CaseStore& store, const std::string& bundle, const ReadBundle& imported) {
+  CaseStore::Transaction tx(store);
+  store.custody("case.imported", {{"bundle", bundle},
+                                  {"bundle_sha256", imported.sha256},
+                                  {"host", imported.manifest.host},
+                                  {"files", imported.manifest.files.size()}});
+  tx.commit();
+}
+
+std::string bundle_document(const nlohmann::json& head, const BundleManifest& manifest) {
+  auto text = head.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  text.resize(text.size() - 2);  // the closing "\n}"
+  return text + ",\n  \"manifest\": " + manifest.text() + "\n}";
+}
+
 }  // namespace unmine

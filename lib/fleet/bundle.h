@@ -59,6 +59,13 @@ ReadBundle read_bundle(const std::filesystem::path& bundle, const std::filesyste
 // then moves it into place in one rename: nothing is ever half-imported. The caller opens the case after.
 ReadBundle import_bundle(const std::filesystem::path& bundle, const std::filesystem::path& case_dir);
 
+// The custody rows an export and an import leave in the case they moved, each in its own transaction.
+void record_export_custody(CaseStore& store, const std::string& host, const ExportResult& exported);
+void record_import_custody(CaseStore& store, const std::string& bundle, const ReadBundle& imported);
+// The --json document of export and import: `head` and the manifest, which joins as text (a manifest of
+// 200,000 files is never held as a tree).
+std::string bundle_document(const nlohmann::json& head, const BundleManifest& manifest);
+
 // A host name usable as a folder name and a key: letters, digits, '.', '-', '_' (1 to 253 of them).
 bool valid_host_name(std::string_view name);
 
