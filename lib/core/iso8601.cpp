@@ -42,7 +42,7 @@ std::optional<int64_t> parse_iso8601(std::string_view s) {
       if (!take_int(s, 2, oh)) return std::nullopt;
       take_char(s, ':');
       if (!s.empty() && !take_int(s, 2, om)) return std::nullopt;
-      offset = sign * (int64_t{oh} * 3600 + om * 60);
+      offset = sign * (int64_t{oh} * 3600 + int64_t{om} * 60);
     }
     if (!s.empty()) return std::nullopt;
   }

@@ -12,7 +12,7 @@ namespace unmine {
 LineReadStats read_lines(int fd, size_t max_line, const std::function<bool(std::string_view)>& on_line) {
   LineReadStats stats;
   // Room for one whole line of the limit plus its newline, and a chunk after it.
-  std::vector<char> buf(std::max<size_t>(max_line + 1, 64 * 1024) * 2);
+  std::vector<char> buf(std::max<size_t>(max_line + 1, size_t{64} * 1024) * 2);
   size_t held = 0;        // bytes of an unfinished line at the start of buf
   bool skipping = false;  // inside a line already known to be too long: drop bytes up to its newline
   for (;;) {

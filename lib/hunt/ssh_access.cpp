@@ -129,7 +129,7 @@ std::optional<SyslogLine> parse_syslog_line(std::string_view line, int year_hint
     if (zone != std::string_view::npos && stamp[zone] != 'Z' && stamp.size() >= zone + 6) {
       int oh = std::atoi(std::string(stamp.substr(zone + 1, 2)).c_str());
       int om = std::atoi(std::string(stamp.substr(zone + 4, 2)).c_str());
-      out.at -= (stamp[zone] == '-' ? -1 : 1) * (int64_t{oh} * 3600 + om * 60);
+      out.at -= (stamp[zone] == '-' ? -1 : 1) * (int64_t{oh} * 3600 + int64_t{om} * 60);
     }
     rest = line.substr(sp + 1);
   } else if (line.size() > 16 && month_index(line.substr(0, 3)) >= 0) {

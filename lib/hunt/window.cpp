@@ -22,7 +22,7 @@ std::optional<int64_t> parse_relative(std::string_view s, int64_t now) {
     case 'm': unit = 60; break;
     case 'h': unit = 3600; break;
     case 'd': unit = 86400; break;
-    case 'w': unit = 7 * 86400; break;
+    case 'w': unit = int64_t{7} * 86400; break;
     default: return std::nullopt;
   }
   if (n > (int64_t{1} << 40) / unit) return std::nullopt;

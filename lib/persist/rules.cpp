@@ -126,7 +126,7 @@ PersistenceRules PersistenceRules::load(const Playbook& playbook) {
   for (auto& f : j.value("pool_suffix_lists", nlohmann::json::array()))
     for (auto& d : playbook.list(f.get<std::string>())) suffixes.push_back(d);
   try {
-    return from_json(j, std::move(domains), std::move(suffixes));
+    return from_json(j, domains, suffixes);
   } catch (const nlohmann::json::exception& e) {
     throw RuntimeError("playbook " + playbook.source_of(kRulesFile) + ": " + e.what());
   }
