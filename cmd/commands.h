@@ -5,7 +5,7 @@
 #include <climits>
 #include <string>
 
-#include "app/context.h"
+#include "cmd/context.h"
 #include "core/text.h"
 
 namespace unmine {

@@ -1,5 +1,5 @@
 #include "cmd/commands.h"
-#include "verify/verify_command.h"
+#include "verify/verify_flow.h"
 
 namespace unmine {
 
@@ -27,7 +27,16 @@ void add_verify(CLI::App& app, Context& ctx) {
                : o->unschedule ? "verify.unschedule"
                : o->watch      ? "verify.watch"
                                : "verify";
-    ctx.run = [&ctx, o] { return run_verify(ctx, *o); };
+    ctx.run = [&ctx, o] {
+      check_verify_options(*o);
+      o->apply = ctx.opt.apply;
+      VerifyStep step;
+      auto code =
+          run_verify({ctx.host(), ctx.playbook(), ctx.case_store(), ctx.effects(), ctx.tools(), ctx.out()}, *o, step);
+      ctx.outcome = step.outcome;
+      ctx.step_status = step.status;
+      return code;
+    };
   });
 }
 

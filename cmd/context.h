@@ -1,6 +1,7 @@
 #pragma once
 // What every subcommand gets: the global options and, built on first use, the host seam, the playbook,
-// the case and the effects. main owns it; cmd/X.cpp binds options and calls into lib/ with it.
+// the case and the effects. main owns it; cmd/X.cpp binds options and hands a lib/ flow what it needs from
+// it (flows take their dependencies explicitly, never the Context).
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>

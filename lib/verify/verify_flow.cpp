@@ -1,4 +1,4 @@
-#include "verify/verify_command.h"
+#include "verify/verify_flow.h"
 
 #include <unistd.h>
 
@@ -42,9 +42,9 @@ std::string result_word(const CheckResult& c) {
   return std::to_string(c.findings.size()) + " finding(s), " + c.verdict.case_name;
 }
 
-CheckResult check_once(Context& ctx, const CaseBaseline& baseline) {
-  auto c = run_check(ctx.host(), ctx.playbook(), ctx.tools(), baseline);
-  record_check(ctx.case_store(), c, ctx.case_store().current_step());
+CheckResult check_once(const VerifyDeps& d, const CaseBaseline& baseline) {
+  auto c = run_check(d.host, d.playbook, d.tools, baseline);
+  record_check(d.store, c, d.store.current_step());
   return c;
 }
 
@@ -62,8 +62,7 @@ nlohmann::json check_document(const std::vector<CheckResult>& checks, const Chec
           {"checks", all}};
 }
 
-void print_check(Context& ctx, const CheckResult& c) {
-  auto& out = ctx.out();
+void print_check(const Output& out, const CheckResult& c) {
   for (auto& n : c.notes) out.note(printable(n));
   auto count = [&](const char* key) { return std::to_string(c.coverage.value(key, 0)); };
   out.text("checked " + count("processes") + " processes, " + count("sockets") + " connections, " +
@@ -84,13 +83,13 @@ const CheckResult& decisive_check(const std::vector<CheckResult>& checks) {
   return *worst;
 }
 
-ExitCode run_schedule(Context& ctx, const VerifyOptions& o, bool remove) {
-  auto& store = ctx.case_store();
-  bool systemd_live = systemd_running(ctx.host());
+ExitCode run_schedule(const VerifyDeps& d, const VerifyOptions& o, bool remove, VerifyStep& step) {
+  auto& store = d.store;
+  bool systemd_live = systemd_running(d.host);
   ScheduleOutcome outcome;
   std::string what;
   if (remove) {
-    outcome = unschedule_verify(store, ctx.host(), ctx.effects(), ctx.opt.apply, systemd_live);
+    outcome = unschedule_verify(store, d.host, d.effects, o.apply, systemd_live);
     what = "unschedule";
   } else {
     ScheduleSpec spec;
@@ -107,14 +106,14 @@ ExitCode run_schedule(Context& ctx, const VerifyOptions& o, bool remove) {
       spec.scheduler = systemd_live ? "systemd" : "cron";
     else
       spec.scheduler = o.scheduler;
-    outcome = schedule_verify(store, ctx.host(), ctx.effects(), spec, ctx.opt.apply, systemd_live);
+    outcome = schedule_verify(store, d.host, d.effects, spec, o.apply, systemd_live);
     what = "schedule (" + spec.scheduler + ", every " + format_duration(spec.every) + " until " + spec.until + ")";
   }
-  auto& out = ctx.out();
+  auto& out = d.out;
   for (auto& n : outcome.notes) out.note(printable(n));
-  if (!ctx.opt.apply) {
-    ctx.step_status = "planned";
-    ctx.outcome = "planned " + what;
+  if (!o.apply) {
+    step.status = "planned";
+    step.outcome = "planned " + what;
     if (out.json()) {
       out.document({{"plan", outcome.plan}, {"notes", outcome.notes}});
     } else {
@@ -128,7 +127,7 @@ ExitCode run_schedule(Context& ctx, const VerifyOptions& o, bool remove) {
   }
   bool failed = false;
   for (auto& a : outcome.actions) failed |= a["status"] != "done";
-  ctx.outcome = (failed ? "failed to " : "") + what;
+  step.outcome = (failed ? "failed to " : "") + what;
   if (out.json()) {
     out.document({{"actions", outcome.actions}, {"notes", outcome.notes}});
   } else {
@@ -143,28 +142,32 @@ ExitCode run_schedule(Context& ctx, const VerifyOptions& o, bool remove) {
 
 }  // namespace
 
-ExitCode run_verify(Context& ctx, const VerifyOptions& o) {
+void check_verify_options(const VerifyOptions& o) {
   if (o.schedule && o.unschedule) throw UsageError("--schedule and --unschedule exclude each other");
   if ((o.schedule || o.unschedule) && o.watch)
     throw UsageError("--watch runs in the foreground; --schedule installs it on the host");
   if (o.until_found && !o.watch) throw UsageError("--until-found needs --watch");
-  if (o.schedule || o.unschedule) return run_schedule(ctx, o, o.unschedule);
+}
 
-  auto& out = ctx.out();
+ExitCode run_verify(const VerifyDeps& d, const VerifyOptions& o, VerifyStep& step) {
+  check_verify_options(o);
+  if (o.schedule || o.unschedule) return run_schedule(d, o, o.unschedule, step);
+
+  auto& out = d.out;
   if (!o.expire_after.empty()) {
     auto until = parse_iso8601_utc(o.expire_after);
     if (!until)
       throw UsageError("--expire-after " + o.expire_after + ": expected an ISO 8601 UTC time (2026-11-26T12:00:00Z)");
     if (static_cast<int64_t>(::time(nullptr)) >= *until) {
       out.note("the monitoring window ended at " + o.expire_after + ": removing the schedule");
-      auto removed = unschedule_verify(ctx.case_store(), ctx.host(), ctx.effects(), true, systemd_running(ctx.host()));
-      ctx.outcome = "monitoring window ended; schedule removed";
+      auto removed = unschedule_verify(d.store, d.host, d.effects, true, systemd_running(d.host));
+      step.outcome = "monitoring window ended; schedule removed";
       if (out.json()) out.document({{"expired", true}, {"actions", removed.actions}, {"notes", removed.notes}});
       return ExitCode::ok;
     }
   }
 
-  auto baseline = CaseBaseline::from_case(ctx.case_store());
+  auto baseline = CaseBaseline::from_case(d.store);
   std::vector<CheckResult> checks;
   std::string stopped;
   if (o.watch) {
@@ -179,7 +182,7 @@ ExitCode run_verify(Context& ctx, const VerifyOptions& o) {
       if (!::isatty(STDERR_FILENO) || out.json()) out.note(line.substr(8));
     };
     auto result = watch(
-        w, [&] { return check_once(ctx, baseline); }, status, g_stop);
+        w, [&] { return check_once(d, baseline); }, status, g_stop);
     out.progress_done();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
@@ -187,12 +190,12 @@ ExitCode run_verify(Context& ctx, const VerifyOptions& o) {
     stopped = result.stopped;
     if (checks.empty()) throw RuntimeError("interrupted before the first check");
   } else {
-    checks.push_back(check_once(ctx, baseline));
+    checks.push_back(check_once(d, baseline));
   }
 
   auto& decisive = decisive_check(checks);
-  ctx.outcome = (decisive.clean() ? std::string("clean") : result_word(decisive)) +
-                (o.watch ? " (" + std::to_string(checks.size()) + " checks, " + stopped + ")" : std::string());
+  step.outcome = (decisive.clean() ? std::string("clean") : result_word(decisive)) +
+                 (o.watch ? " (" + std::to_string(checks.size()) + " checks, " + stopped + ")" : std::string());
   if (out.json()) {
     auto doc = check_document(checks, decisive);
     doc["mode"] = o.watch ? "watch" : "once";
@@ -204,7 +207,7 @@ ExitCode run_verify(Context& ctx, const VerifyOptions& o) {
                       {"checks_done", checks.size()}};
     out.document(doc);
   } else {
-    print_check(ctx, decisive);
+    print_check(out, decisive);
     if (o.watch) out.text(std::to_string(checks.size()) + " checks (" + stopped + ")\n");
   }
   return decisive.exit_code;

@@ -1,4 +1,4 @@
-#include "app/context.h"
+#include "cmd/context.h"
 
 #include <cstdlib>
 #include <filesystem>
