@@ -79,8 +79,10 @@ void cmdline_signals(const Process& p, const Indicators& ind, ProcessSignals& s)
   if (known_pool) sev = Severity::high, why.emplace_back("known pool host");
   if (!wallets.empty()) sev = Severity::high, why.emplace_back("wallet address");
   if (!args.family_flags.empty()) {
-    auto by_flags = args.family_flags.size() >= 2 ? Severity::medium : Severity::low;
-    if (!args.pools.empty() || !args.common_flags.empty()) by_flags = Severity::high;
+    // Options many programs share (-p, -t, -c) weigh little: one family option beside one of them is how
+    // `stress-ng --cpu 4 -t 60s` reads. Two family options, or one beside two shared ones, say miner.
+    auto by_flags = args.family_flags.size() >= 2 || args.common_flags.size() >= 2 ? Severity::medium : Severity::low;
+    if (!args.pools.empty()) by_flags = Severity::high;
     sev = std::max(sev, by_flags);
     why.push_back(args.flag_family->name + " option");
   }

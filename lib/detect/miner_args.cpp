@@ -43,13 +43,15 @@ MinerArgs parse_miner_args(const std::vector<std::string>& argv, const Indicator
   };
   for (size_t i = 1; i < argv.size(); ++i) {
     std::string_view arg = argv[i];
-    if (auto fam = ind.family_for_flag(arg)) {
+    const MinerFamily* fam = ind.family_for_flag(arg);
+    auto family_option = [&] {
       out.family_flags.emplace_back(arg);
       if (!out.flag_family) out.flag_family = fam;
-    } else if (ind.is_common_miner_flag(arg)) {
-      out.common_flags.emplace_back(arg.substr(0, arg.find('=')));
-    }
+    };
+    if (!fam && ind.is_common_miner_flag(arg)) out.common_flags.emplace_back(arg.substr(0, arg.find('=')));
     auto opt = classify(arg, ind);
+    // A family's pool option names the family only with a pool as its value: `xargs -P 2` is not ethminer.
+    if (fam && (!opt || opt->role != "url")) family_option();
     if (!opt) continue;
     if (opt->role == "tls") {
       if (opt->value) continue;  // "--tls=..." is not the switch
@@ -69,6 +71,7 @@ MinerArgs parse_miner_args(const std::vector<std::string>& argv, const Indicator
     }
     if (opt->role == "url") {
       if (auto u = parse_pool_url(value, ind)) {
+        if (fam) family_option();
         out.pools.push_back(PoolRef{value, u->host, u->port, u->tls, u->user, "cmdline"});
         current = &out.pools.back();
         apply_pending(*current);

@@ -82,6 +82,11 @@ TEST_CASE("option forms: glued, =value, login before the pool, ethminer userinfo
   CHECK(bad.pools.empty());
   CHECK(bad.bad_urls == std::vector<std::string>{"http://example.com/"});
 
+  auto xargs = parse_miner_args({"xargs", "-P", "2", "clang-tidy", "-p", "build"}, ind());
+  CHECK_FALSE(xargs.flag_family);
+  CHECK(xargs.family_flags.empty());
+  CHECK(eth.flag_family);
+
   auto benign = parse_miner_args({"/usr/bin/python3", "-c", "print(1)", "-u"}, ind());
   CHECK(benign.pools.empty());
   CHECK_FALSE(benign.flag_family);
