@@ -8,7 +8,9 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import tempfile
+import time
 import unittest
 
 from harness import (MONERO_WALLET, Miner, StratumServer, is_root, main, pid_alive, temp_case, unmine,
@@ -120,6 +122,39 @@ class DoNoHarmOnThisHost(unittest.TestCase):
             self.assertIn(unit, planned, f"{name}: the stand-in's unit is not planned")
             self.assertTrue(pid_alive(miner.pid), "a plan must not change anything")
         self.assertFalse(pid_alive(miner.pid))
+
+
+class ProgramsThatShareMinerOptions(unittest.TestCase):
+    """Real programs whose options miners also use are not miners: `xargs -P 2` once read as ethminer's pool
+    option (-P) beside a shared one (-t), at high severity, so `kill --apply` would have killed a build's
+    parallel jobs."""
+
+    def test_xargs_running_parallel_jobs_is_left_alone(self):
+        jobs = subprocess.Popen(["/usr/bin/xargs", "-0", "-n", "1", "-P", "2", "-t", "/usr/bin/sleep"],
+                                stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.addCleanup(lambda: (jobs.poll() is None and jobs.kill(), jobs.wait()))
+        jobs.stdin.write(b"300\0" b"300\0")
+        jobs.stdin.close()
+        deadline = time.time() + 10
+        children = []
+        while time.time() < deadline and len(children) < 2:
+            with open(f"/proc/{jobs.pid}/task/{jobs.pid}/children") as f:
+                children = [int(c) for c in f.read().split()]
+            time.sleep(0.05)
+        self.assertEqual(len(children), 2, "xargs did not start its two jobs")
+        self.addCleanup(lambda: [pid_alive(c) and os.kill(c, 9) for c in children])
+        case = temp_case()
+        r = unmine("--json", "validate", case=case)
+        self.assertIn(r.rc, (0, 10, 11, 12, 13), r)
+        self.assertNotIn(jobs.pid, [m["pid"] for m in r.json["miners"]], r)
+        flagged = [f for f in r.json["findings"]
+                   if f["kind"] == "process.cmdline" and f"pid {jobs.pid} " in f["summary"]]
+        self.assertEqual(flagged, [], r)
+        if is_root():
+            r = unmine("--json", "kill", "--apply", case=case)
+            self.assertNotIn(str(jobs.pid), json.dumps(r.json), r)
+        for pid in [jobs.pid, *children]:
+            self.assertTrue(pid_alive(pid), f"pid {pid} of the xargs tree was touched")
 
 
 class BlockKeepsTheWayIn(unittest.TestCase):
