@@ -13,12 +13,11 @@ namespace unmine {
 namespace {
 
 nlohmann::json document(const TriageResult& r) {
-  nlohmann::json findings = nlohmann::json::array(), miners = nlohmann::json::array(), notes = nlohmann::json::array();
-  for (auto& f : r.findings) findings.push_back(f.to_json());
+  nlohmann::json miners = nlohmann::json::array(), notes = nlohmann::json::array();
   for (auto& m : r.miners) miners.push_back(m.to_json());
   for (auto& n : r.notes) notes.push_back(terminal_safe(n));  // notes may hold names already printable()
   return {{"verdict", r.verdict.to_json()},
-          {"findings", findings},
+          {"findings", findings_json(r.findings)},
           {"miners", miners},
           {"notes", notes},
           {"complete", r.complete},

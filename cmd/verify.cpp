@@ -28,7 +28,6 @@ void add_verify(CLI::App& app, Context& ctx) {
                : o->watch      ? "verify.watch"
                                : "verify";
     ctx.run = [&ctx, o] {
-      check_verify_options(*o);
       o->apply = ctx.opt.apply;
       VerifyStep step;
       auto code =

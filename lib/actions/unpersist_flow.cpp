@@ -46,12 +46,6 @@ UnpersistCasePlan plan_unpersist_for_case(const HostRoot& host, const Playbook& 
 
 namespace {
 
-nlohmann::json findings_json(const PersistenceScan& scan) {
-  nlohmann::json a = nlohmann::json::array();
-  for (auto& f : scan.findings) a.push_back(f.to_json());
-  return a;
-}
-
 nlohmann::json anomalies_json(const PersistenceScan& scan) {
   nlohmann::json a = nlohmann::json::array();
   for (auto& x : scan.anomalies) a.push_back(x.to_json());
@@ -68,7 +62,7 @@ nlohmann::json unpersist_plan_document(const UnpersistCasePlan& p) {
   for (auto& w : p.plan.scan.weak_indicators) weak.push_back(printable(w));
   return {{"mode", "plan"},
           {"plan", items},
-          {"findings", findings_json(p.plan.scan)},
+          {"findings", findings_json(p.plan.scan.findings)},
           {"anomalies", anomalies_json(p.plan.scan)},
           {"indicators", p.incident.to_json()},
           {"weak_indicators", weak},
@@ -83,7 +77,7 @@ nlohmann::json unpersist_apply_document(const std::string& mode, const std::vect
   for (auto& r : results) actions.push_back(r.to_json());
   nlohmann::json doc = {{"mode", mode}, {"actions", actions}};
   if (p) {
-    doc["findings"] = findings_json(p->plan.scan);
+    doc["findings"] = findings_json(p->plan.scan.findings);
     doc["anomalies"] = anomalies_json(p->plan.scan);
   }
   return doc;

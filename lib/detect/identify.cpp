@@ -26,8 +26,7 @@ nlohmann::json IdentifyResult::to_json() const {
   }
   auto& fs = j["files"] = nlohmann::json::array();
   for (auto& f : files) fs.push_back(f.to_json());
-  auto& fi = j["findings"] = nlohmann::json::array();
-  for (auto& f : findings) fi.push_back(f.to_json());
+  j["findings"] = findings_json(findings);
   j["indicators"] = indicators.to_json();
   j["missing_pids"] = missing_pids;
   auto& ns = j["notes"] = nlohmann::json::array();

@@ -12,15 +12,13 @@
 namespace unmine {
 
 nlohmann::json CheckResult::to_json() const {
-  nlohmann::json f = nlohmann::json::array();
-  for (auto& x : findings) f.push_back(x.to_json());
   nlohmann::json j = {{"started_at", started_at},
                       {"finished_at", finished_at},
                       {"clean", clean()},
                       {"verdict", verdict.to_json()},
                       {"severity", severity ? std::string(to_string(*severity)) : std::string("none")},
                       {"exit_code", static_cast<int>(exit_code)},
-                      {"findings", f},
+                      {"findings", findings_json(findings)},
                       {"coverage", coverage},
                       {"notes", notes}};
   if (id) j["id"] = id;
@@ -65,8 +63,7 @@ CheckResult run_check(const HostRoot& host, const Playbook& playbook, const Tool
 }
 
 void record_check(CaseStore& store, CheckResult& check, std::optional<int64_t> step_id) {
-  nlohmann::json findings = nlohmann::json::array();
-  for (auto& f : check.findings) findings.push_back(f.to_json());
+  auto findings = findings_json(check.findings);
   nlohmann::json step = step_id ? nlohmann::json(*step_id) : nlohmann::json(nullptr);
   {
     CaseStore::Transaction tx(store);

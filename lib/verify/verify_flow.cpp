@@ -51,13 +51,11 @@ CheckResult check_once(const VerifyDeps& d, const CaseBaseline& baseline) {
 nlohmann::json check_document(const std::vector<CheckResult>& checks, const CheckResult& decisive) {
   nlohmann::json all = nlohmann::json::array();
   for (auto& c : checks) all.push_back(c.to_json());
-  nlohmann::json findings = nlohmann::json::array();
-  for (auto& f : decisive.findings) findings.push_back(f.to_json());
   return {{"clean", decisive.clean()},
           {"verdict", decisive.verdict.to_json()},
           {"severity", decisive.severity ? std::string(to_string(*decisive.severity)) : std::string("none")},
           {"exit_code", static_cast<int>(decisive.exit_code)},
-          {"findings", findings},
+          {"findings", findings_json(decisive.findings)},
           {"notes", decisive.notes},
           {"checks", all}};
 }
@@ -140,14 +138,14 @@ ExitCode run_schedule(const VerifyDeps& d, const VerifyOptions& o, bool remove, 
   return failed ? ExitCode::runtime : ExitCode::ok;
 }
 
-}  // namespace
-
 void check_verify_options(const VerifyOptions& o) {
   if (o.schedule && o.unschedule) throw UsageError("--schedule and --unschedule exclude each other");
   if ((o.schedule || o.unschedule) && o.watch)
     throw UsageError("--watch runs in the foreground; --schedule installs it on the host");
   if (o.until_found && !o.watch) throw UsageError("--until-found needs --watch");
 }
+
+}  // namespace
 
 ExitCode run_verify(const VerifyDeps& d, const VerifyOptions& o, VerifyStep& step) {
   check_verify_options(o);

@@ -42,9 +42,7 @@ struct VerifyStep {
   std::string status;
 };
 
-// Throws UsageError for options that exclude each other; call it before the case is opened.
-void check_verify_options(const VerifyOptions& options);
-
+// Options that exclude each other are a UsageError before anything runs.
 ExitCode run_verify(const VerifyDeps& deps, const VerifyOptions& options, VerifyStep& step);
 
 }  // namespace unmine
